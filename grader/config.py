@@ -1,0 +1,83 @@
+"""``grader.toml``: the defaults of every grading, validated on load."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+from typing import Any
+
+from grader.errors import BadInput
+from grader.paths import data_path
+
+ISOLATION_MODES = ("auto", "namespace", "routed")
+
+
+@dataclass(frozen=True)
+class Limits:
+    time_limit_s: float = 5.0
+    memory_mb: int = 512
+    output_kb: int = 64
+    file_size_mb: int = 8
+    open_files: int = 256
+    max_connections: int = 32
+    max_received_kb: int = 64
+
+
+@dataclass(frozen=True)
+class Config:
+    limits: Limits = Limits()
+    isolation: str = "auto"
+    jobs: int = 0
+
+    def with_time_limit(self, seconds: float | None) -> Config:
+        """This configuration with another time limit (``None`` keeps it)."""
+        if seconds is None:
+            return self
+        if not 0 < seconds <= 600:
+            raise BadInput(f"--timeout {seconds:g}: give a number of seconds from 0 to 600")
+        return replace(self, limits=replace(self.limits, time_limit_s=float(seconds)))
+
+
+def _number(table: dict[str, Any], key: str, kind: type, where: str) -> Any:
+    value = table[key]
+    ok = isinstance(value, (int, float)) if kind is float else isinstance(value, int)
+    if not ok or isinstance(value, bool) or value <= 0:
+        raise BadInput(f"{where}: [limits] {key} = {value!r}: it must be a positive number")
+    return kind(value)
+
+
+def parse_config(text: str, where: str) -> Config:
+    """Validate the TOML ``text`` (read from ``where``, named in errors) into a Config."""
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise BadInput(f"{where}: not valid TOML ({exc}); fix the syntax") from None
+    known = {"limits", "isolation", "batch"}
+    if unknown := sorted(set(raw) - known):
+        raise BadInput(f"{where}: unknown section [{unknown[0]}]; known: {', '.join(sorted(known))}")
+    limits_raw = raw.get("limits", {})
+    names = {f.name: f.type for f in fields(Limits)}
+    if unknown := sorted(set(limits_raw) - set(names)):
+        raise BadInput(f"{where}: unknown key [limits] {unknown[0]}; known: {', '.join(names)}")
+    kinds = {f.name: (float if f.name.endswith("_s") else int) for f in fields(Limits)}
+    limits = Limits(**{k: _number(limits_raw, k, kinds[k], where) for k in limits_raw})
+    mode = raw.get("isolation", {}).get("mode", "auto")
+    if mode not in ISOLATION_MODES:
+        raise BadInput(f"{where}: [isolation] mode = {mode!r}; use one of {', '.join(ISOLATION_MODES)}")
+    jobs = raw.get("batch", {}).get("jobs", 0)
+    if not isinstance(jobs, int) or isinstance(jobs, bool) or jobs < 0:
+        raise BadInput(f"{where}: [batch] jobs = {jobs!r}; use 0 (one per core) or a positive number")
+    return Config(limits=limits, isolation=mode, jobs=jobs)
+
+
+def load_config(path: str | Path | None = None) -> Config:
+    """Load ``path``, or the shipped ``grader.toml`` when no path is given."""
+    target = Path(path) if path is not None else data_path("grader.toml")
+    try:
+        text = target.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise BadInput(f"{target}: configuration file not found; check the path") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise BadInput(f"{target}: cannot read the configuration ({exc})") from None
+    return parse_config(text, str(target))

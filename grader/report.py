@@ -1,0 +1,80 @@
+"""The report of one grading: the single structure every output format is rendered from."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+Status = Literal["passed", "failed", "skipped"]
+Verdict = Literal["pass", "fail", "error"]
+
+EXIT_PASS, EXIT_FAIL, EXIT_BAD_INPUT, EXIT_GRADER_FAULT = 0, 1, 2, 3
+
+
+@dataclass(frozen=True)
+class Check:
+    """One judged requirement. A failed check says what was expected, what was seen, what to try.
+
+    ``expected`` and ``observed`` are display text (bytes already shown as Python bytes
+    literals); ``marker`` is a line of spaces and a caret under the first difference of
+    ``observed``, or empty.
+    """
+
+    name: str
+    title: str
+    run: str
+    status: Status
+    expected: str = ""
+    observed: str = ""
+    marker: str = ""
+    hint: str = ""
+
+    @property
+    def passed(self) -> bool:
+        return self.status == "passed"
+
+    @property
+    def skipped(self) -> bool:
+        return self.status == "skipped"
+
+
+@dataclass(frozen=True)
+class Report:
+    """The outcome of grading one submission for one problem.
+
+    ``verdict`` is ``pass`` only when every check passed; ``error`` means the grader itself could
+    not grade (``error`` says why) and is never the learner's fault.
+    """
+
+    submission: str
+    problem: int
+    title: str
+    checks: tuple[Check, ...]
+    verdict: Verdict
+    isolation: str = ""
+    duration_s: float = 0.0
+    error: str = ""
+    runs: tuple[str, ...] = field(default=())
+
+    @property
+    def passed(self) -> bool:
+        return self.verdict == "pass"
+
+    @property
+    def exit_code(self) -> int:
+        """0 pass, 1 a check failed, 3 the grader failed (2, bad input, never has a report)."""
+        return {"pass": EXIT_PASS, "fail": EXIT_FAIL, "error": EXIT_GRADER_FAULT}[self.verdict]
+
+    @property
+    def failed_checks(self) -> tuple[Check, ...]:
+        return tuple(c for c in self.checks if c.status == "failed")
+
+    @property
+    def passed_count(self) -> int:
+        return sum(1 for c in self.checks if c.passed)
+
+    def summary(self) -> str:
+        """One line: ``3 of 5 checks passed``."""
+        if self.verdict == "error":
+            return f"could not grade: {self.error}"
+        return f"{self.passed_count} of {len(self.checks)} checks passed"

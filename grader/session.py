@@ -1,0 +1,212 @@
+"""One run of a learner's script against the reference server: the I/O edge that observes.
+
+Strategy: a single selector per run drives the learner's process (output, exit), the control
+channel from its interpreter and every server socket; nothing sleeps and every wait is bounded by
+the run's deadline. When the process has ended (or was ended at the time limit or on an output
+flood) the server side is drained to each connection's FIN or RST, and the three records are
+frozen into an ``Observation``. Judging happens elsewhere.
+"""
+
+from __future__ import annotations
+
+import os
+import selectors
+import shutil
+import socket
+import stat
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from grader.config import Limits
+from grader.isolation import Isolation
+from grader.paths import BOOTSTRAP
+from grader.protocol import ServerSession
+from grader.records import Observation, Transcript
+from grader.runner import LearnerProcess
+from grader.spec import ProblemSpec, RunSpec
+from grader.trace import TraceReader
+from grader.wire import WireRecorder
+
+DRAIN_S = 2.0  # after the process ended: the kernel has closed its sockets, so this is a bound
+KILL_GRACE_S = 5.0  # after a kill: how long the tree may take to be gone
+
+
+def _routed_sockets(up: bool) -> tuple[list[socket.socket], list[socket.socket], str]:
+    """Listeners (when ``up``) and bound-but-not-listening refusers on ephemeral ports."""
+    listeners: list[socket.socket] = []
+    refusers: list[socket.socket] = []
+    ports: list[int] = []
+    for family, host in ((socket.AF_INET, "127.0.0.1"), (socket.AF_INET6, "::1")):
+        pair = []
+        for role in ("listen", "refuse"):
+            s = socket.socket(family, socket.SOCK_STREAM)
+            try:
+                s.bind((host, 0))
+            except OSError:
+                s.close()
+                s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+                s.bind(("127.0.0.1", 0))  # no IPv6 here: route ::1 to an IPv4 port
+            if role == "listen" and up:
+                s.listen(16)
+                listeners.append(s)
+            else:
+                refusers.append(s)  # bound, never listening: a connect is refused (RST)
+            pair.append(s.getsockname()[1])
+        ports.append(pair[0] if up else pair[1])
+        ports.append(pair[1])
+    # route:<9090 over IPv4>:<9090 over IPv6>:<refused IPv4>:<refused IPv6>
+    mode = f"route:{ports[0]}:{ports[2]}:{ports[1]}:{ports[3]}"
+    return listeners, refusers, mode
+
+
+def _environment(scratch: Path) -> dict[str, str]:
+    """A small, fixed environment: nothing of the grader's own leaks into the script."""
+    return {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "HOME": str(scratch),
+        "TMPDIR": str(scratch),
+        "LANG": "C.UTF-8",
+        "LC_ALL": "C.UTF-8",
+    }
+
+
+def remove_tree(path: Path) -> None:
+    """Remove the scratch folder even where the script took away its own permissions."""
+
+    def retry(func, target, _exc):  # type: ignore[no-untyped-def]
+        os.chmod(os.path.dirname(target), stat.S_IRWXU)
+        if os.path.isdir(target) and not os.path.islink(target):
+            os.chmod(target, stat.S_IRWXU)
+        func(target)
+
+    shutil.rmtree(path, onerror=retry)
+
+
+def observe(
+    script: Path,
+    run: RunSpec,
+    spec: ProblemSpec,
+    limits: Limits,
+    time_limit_s: float,
+    isolation: Isolation,
+    seed: int,
+) -> Observation:
+    """Run ``script`` once as ``run`` describes and record what happened."""
+    scratch = Path(tempfile.mkdtemp(prefix="grade-"))
+    parent, child = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+    refusers: list[socket.socket] = []
+    sel = selectors.DefaultSelector()
+    proc: LearnerProcess | None = None
+    wire: WireRecorder | None = None
+    try:
+        server = spec.make_server(seed)
+        reply = server.answer if server.replies else None
+        wire = WireRecorder(
+            sel,
+            lambda: ServerSession(run.expected_bytes, reply),
+            max_connections=limits.max_connections,
+            max_bytes=limits.max_received_kb * 1024,
+        )
+        in_namespace = isolation.mode == "namespace"
+        if in_namespace:
+            mode = "ns-up" if run.server_up else "ns-down"
+        else:
+            listeners, refusers, mode = _routed_sockets(run.server_up)
+            wire.listen_on(listeners)
+        rlimits = (
+            f"{limits.memory_mb},{limits.file_size_mb},{limits.open_files},"
+            f"{int(time_limit_s) + 2}"
+        )
+        argv = [
+            *isolation.prefix,
+            sys.executable,
+            "-I",  # no PYTHON* variables, no user site: the run is the same on every machine
+            "-B",
+            "-X",
+            "utf8",
+            str(BOOTSTRAP),
+            str(child.fileno()),
+            mode,
+            rlimits,
+            str(script),
+        ]
+        proc = LearnerProcess(
+            argv,
+            run.stdin.encode("utf-8"),
+            scratch,
+            _environment(scratch),
+            [child.fileno()],
+            limits.output_kb * 1024,
+            in_namespace,
+        )
+        trace = TraceReader(parent)
+        parent.setblocking(False)
+
+        def on_control() -> None:
+            if not trace.on_readable():
+                sel.unregister(parent)
+            elif trace.listeners and mode == "ns-up" and not handed[0]:
+                handed[0] = True
+                wire.listen_on(trace.listeners)
+
+        handed = [False]
+        sel.register(parent, selectors.EVENT_READ, on_control)
+        proc.start(sel)
+        child.close()
+        deadline = proc.started_at + time_limit_s
+        hard_deadline = deadline + KILL_GRACE_S
+        killed = False
+        while not proc.done:
+            now = time.monotonic()
+            if not killed and (now >= deadline or proc.overflow):
+                proc.timed_out = now >= deadline and not proc.overflow
+                wire.note_kill()
+                proc.kill()
+                killed = True
+            if now >= hard_deadline:
+                break  # the tree did not die in time: reap() below kills again and waits
+            wait = (deadline if not killed else hard_deadline) - now
+            if proc.needs_polling:
+                wait = min(wait, 0.01)
+            for key, _events in sel.select(timeout=max(wait, 0.0)):
+                key.data()
+            proc.poll_exit(sel)
+        proc.reap(time.monotonic() + KILL_GRACE_S)
+        # Whatever the interpreter reported last is queued; its senders are gone, so this ends.
+        parent.setblocking(True)
+        parent.settimeout(DRAIN_S)
+        while not trace.closed:
+            try:
+                if not trace.on_readable():
+                    break
+            except TimeoutError:
+                break
+            if trace.listeners and mode == "ns-up" and not handed[0]:
+                handed[0] = True
+                wire.listen_on(trace.listeners)
+        if run.server_up:
+            transcript = wire.finish(time.monotonic() + DRAIN_S)
+        else:
+            transcript = Transcript(server_up=False, connections=())
+        return Observation(
+            run_name=run.name,
+            stdin=run.stdin.encode("utf-8"),
+            process=proc.outcome(),
+            wire=transcript,
+            trace=trace.record(),
+        )
+    finally:
+        if proc is not None and not proc.reaped:
+            proc.kill()  # the grader failed mid-run: the script must not outlive it
+            proc.reap(time.monotonic() + KILL_GRACE_S)
+        if wire is not None:
+            wire.abandon()
+        for s in refusers:
+            s.close()
+        parent.close()
+        child.close()
+        sel.close()
+        remove_tree(scratch)
+

@@ -1,0 +1,185 @@
+"""The reference server's I/O: accepts, reads, replies, and records what crossed the wire.
+
+Strategy: everything is non-blocking and driven by the session's selector; this module never
+waits on its own. Each connection gets a ``ServerSession`` (the pure protocol) and a list of
+segments in arrival order. After the learner's process has ended, ``finish`` drains the accept
+backlog and reads every connection to its end (FIN or RST): the kernel has closed the client
+side by then, so this is bounded, and nothing is judged from a half-read socket. This is the one
+place where socket errors of the server side are translated into records.
+"""
+
+from __future__ import annotations
+
+import selectors
+import socket
+import time
+from collections.abc import Callable
+
+from grader.protocol import ServerSession
+from grader.records import ConnectionEnd, ConnectionRecord, Segment, Transcript
+
+Handler = Callable[[], None]
+READ_CHUNK = 65536
+
+
+class _Connection:
+    def __init__(self, index: int, sock: socket.socket, peer: tuple[str, int], session: ServerSession):
+        self.index = index
+        self.sock = sock
+        self.peer = peer
+        self.session = session
+        self.segments: list[Segment] = []
+        self.kept = 0
+        self.dropped = 0
+        self.end: ConnectionEnd | None = None
+        self.outbox = b""
+
+    def record(self, open_at_kill: bool) -> ConnectionRecord:
+        end: ConnectionEnd = "open" if open_at_kill else (self.end or "open")
+        return ConnectionRecord(
+            index=self.index,
+            peer=self.peer[0],
+            peer_port=self.peer[1],
+            segments=tuple(self.segments),
+            end=end,
+            dropped=self.dropped,
+        )
+
+
+class WireRecorder:
+    """The server side of one run."""
+
+    def __init__(
+        self,
+        selector: selectors.BaseSelector,
+        new_session: Callable[[], ServerSession],
+        max_connections: int,
+        max_bytes: int,
+    ) -> None:
+        self._sel = selector
+        self._new_session = new_session
+        self._max_connections = max_connections
+        self._max_bytes = max_bytes
+        self._listeners: list[socket.socket] = []
+        self._conns: list[_Connection] = []
+        self._over_cap = False
+        self._open_at_kill: set[int] = set()
+        self._finished = False
+
+    # -- listening -------------------------------------------------------------------------
+    def listen_on(self, listeners: list[socket.socket]) -> None:
+        """Serve on these listening sockets (made by the grader or handed over from a namespace)."""
+        for sock in listeners:
+            sock.setblocking(False)
+            self._listeners.append(sock)
+            self._sel.register(sock, selectors.EVENT_READ, lambda s=sock: self._accept(s))
+
+    def _accept(self, listener: socket.socket) -> None:
+        while len(self._conns) < self._max_connections:
+            try:
+                sock, peer = listener.accept()
+            except (BlockingIOError, InterruptedError):
+                return
+            except OSError:
+                return  # a connection reset while queued: it never reached the server
+            sock.setblocking(False)
+            conn = _Connection(len(self._conns), sock, peer[:2], self._new_session())
+            self._conns.append(conn)
+            self._sel.register(sock, selectors.EVENT_READ, lambda c=conn: self._read(c))
+        # At the cap, stop accepting: the backlog fills and further connects wait, so a flood of
+        # connections costs the grader no descriptors.
+        self._over_cap = True
+        self._stop_listening()
+
+    def _stop_listening(self) -> None:
+        for sock in self._listeners:
+            self._sel.unregister(sock)
+            sock.close()
+        self._listeners.clear()
+
+    # -- one connection --------------------------------------------------------------------
+    def _read(self, conn: _Connection) -> None:
+        try:
+            data = conn.sock.recv(READ_CHUNK)
+        except (BlockingIOError, InterruptedError, TimeoutError):
+            return
+        except OSError:  # ECONNRESET and kin: the client's side was torn down, not closed
+            self._ended(conn, "rst")
+            return
+        if not data:
+            self._ended(conn, "fin")
+            return
+        room = self._max_bytes - conn.kept
+        if room > 0:
+            conn.segments.append(Segment("in", data[:room]))
+            conn.kept += min(room, len(data))
+        conn.dropped += max(0, len(data) - max(room, 0))
+        for reply in conn.session.feed(data):
+            conn.segments.append(Segment("out", reply))
+            self._send(conn, reply)
+
+    def _send(self, conn: _Connection, data: bytes) -> None:
+        conn.outbox += data
+        try:
+            sent = conn.sock.send(conn.outbox)
+        except (BlockingIOError, InterruptedError):
+            sent = 0
+        except OSError:
+            conn.outbox = b""  # the client is gone; what it missed is its own loss
+            return
+        conn.outbox = conn.outbox[sent:]
+        events = selectors.EVENT_READ | (selectors.EVENT_WRITE if conn.outbox else 0)
+        self._sel.modify(conn.sock, events, lambda c=conn: self._ready(c))
+
+    def _ready(self, conn: _Connection) -> None:
+        if conn.outbox:
+            self._send(conn, b"")
+        self._read(conn)
+
+    def _ended(self, conn: _Connection, how: ConnectionEnd) -> None:
+        conn.end = how
+        self._sel.unregister(conn.sock)
+        conn.sock.close()
+
+    # -- the end of the run ----------------------------------------------------------------
+    def note_kill(self) -> None:
+        """The process is about to be killed: connections not yet ended were left open."""
+        self._open_at_kill = {c.index for c in self._conns if c.end is None}
+
+    def finish(self, deadline: float) -> Transcript:
+        """Drain what the ended process left behind and return the transcript."""
+        for listener in list(self._listeners):
+            self._accept(listener)
+        self._stop_listening()
+        while any(c.end is None for c in self._conns) and time.monotonic() < deadline:
+            for conn in self._conns:
+                if conn.end is None:
+                    self._read_blocking(conn, deadline)
+        self._release()
+        return Transcript(
+            server_up=True,
+            connections=tuple(c.record(c.index in self._open_at_kill) for c in self._conns),
+            over_cap=self._over_cap,
+        )
+
+    def _read_blocking(self, conn: _Connection, deadline: float) -> None:
+        conn.sock.settimeout(max(0.0, deadline - time.monotonic()))
+        try:
+            self._read(conn)
+        finally:
+            if conn.end is None:
+                conn.sock.setblocking(False)
+
+    def _release(self) -> None:
+        if self._finished:
+            return
+        self._finished = True
+        self._stop_listening()
+        for conn in self._conns:
+            if conn.end is None:
+                self._sel.unregister(conn.sock)
+                conn.sock.close()
+
+    def abandon(self) -> None:
+        """Close every socket still open (after ``finish``, or when the run itself failed)."""
+        self._release()

@@ -1,0 +1,7 @@
+# expect: fail
+# why: Breaks "close the connection": close is referenced without parentheses, so it is never called.
+import socket
+
+client_socket = socket.socket()
+client_socket.connect(('127.0.0.1', 9090))
+client_socket.close

@@ -1,0 +1,6 @@
+# expect: fail
+# why: Breaks the address rule: connects to port 9091 instead of 9090.
+import socket
+
+with socket.socket() as client_socket:
+    client_socket.connect(('127.0.0.1', 9091))

@@ -1,0 +1,7 @@
+# expect: fail
+# why: Breaks "messages carry no newline": it sends b'Wake up, Neo\n'.
+import socket
+
+with socket.socket() as client_socket:
+    client_socket.connect(('127.0.0.1', 9090))
+    client_socket.send('Wake up, Neo\n'.encode())
