@@ -22,7 +22,7 @@ import os
 import socket
 import sys
 
-LOOPBACK_NAMES = frozenset({"127.0.0.1", "localhost", "::1", "0.0.0.0", "", "::", "ip6-localhost"})
+LOOPBACK_NAMES = frozenset({"127.0.0.1", "localhost", "::1"})
 LESSON_PORT = 9090
 
 
@@ -101,17 +101,15 @@ def _install_hooks(ctrl, route):
     real_exit = socket.socket.__exit__
     local_ports = {}
 
-    def target(address):
+    def target(sock, address):
         if route is None or not isinstance(address, tuple) or len(address) < 2:
             return address
         host, port = address[0], address[1]
-        if isinstance(host, str) and host in LOOPBACK_NAMES or str(host).startswith("127."):
-            v6 = ":" in str(host)
-            if port == LESSON_PORT:
-                return (("::1", route[1]) if v6 else ("127.0.0.1", route[0])) + tuple(address[2:])
-        v6 = len(address) == 4
+        v6 = sock.family == _socket.AF_INET6
+        if host in LOOPBACK_NAMES and port == LESSON_PORT:
+            return (("::1", route[1]) if v6 else ("127.0.0.1", route[0])) + tuple(address[2:])
         # Everything else is refused deterministically, the way a closed port refuses.
-        return ("::1", route[3], 0, 0) if v6 else ("127.0.0.1", route[2])
+        return ("::1", route[3]) + tuple(address[2:]) if v6 else ("127.0.0.1", route[2])
 
     def describe(address):
         if isinstance(address, tuple) and len(address) >= 2:
@@ -128,7 +126,7 @@ def _install_hooks(ctrl, route):
     def connect(self, address):
         host, port = describe(address)
         try:
-            real_connect(self, target(address))
+            real_connect(self, target(self, address))
         except OSError as exc:
             _send(ctrl, "A", host, port, type(exc).__name__, "")
             raise
@@ -141,7 +139,7 @@ def _install_hooks(ctrl, route):
 
     def connect_ex(self, address):
         host, port = describe(address)
-        code = real_connect_ex(self, target(address))
+        code = real_connect_ex(self, target(self, address))
         lport = local_port(self) if code == 0 else ""
         if code == 0:
             local_ports[id(self)] = lport
@@ -191,12 +189,13 @@ def _print_exception(exc, script):
     """Print the traceback as ``python script.py`` would, without this file's frames."""
     import traceback
 
-    tb = exc.__traceback__
-    while tb is not None and tb.tb_frame.f_code.co_filename != script:
-        tb = tb.tb_next
-    if isinstance(exc, SyntaxError):
-        tb = None
-    sys.stderr.write("".join(traceback.format_exception(type(exc), exc, tb)))
+    te = traceback.TracebackException(type(exc), exc, exc.__traceback__)
+    for part in (te, te.__cause__, te.__context__):
+        if part is not None:
+            part.stack = traceback.StackSummary.from_list(
+                [f for f in part.stack if f.filename != __file__ and "runpy" not in f.filename]
+            )
+    sys.stderr.write("".join(te.format()))
     sys.stderr.flush()
 
 

@@ -48,6 +48,7 @@ class RunSpec:
     output: str  # "replies", "any", or the exact expected text
     close: str  # "script", "with" or "any"
     checks: tuple[str, ...]
+    replies: bool = False  # the reference server answers each message in this run
 
     @property
     def expected_bytes(self) -> tuple[bytes, ...]:
@@ -88,7 +89,7 @@ def _load_fixture(path: Path, where: str) -> type[ReferenceServer]:
     return server
 
 
-def _run(raw: Any, defaults: dict[str, Any], where: str, index: int) -> RunSpec:
+def _run(raw: Any, defaults: dict[str, Any], where: str, index: int, replies: bool) -> RunSpec:
     if raw is None:
         raw = {}
     if not isinstance(raw, dict):
@@ -130,6 +131,7 @@ def _run(raw: Any, defaults: dict[str, Any], where: str, index: int) -> RunSpec:
         output=output,
         close=close,
         checks=tuple(checks),
+        replies=replies and server == "up",
     )
 
 
@@ -154,12 +156,15 @@ def parse_spec(raw: Any, where: str, fixtures: Path) -> ProblemSpec:
     limit = raw.get("time_limit_s")
     if limit is not None and (not isinstance(limit, (int, float)) or limit <= 0):
         raise _fail(where, f"time_limit_s = {limit!r}: it must be a positive number")
+    server_class = _load_fixture(fixtures / str(raw["server"]), where)
     return ProblemSpec(
         number=number,
         title=str(raw["title"]),
         task=str(raw.get("task", "")),
-        runs=tuple(_run(r, defaults, where, i) for i, r in enumerate(runs_raw)),
-        server_class=_load_fixture(fixtures / str(raw["server"]), where),
+        runs=tuple(
+            _run(r, defaults, where, i, server_class.replies) for i, r in enumerate(runs_raw)
+        ),
+        server_class=server_class,
         time_limit_s=float(limit) if limit is not None else None,
     )
 

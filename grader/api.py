@@ -1,0 +1,158 @@
+"""The library entry points: ``grade`` one submission, ``grade_many`` side by side.
+
+Strategy: a ``Grader`` holds what is read once (configuration, specs, the isolation probe) and
+is immutable; each grading builds its own server, process and scratch folder, so gradings share
+nothing and run in parallel threads (each spends its time waiting on its own selector while the
+learners' interpreters use the cores).
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import time
+from collections.abc import Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from grader.checks import Context
+from grader.config import Config, load_config
+from grader.errors import BadInput, GraderFault
+from grader.isolation import Isolation, choose_isolation
+from grader.judge import judge_run
+from grader.report import Check, Report
+from grader.session import observe
+from grader.source import read_submission, source_problem
+from grader.spec import ProblemSpec, load_spec
+
+
+@dataclass(frozen=True)
+class Grader:
+    """Grades submissions for any shipped problem with one configuration."""
+
+    config: Config
+    isolation: Isolation
+    time_limit_s: float | None = None  # overrides config and spec (the CLI's --timeout)
+    _specs: dict[int, ProblemSpec] = field(default_factory=dict, compare=False, repr=False)
+
+    @classmethod
+    def create(
+        cls,
+        config: Config | str | Path | None = None,
+        time_limit_s: float | None = None,
+    ) -> Grader:
+        """A grader with ``config`` (a Config, a grader.toml path, or None for the shipped one)."""
+        cfg = config if isinstance(config, Config) else load_config(config)
+        if time_limit_s is not None:
+            cfg.with_time_limit(time_limit_s)  # validates the value
+        return cls(cfg, choose_isolation(cfg.isolation), time_limit_s)
+
+    def spec(self, problem: int) -> ProblemSpec:
+        """The validated spec of ``problem`` (read once per grader)."""
+        if problem not in self._specs:
+            self._specs[problem] = load_spec(problem)
+        return self._specs[problem]
+
+    def grade(self, path: str | Path, problem: int, seed: int | None = None) -> Report:
+        """Grade one file. Raises ``BadInput`` for a missing file or an unknown problem."""
+        spec = self.spec(problem)
+        script = Path(path)
+        data = read_submission(script)
+        started = time.monotonic()
+        name = str(path)
+        bad_source = source_problem(script, data)
+        if bad_source is not None:
+            return Report(
+                name, problem, spec.title, (bad_source,), "fail", self.isolation.mode,
+                time.monotonic() - started, runs=tuple(r.name for r in spec.runs),
+            )
+        limit = self.time_limit_s or spec.time_limit_s or self.config.limits.time_limit_s
+        ctx = Context(limit, self.config.limits.output_kb, self.config.limits.memory_mb)
+        base = secrets.randbits(32) if seed is None else seed
+        checks: list[Check] = []
+        try:
+            for index, run in enumerate(spec.runs):
+                obs = observe(
+                    script.resolve(), run, spec, self.config.limits, limit, self.isolation,
+                    base + index,
+                )
+                checks.extend(judge_run(run, obs, ctx))
+        except (GraderFault, OSError) as exc:
+            return Report(
+                name, problem, spec.title, tuple(checks), "error", self.isolation.mode,
+                time.monotonic() - started, error=f"{type(exc).__name__}: {exc}",
+            )
+        verdict = "pass" if all(c.passed for c in checks) else "fail"
+        return Report(
+            name, problem, spec.title, tuple(checks), verdict, self.isolation.mode,
+            time.monotonic() - started, runs=tuple(r.name for r in spec.runs),
+        )
+
+    def grade_many(
+        self, paths: Iterable[str | Path], problem: int, jobs: int | None = None
+    ) -> Iterator[Report]:
+        """Grade files side by side, yielding each Report as it completes.
+
+        A file that cannot be graded (missing, a folder) yields a Report with verdict
+        ``error`` and the reason, so one broken file never stops the batch.
+        """
+        self.spec(problem)  # an unknown problem is the caller's error: raise before starting
+        workers = jobs or self.config.jobs or os.cpu_count() or 1
+        todo = iter(list(paths))
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="grade") as pool:
+            running: dict[Future[Report], str] = {}
+
+            def submit_next() -> bool:
+                for path in todo:
+                    running[pool.submit(self._grade_or_error, path, problem)] = str(path)
+                    return True
+                return False
+
+            for _ in range(workers):
+                if not submit_next():
+                    break
+            while running:
+                done, _pending = wait(running, return_when=FIRST_COMPLETED)
+                for future in done:
+                    running.pop(future)
+                    submit_next()
+                    yield future.result()
+
+    def _grade_or_error(self, path: str | Path, problem: int) -> Report:
+        try:
+            return self.grade(path, problem)
+        except BadInput as exc:
+            title = self.spec(problem).title
+            return Report(str(path), problem, title, (), "error", self.isolation.mode, error=str(exc))
+
+
+def grade(
+    path: str | Path,
+    problem: int,
+    *,
+    config: Config | str | Path | None = None,
+    time_limit_s: float | None = None,
+    seed: int | None = None,
+) -> Report:
+    """Grade the learner's script at ``path`` for ``problem`` (1-5) and return its Report.
+
+    Raises ``BadInput`` for a missing file, an unknown problem or a malformed configuration,
+    ``GraderFault`` when this machine cannot run a grading as configured.
+    """
+    return Grader.create(config, time_limit_s).grade(path, problem, seed)
+
+
+def grade_many(
+    paths: Iterable[str | Path],
+    problem: int,
+    *,
+    jobs: int | None = None,
+    config: Config | str | Path | None = None,
+    time_limit_s: float | None = None,
+) -> Iterator[Report]:
+    """Grade many files for ``problem``, ``jobs`` at a time (default: one per core).
+
+    Yields each Report as soon as it is ready (completion order, not input order).
+    """
+    return Grader.create(config, time_limit_s).grade_many(paths, problem, jobs)

@@ -1,0 +1,70 @@
+"""Many files at once from the command line: progress on a terminal, a summary table at the end.
+
+JSON is streamed as JSON Lines, one line per file as each finishes, so a consumer can follow a
+long batch; the other formats are rendered once the batch is complete.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TextIO
+
+from grader.api import Grader
+from grader.report import Report
+
+
+def _progress(stream: TextIO, done: int, total: int, failed: int) -> None:
+    width = 30
+    filled = width * done // total
+    bar = "#" * filled + "." * (width - filled)
+    stream.write(f"\r[{bar}] {done}/{total} graded, {failed} not passed")
+    stream.flush()
+
+
+def summary_table(reports: Sequence[Report]) -> str:
+    """file, verdict, failed checks, time: one row per report, in the order given."""
+    rows = [("file", "verdict", "failed checks", "time")]
+    for r in reports:
+        failed = ", ".join(dict.fromkeys(c.title for c in r.failed_checks)) or (r.error or "-")
+        rows.append((r.submission, r.verdict.upper(), failed[:70], f"{r.duration_s:.2f} s"))
+    widths = [max(len(row[i]) for row in rows) for i in range(3)]
+    lines = [
+        f"{row[0]:<{widths[0]}}  {row[1]:<{widths[1]}}  {row[2]:<{widths[2]}}  {row[3]}"
+        for row in rows
+    ]
+    passed = sum(1 for r in reports if r.passed)
+    lines.append(f"{passed} of {len(reports)} files passed")
+    return "\n".join(lines) + "\n"
+
+
+def run_batch(
+    grader: Grader,
+    paths: Sequence[Path],
+    problem: int,
+    jobs: int | None,
+    fmt: str,
+    no_color: bool,
+) -> list[Report]:
+    """Grade ``paths``; stream JSON Lines or show progress; return reports in input order."""
+    from grader.render.json_format import render_line
+
+    show_progress = sys.stderr.isatty()
+    order = {str(p): i for i, p in enumerate(paths)}
+    reports: list[Report] = []
+    failed = 0
+    for report in grader.grade_many(paths, problem, jobs):
+        reports.append(report)
+        failed += not report.passed
+        if fmt == "json":
+            sys.stdout.write(render_line(report) + "\n")
+            sys.stdout.flush()
+        if show_progress:
+            _progress(sys.stderr, len(reports), len(paths), failed)
+    if show_progress:
+        sys.stderr.write("\n")
+    reports.sort(key=lambda r: order.get(r.submission, len(order)))
+    if fmt == "text":
+        sys.stdout.write(summary_table(reports))
+    return reports

@@ -1,0 +1,41 @@
+"""Turns one run's observation into checks, in the spec's order, skipping what cannot be judged.
+
+A check whose prerequisite failed is reported as skipped, not failed: one mistake, one message.
+"""
+
+from __future__ import annotations
+
+from grader.checks import CHECKS, Context
+from grader.records import Observation
+from grader.report import Check
+from grader.spec import RunSpec
+
+
+def judge_run(run: RunSpec, obs: Observation, ctx: Context) -> list[Check]:
+    """The checks of ``run``, judged from ``obs``."""
+    status: dict[str, str] = {}
+    out: list[Check] = []
+    for name in run.checks:
+        kind = CHECKS[name]
+        title = kind.title(run, ctx.time_limit_s)
+        blocked = [d for d in kind.depends_on if status.get(d, "passed") != "passed"]
+        if blocked:
+            status[name] = "skipped"
+            needs = CHECKS[blocked[0]].title(run, ctx.time_limit_s)
+            out.append(Check(name, title, run.name, "skipped", hint=f"not judged: needs “{needs}” first"))
+            continue
+        verdict = kind.judge(run, obs, ctx)
+        status[name] = "passed" if verdict.passed else "failed"
+        out.append(
+            Check(
+                name=name,
+                title=title,
+                run=run.name,
+                status="passed" if verdict.passed else "failed",
+                expected=verdict.expected,
+                observed=verdict.observed,
+                marker=verdict.marker,
+                hint="" if verdict.passed else verdict.hint,
+            )
+        )
+    return out

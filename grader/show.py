@@ -1,0 +1,96 @@
+"""Showing bytes and text to a learner: Python literals, first difference marked, bounded length.
+
+Pure functions. A value is shown as the literal Python would print (``b'Wake up, Neo\\n'``), so
+an invisible newline or a ``b'...'`` that was printed by mistake is plain to see; a long value is
+cut to a window around its first difference, never to its first few characters.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+WINDOW = 100  # characters of a value shown at most, around the first difference
+LEAD = 30  # of which, before the difference
+
+
+@dataclass(frozen=True)
+class Shown:
+    """Expected and observed literals, and a caret line under the first difference."""
+
+    expected: str
+    observed: str
+    marker: str
+
+
+def _quote(value: bytes | str) -> str:
+    sample = value if isinstance(value, str) else value.decode("latin-1")
+    return '"' if "'" in sample and '"' not in sample else "'"
+
+
+def _pieces(value: bytes | str, quote: str) -> list[str]:
+    """The literal's body, one escaped piece per byte or character, as ``repr`` writes them."""
+    if isinstance(value, bytes):
+        out = []
+        for byte in value:
+            ch = chr(byte)
+            if ch == quote or ch == "\\":
+                out.append("\\" + ch)
+            elif ch in "\t\n\r":
+                out.append({"\t": "\\t", "\n": "\\n", "\r": "\\r"}[ch])
+            elif 32 <= byte < 127:
+                out.append(ch)
+            else:
+                out.append(f"\\x{byte:02x}")
+        return out
+    out = []
+    for ch in value:
+        if ch == quote or ch == "\\":
+            out.append("\\" + ch)
+        elif ch.isprintable():
+            out.append(ch)
+        else:
+            out.append(repr(ch)[1:-1])  # \n, \x1b, \u200b: visible, and never a live escape code
+    return out
+
+
+def literal(value: bytes | str, start: int = 0, end: int | None = None) -> str:
+    """``value`` as a Python literal, or the window ``[start:end]`` of it with ``…`` for the cuts."""
+    quote = _quote(value)
+    pieces = _pieces(value, quote)
+    end = len(pieces) if end is None else min(end, len(pieces))
+    head = ("b" if isinstance(value, bytes) else "") + quote if start == 0 else "…"
+    tail = quote if end >= len(pieces) else "…"
+    return head + "".join(pieces[start:end]) + tail
+
+
+def first_difference(a: bytes | str, b: bytes | str) -> int | None:
+    """Index of the first element where ``a`` and ``b`` differ (or where the shorter ends)."""
+    for i, (x, y) in enumerate(zip(a, b, strict=False)):
+        if x != y:
+            return i
+    return None if len(a) == len(b) else min(len(a), len(b))
+
+
+def compare(expected: bytes | str, observed: bytes | str) -> Shown:
+    """Both values as literals, aligned on a window around their first difference."""
+    diff = first_difference(expected, observed)
+    if diff is None:
+        return Shown(literal(expected), literal(observed), "")
+    longest = max(len(expected), len(observed))
+    start = 0 if longest <= WINDOW else max(0, diff - LEAD)
+    end = start + WINDOW
+    shown_obs = literal(observed, start, end)
+    quote = _quote(observed)
+    # The caret sits under the literal's opening (b' or …) plus the pieces before the difference.
+    head = (2 if isinstance(observed, bytes) else 1) if start == 0 else 1
+    column = head + sum(len(p) for p in _pieces(observed, quote)[start:diff])
+    return Shown(literal(expected, start, end), shown_obs, " " * column + "^")
+
+
+def printable(text: str) -> str:
+    """``text`` with every control character escaped (an ANSI escape shows as ``\\x1b``)."""
+    return "".join(ch if ch.isprintable() or ch == " " else repr(ch)[1:-1] for ch in text)
+
+
+def plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"

@@ -1,0 +1,59 @@
+"""The learner's file before anything runs: present, text, UTF-8, Python.
+
+A file that cannot be run is the learner's failure (one clear check), except a missing or
+unreadable one, which is bad input to the grader (exit status 2).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from grader.errors import BadInput
+from grader.hints import hint
+from grader.report import Check
+
+MAX_SOURCE = 1024 * 1024
+
+
+def read_submission(path: Path) -> bytes:
+    """The file's bytes; ``BadInput`` when it is missing, a folder, unreadable or too large."""
+    if not path.exists():
+        raise BadInput(f"{path}: no such file; give the path of a learner's .py file")
+    if path.is_dir():
+        raise BadInput(f"{path}: is a folder; give a .py file (or grade several files at once)")
+    try:
+        with path.open("rb") as f:
+            data = f.read(MAX_SOURCE + 1)
+    except OSError as exc:
+        raise BadInput(f"{path}: cannot read it ({exc.strerror}); check its permissions") from None
+    if len(data) > MAX_SOURCE:
+        raise BadInput(f"{path}: over 1 MiB, not a practice solution; check the path")
+    return data
+
+
+def source_problem(path: Path, data: bytes) -> Check | None:
+    """A failed ``source`` check when the file cannot run as Python, else None."""
+
+    def failed(observed: str, tip: str) -> Check:
+        return Check(
+            "source", "is a Python script", "the file", "failed",
+            expected="a UTF-8 Python script", observed=observed, hint=tip,
+        )
+
+    if not data.strip():
+        return failed("an empty file", hint("empty"))
+    if b"\x00" in data:
+        return failed("a file with NUL bytes (binary?)", hint("binary"))
+    try:
+        compile(data, str(path), "exec", dont_inherit=True)
+    except SyntaxError as exc:
+        message = exc.msg or "invalid syntax"
+        if "decode" in message or "UTF-8" in message or "utf-8" in message or "encoding" in message:
+            return failed("text that is not UTF-8", hint("not_utf8", message=message))
+        where = f"line {exc.lineno}" if exc.lineno else "somewhere"
+        text = (exc.text or "").rstrip("\n")
+        observed = f"SyntaxError at {where}: {message}" + (f"\n    {text}" if text.strip() else "")
+        return failed(observed, hint("syntax", message=message, line=exc.lineno or "?"))
+    except (ValueError, MemoryError, RecursionError) as exc:
+        return failed(f"a file Python cannot compile ({type(exc).__name__})", hint("binary"))
+    return None
