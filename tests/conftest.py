@@ -1,0 +1,41 @@
+"""Shared fixtures: a grader made once per session, and a way to write learner scripts."""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from grader.api import Grader
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLES = ROOT.parent / "shared" / "samples"
+SUBMISSIONS = Path(__file__).resolve().parent / "submissions"
+
+
+@pytest.fixture(scope="session")
+def grader() -> Grader:
+    return Grader.create()
+
+
+@pytest.fixture
+def script(tmp_path: Path) -> Callable[[str], Path]:
+    """Write a learner script (dedented) into a temporary file and return its path."""
+
+    counter = iter(range(10_000))
+
+    def write(source: str, name: str | None = None) -> Path:
+        path = tmp_path / (name or f"learner_{next(counter)}.py")
+        path.write_text(textwrap.dedent(source).lstrip("\n"), encoding="utf-8")
+        return path
+
+    return write
+
+
+def expectation(path: Path) -> str:
+    """``pass`` or ``fail``, from a learner script's first line (``# expect: pass``)."""
+    first = path.read_text(encoding="utf-8").splitlines()[0]
+    assert first.startswith("# expect: "), f"{path} has no '# expect:' first line"
+    return first.removeprefix("# expect: ").strip()
