@@ -95,7 +95,7 @@ class Grader:
         """Grade files side by side, yielding each Report as it completes.
 
         A file that cannot be graded (missing, a folder) yields a Report with verdict
-        ``error`` and the reason, so one broken file never stops the batch.
+        ``invalid`` and the reason, so one broken file never stops the batch.
         """
         self.spec(problem)  # an unknown problem is the caller's error: raise before starting
         workers = jobs or self.config.jobs or os.cpu_count() or 1
@@ -124,7 +124,7 @@ class Grader:
             return self.grade(path, problem)
         except BadInput as exc:
             title = self.spec(problem).title
-            return Report(str(path), problem, title, (), "error", self.isolation.mode, error=str(exc))
+            return Report(str(path), problem, title, (), "invalid", self.isolation.mode, error=str(exc))
 
 
 def grade(

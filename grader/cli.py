@@ -23,8 +23,8 @@ FORMATS = ("text", "json", "junit", "html", "gradescope")
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # type: ignore[override]
-        self.print_usage(sys.stderr)
         sys.stderr.write(f"grade: {message}\n")
+        sys.stderr.write("usage: grade FILE... --problem N [--format F] (see grade --help)\n")
         raise SystemExit(EXIT_BAD_INPUT)
 
 

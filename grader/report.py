@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 Status = Literal["passed", "failed", "skipped"]
-Verdict = Literal["pass", "fail", "error"]
+Verdict = Literal["pass", "fail", "invalid", "error"]
 
 EXIT_PASS, EXIT_FAIL, EXIT_BAD_INPUT, EXIT_GRADER_FAULT = 0, 1, 2, 3
 
@@ -42,8 +42,9 @@ class Check:
 class Report:
     """The outcome of grading one submission for one problem.
 
-    ``verdict`` is ``pass`` only when every check passed; ``error`` means the grader itself could
-    not grade (``error`` says why) and is never the learner's fault.
+    ``verdict`` is ``pass`` only when every check passed; ``invalid`` means the input could not
+    be graded (a missing file in a batch; ``error`` says why); ``error`` means the grader itself
+    failed (``error`` says why) and is never the learner's fault.
     """
 
     submission: str
@@ -62,8 +63,13 @@ class Report:
 
     @property
     def exit_code(self) -> int:
-        """0 pass, 1 a check failed, 3 the grader failed (2, bad input, never has a report)."""
-        return {"pass": EXIT_PASS, "fail": EXIT_FAIL, "error": EXIT_GRADER_FAULT}[self.verdict]
+        """0 pass, 1 a check failed, 2 bad input, 3 the grader failed."""
+        return {
+            "pass": EXIT_PASS,
+            "fail": EXIT_FAIL,
+            "invalid": EXIT_BAD_INPUT,
+            "error": EXIT_GRADER_FAULT,
+        }[self.verdict]
 
     @property
     def failed_checks(self) -> tuple[Check, ...]:
@@ -75,6 +81,6 @@ class Report:
 
     def summary(self) -> str:
         """One line: ``3 of 5 checks passed``."""
-        if self.verdict == "error":
+        if self.verdict in ("invalid", "error"):
             return f"could not grade: {self.error}"
         return f"{self.passed_count} of {len(self.checks)} checks passed"

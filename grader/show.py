@@ -71,20 +71,42 @@ def first_difference(a: bytes | str, b: bytes | str) -> int | None:
     return None if len(a) == len(b) else min(len(a), len(b))
 
 
+def _window(pieces: list[str], diff: int) -> tuple[int, int]:
+    """Piece indices [start, end) to show: about LEAD characters before ``diff``, WINDOW in all."""
+    start, used = diff, 0
+    while start > 0 and used + len(pieces[start - 1]) <= LEAD:
+        start -= 1
+        used += len(pieces[start])
+    end, used = start, 0
+    while end < len(pieces) and used + len(pieces[end]) <= WINDOW:
+        used += len(pieces[end])
+        end += 1
+    return start, max(end, min(diff + 1, len(pieces)))
+
+
 def compare(expected: bytes | str, observed: bytes | str) -> Shown:
     """Both values as literals, aligned on a window around their first difference."""
     diff = first_difference(expected, observed)
     if diff is None:
         return Shown(literal(expected), literal(observed), "")
-    longest = max(len(expected), len(observed))
-    start = 0 if longest <= WINDOW else max(0, diff - LEAD)
-    end = start + WINDOW
-    shown_obs = literal(observed, start, end)
     quote = _quote(observed)
+    obs_pieces = _pieces(observed, quote)
+    exp_pieces = _pieces(expected, _quote(expected))
+    longest = max(sum(map(len, obs_pieces)), sum(map(len, exp_pieces)))
+    if longest <= WINDOW:
+        start, end = 0, max(len(obs_pieces), len(exp_pieces))
+    else:
+        start, end = _window(obs_pieces if len(obs_pieces) > diff else exp_pieces, diff)
     # The caret sits under the literal's opening (b' or …) plus the pieces before the difference.
     head = (2 if isinstance(observed, bytes) else 1) if start == 0 else 1
-    column = head + sum(len(p) for p in _pieces(observed, quote)[start:diff])
-    return Shown(literal(expected, start, end), shown_obs, " " * column + "^")
+    column = head + sum(len(p) for p in obs_pieces[start:diff])
+    shown_exp = literal(expected, start, end)
+    if isinstance(expected, bytes) and not expected.isascii():
+        try:
+            shown_exp += f"\n= {expected.decode('utf-8')!r} encoded as UTF-8"
+        except UnicodeDecodeError:
+            pass
+    return Shown(shown_exp, literal(observed, start, end), " " * column + "^")
 
 
 def printable(text: str) -> str:

@@ -36,16 +36,19 @@ def render_one(report: Report, colour: bool = False, env=None) -> str:  # type: 
     # A failure that repeats one of an earlier run (same check, same finding) is named, not
     # spelled out again: three inputs with the same wrong port make one message, not three.
     groups: dict[str, list[tuple[object, str]]] = {}
-    shown: dict[tuple[str, str, str], str] = {}
+    shown: dict[tuple[str, str], str] = {}
     for check in report.checks:
-        key = (check.name, check.hint, check.observed if check.name != "output" else "")
+        key = (check.name, check.hint)
         seen_in = shown.get(key, "") if check.status == "failed" else ""
         if check.status == "failed" and not seen_in:
             shown[key] = check.run
         groups.setdefault(check.run, []).append((check, seen_in if seen_in != check.run else ""))
-    word, hue = {"pass": ("PASS", "green"), "fail": ("FAIL", "red"), "error": ("ERROR", "yellow")}[
-        report.verdict
-    ]
+    word, hue = {
+        "pass": ("PASS", "green"),
+        "fail": ("FAIL", "red"),
+        "invalid": ("INVALID", "yellow"),
+        "error": ("ERROR", "yellow"),
+    }[report.verdict]
     return str(
         env.get_template("report.txt.j2").render(
             r=report,
