@@ -21,7 +21,7 @@ from grader.config import Config, load_config
 from grader.errors import BadInput, GraderFault
 from grader.isolation import Isolation, choose_isolation
 from grader.judge import judge_run
-from grader.report import Check, Report
+from grader.report import Check, Report, Verdict
 from grader.session import observe
 from grader.source import read_submission, source_problem
 from grader.spec import ProblemSpec, load_spec
@@ -64,8 +64,14 @@ class Grader:
         bad_source = source_problem(script, data)
         if bad_source is not None:
             return Report(
-                name, problem, spec.title, (bad_source,), "fail", self.isolation.mode,
-                time.monotonic() - started, runs=tuple(r.name for r in spec.runs),
+                name,
+                problem,
+                spec.title,
+                (bad_source,),
+                "fail",
+                self.isolation.mode,
+                time.monotonic() - started,
+                runs=tuple(r.name for r in spec.runs),
             )
         limit = self.time_limit_s or spec.time_limit_s or self.config.limits.time_limit_s
         ctx = Context(limit, self.config.limits.output_kb, self.config.limits.memory_mb)
@@ -74,19 +80,36 @@ class Grader:
         try:
             for index, run in enumerate(spec.runs):
                 obs = observe(
-                    script.resolve(), run, spec, self.config.limits, limit, self.isolation,
+                    script.resolve(),
+                    run,
+                    spec,
+                    self.config.limits,
+                    limit,
+                    self.isolation,
                     base + index,
                 )
                 checks.extend(judge_run(run, obs, ctx))
         except (GraderFault, OSError) as exc:
             return Report(
-                name, problem, spec.title, tuple(checks), "error", self.isolation.mode,
-                time.monotonic() - started, error=f"{type(exc).__name__}: {exc}",
+                name,
+                problem,
+                spec.title,
+                tuple(checks),
+                "error",
+                self.isolation.mode,
+                time.monotonic() - started,
+                error=f"{type(exc).__name__}: {exc}",
             )
-        verdict = "pass" if all(c.passed for c in checks) else "fail"
+        verdict: Verdict = "pass" if all(c.passed for c in checks) else "fail"
         return Report(
-            name, problem, spec.title, tuple(checks), verdict, self.isolation.mode,
-            time.monotonic() - started, runs=tuple(r.name for r in spec.runs),
+            name,
+            problem,
+            spec.title,
+            tuple(checks),
+            verdict,
+            self.isolation.mode,
+            time.monotonic() - started,
+            runs=tuple(r.name for r in spec.runs),
         )
 
     def grade_many(
@@ -124,7 +147,9 @@ class Grader:
             return self.grade(path, problem)
         except BadInput as exc:
             title = self.spec(problem).title
-            return Report(str(path), problem, title, (), "invalid", self.isolation.mode, error=str(exc))
+            return Report(
+                str(path), problem, title, (), "invalid", self.isolation.mode, error=str(exc)
+            )
 
 
 def grade(

@@ -62,7 +62,9 @@ def _bring_up_loopback():
     siocgifflags, siocsifflags, iff_up = 0x8913, 0x8914, 0x1
     s = _socket.socket(_socket.AF_INET, _socket.SOCK_DGRAM)
     try:
-        flags = struct.unpack("16sh", fcntl.ioctl(s, siocgifflags, struct.pack("16sh", b"lo", 0)))[1]
+        flags = struct.unpack("16sh", fcntl.ioctl(s, siocgifflags, struct.pack("16sh", b"lo", 0)))[
+            1
+        ]
         fcntl.ioctl(s, siocsifflags, struct.pack("16sh", b"lo", flags | iff_up))
     finally:
         s.close()

@@ -68,19 +68,30 @@ def check_connected(run: RunSpec, obs: Observation, ctx: Context) -> Verdict:
             asked = by_port.get(conn.peer_port)
             if asked is not None and asked.host not in LESSON_HOSTS:
                 where = _address(asked.host, asked.port)
-                return Verdict(False, expected, f"a connection to {where}", hint=hint("bad_host", address=where))
-        return Verdict(True, expected, f"{count} {'connection' if len(conns) == 1 else 'connections'}")
+                return Verdict(
+                    False,
+                    expected,
+                    f"a connection to {where}",
+                    hint=hint("bad_host", address=where),
+                )
+        return Verdict(
+            True, expected, f"{count} {'connection' if len(conns) == 1 else 'connections'}"
+        )
     if len(conns) > want or obs.wire.over_cap:
         return Verdict(False, expected, f"{count} connections", hint=hint("too_many_connections"))
     elsewhere = [a for a in obs.trace.attempts if not (a.host in LESSON_HOSTS and a.port == "9090")]
     if elsewhere:
         where = _address(elsewhere[0].host, elsewhere[0].port)
         return Verdict(
-            False, expected, f"no connection; the program asked for {where} ({elsewhere[0].outcome})",
+            False,
+            expected,
+            f"no connection; the program asked for {where} ({elsewhere[0].outcome})",
             hint=hint("wrong_address", address=where),
         )
     if exc := _exception(obs):
-        return Verdict(False, expected, "no connection", hint=hint("crashed_before_connect", exception=exc))
+        return Verdict(
+            False, expected, "no connection", hint=hint("crashed_before_connect", exception=exc)
+        )
     if obs.process.timed_out:
         return Verdict(False, expected, "no connection", hint=hint("timeout_before_connect"))
     return Verdict(False, expected, "no connection", hint=hint("never_connected"))
@@ -93,7 +104,10 @@ _ENCODINGS = ("latin-1", "cp1252", "cp1251", "utf-16", "utf-16-le", "ascii")
 def _sent_hint(want: bytes, got: bytes, run: RunSpec, obs: Observation) -> str:
     exc = _exception(obs)
     if not got:
-        if "bytes-like object is required" in exc or "bytes-like object is required" in obs.process.stderr.decode("utf-8", "replace"):
+        if (
+            "bytes-like object is required" in exc
+            or "bytes-like object is required" in obs.process.stderr.decode("utf-8", "replace")
+        ):
             return hint("send_str")
         if exc.startswith("UnicodeEncodeError"):
             return hint("encode_error", exception=exc, encoding="that codec")
@@ -135,7 +149,9 @@ def check_sent(run: RunSpec, obs: Observation, ctx: Context) -> Verdict:
         if not got_all:
             return Verdict(True, "nothing: b''", "nothing: b''")
         shown = compare(b"", got_all)
-        return Verdict(False, shown.expected, shown.observed, shown.marker, hint("sent_something_p1"))
+        return Verdict(
+            False, shown.expected, shown.observed, shown.marker, hint("sent_something_p1")
+        )
     if not run.replies:
         # A server that only listens: everything that arrived is one message.
         joined = b"".join(wants)
@@ -176,9 +192,7 @@ def normalise(text: str) -> str:
 
 def _expected_output(run: RunSpec, obs: Observation) -> str:
     if run.output == "replies":
-        return "\n".join(
-            r.decode("utf-8") for conn in obs.wire.connections for r in conn.replies
-        )
+        return "\n".join(r.decode("utf-8") for conn in obs.wire.connections for r in conn.replies)
     return run.output
 
 
@@ -203,15 +217,23 @@ def _output_hint(expected: str, printed: str, run: RunSpec, obs: Observation, ct
         if exc:
             return hint("printed_nothing_crash", exception=exc)
         return hint("printed_nothing")
-    if replies and printed in (normalise("\n".join(repr(r) for r in replies)), repr(b"".join(replies))):
+    if replies and printed in (
+        normalise("\n".join(repr(r) for r in replies)),
+        repr(b"".join(replies)),
+    ):
         return hint("printed_bytes")
     if "b'" in printed or 'b"' in printed:
         return hint("printed_bytes")
     if "\ufffd" in printed and "\ufffd" not in expected:
         return hint("output_not_utf8")
-    if len(replies) > 1 and printed.replace("\n", "") == expected.replace("\n", "") or (
-        len(replies) > 1 and printed.count("\n") < expected.count("\n") and all(
-            r.decode("utf-8") in printed for r in replies)
+    if (
+        len(replies) > 1
+        and printed.replace("\n", "") == expected.replace("\n", "")
+        or (
+            len(replies) > 1
+            and printed.count("\n") < expected.count("\n")
+            and all(r.decode("utf-8") in printed for r in replies)
+        )
     ):
         return hint("replies_one_line")
     if expected and expected in printed:
@@ -247,20 +269,34 @@ def check_closed(run: RunSpec, obs: Observation, ctx: Context) -> Verdict:
     for conn in obs.wire.connections:
         closes = [c for c in obs.trace.closes if c.local_port == conn.peer_port and not c.after_end]
         if conn.end == "open":
-            return Verdict(False, expected, "still open when the time limit stopped the program",
-                           hint=hint("open_at_timeout"))
+            return Verdict(
+                False,
+                expected,
+                "still open when the time limit stopped the program",
+                hint=hint("open_at_timeout"),
+            )
         if not closes:
             if not obs.trace.started:
                 return Verdict(False, expected, "not observed", hint=hint("not_observed"))
             seen = "the connection ended only at interpreter exit"
-            return Verdict(False, expected, f"{seen} ({conn.end.upper()})", hint=hint("never_closed"))
+            return Verdict(
+                False, expected, f"{seen} ({conn.end.upper()})", hint=hint("never_closed")
+            )
         if wanted == "with" and not any(c.how == "with" for c in closes):
-            return Verdict(False, expected, "closed with close(), outside any with block",
-                           hint=hint("not_with"))
+            return Verdict(
+                False,
+                expected,
+                "closed with close(), outside any with block",
+                hint=hint("not_with"),
+            )
         if conn.end == "rst":
             how = "leaving the with block" if closes[-1].how == "with" else "close()"
-            return Verdict(False, expected, f"closed by {how}, but the server saw a reset (RST)",
-                           hint=hint("reset"))
+            return Verdict(
+                False,
+                expected,
+                f"closed by {how}, but the server saw a reset (RST)",
+                hint=hint("reset"),
+            )
     how = "leaving its with block" if wanted == "with" else "the program"
     return Verdict(True, expected, f"closed by {how}; the server saw FIN")
 
@@ -274,11 +310,15 @@ def _doing(obs: Observation) -> str:
             return "its connection had failed, and it went on waiting or looping"
         return "it had not connected (waiting for input, or looping before connect()?)"
     if not conn.received:
-        return ("it was connected but had sent nothing, probably waiting in recv() for a reply "
-                "to a message it had not sent")
+        return (
+            "it was connected but had sent nothing, probably waiting in recv() for a reply "
+            "to a message it had not sent"
+        )
     if conn.replies and conn.segments[-1].direction == "out":
-        return ("it had received the reply and kept going: a loop, a sleep, or another recv() "
-                "waiting for data that never comes?")
+        return (
+            "it had received the reply and kept going: a loop, a sleep, or another recv() "
+            "waiting for data that never comes?"
+        )
     if not conn.replies:
         return "it had sent its data and was waiting (for a reply the server does not send?)"
     return "it had sent data and was waiting; the server replies once a whole message has arrived"
@@ -296,15 +336,25 @@ def check_clean_end(run: RunSpec, obs: Observation, ctx: Context) -> Verdict:
     proc = obs.process
     exc = _exception(obs)
     if proc.timed_out:
-        return Verdict(False, expected, f"still running after {limit}; stopped",
-                       hint=hint("timeout", limit=limit, doing=_doing(obs)))
+        return Verdict(
+            False,
+            expected,
+            f"still running after {limit}; stopped",
+            hint=hint("timeout", limit=limit, doing=_doing(obs)),
+        )
     if proc.output_overflow:
-        return Verdict(False, expected, f"stopped: output passed {ctx.output_kb} KiB",
-                       hint=hint("output_too_long", limit=f"{ctx.output_kb} KiB"))
+        return Verdict(
+            False,
+            expected,
+            f"stopped: output passed {ctx.output_kb} KiB",
+            hint=hint("output_too_long", limit=f"{ctx.output_kb} KiB"),
+        )
     if exc:
         observed = f"an uncaught {exc}\n{_tail(proc.stderr)}"
         name = exc.split(":")[0]
-        elsewhere = [a for a in obs.trace.attempts if a.port != "9090" or a.host not in LESSON_HOSTS]
+        elsewhere = [
+            a for a in obs.trace.attempts if a.port != "9090" or a.host not in LESSON_HOSTS
+        ]
         if name == "ConnectionRefusedError" and elsewhere:
             where = _address(elsewhere[0].host, elsewhere[0].port)
             tip = hint("wrong_address", address=where)
@@ -325,8 +375,11 @@ def check_clean_end(run: RunSpec, obs: Observation, ctx: Context) -> Verdict:
         return Verdict(False, expected, observed, hint=tip)
     if proc.signal is not None:
         name = _signal_name(proc.signal)
-        tip = hint("memory", limit=f"{ctx.memory_mb} MiB") if proc.signal in (
-            signals.SIGSEGV, signals.SIGABRT) else hint("signal", signal=name)
+        tip = (
+            hint("memory", limit=f"{ctx.memory_mb} MiB")
+            if proc.signal in (signals.SIGSEGV, signals.SIGABRT)
+            else hint("signal", signal=name)
+        )
         return Verdict(False, expected, f"stopped by signal {name}", hint=tip)
     if proc.exit_code != 0:
         tail = _tail(proc.stderr)
@@ -369,16 +422,20 @@ def _title_output(run: RunSpec, _limit: float) -> str:
 
 CHECKS: dict[str, CheckKind] = {
     "connected": CheckKind(
-        lambda run, _l: "makes no connection" if run.connections == 0
-        else "connects once to 127.0.0.1:9090",
+        lambda run, _l: (
+            "makes no connection" if run.connections == 0 else "connects once to 127.0.0.1:9090"
+        ),
         (),
         check_connected,
     ),
     "sent": CheckKind(_title_sent, ("connected",), check_sent),
     "output": CheckKind(_title_output, ("sent",), check_output),
     "closed": CheckKind(
-        lambda run, _l: "closes the connection by leaving its with block" if run.close == "with"
-        else "closes the connection itself",
+        lambda run, _l: (
+            "closes the connection by leaving its with block"
+            if run.close == "with"
+            else "closes the connection itself"
+        ),
         ("sent",),
         check_closed,
     ),

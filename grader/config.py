@@ -55,7 +55,9 @@ def parse_config(text: str, where: str) -> Config:
         raise BadInput(f"{where}: not valid TOML ({exc}); fix the syntax") from None
     known = {"limits", "isolation", "batch"}
     if unknown := sorted(set(raw) - known):
-        raise BadInput(f"{where}: unknown section [{unknown[0]}]; known: {', '.join(sorted(known))}")
+        raise BadInput(
+            f"{where}: unknown section [{unknown[0]}]; known: {', '.join(sorted(known))}"
+        )
     limits_raw = raw.get("limits", {})
     names = {f.name: f.type for f in fields(Limits)}
     if unknown := sorted(set(limits_raw) - set(names)):
@@ -64,10 +66,14 @@ def parse_config(text: str, where: str) -> Config:
     limits = Limits(**{k: _number(limits_raw, k, kinds[k], where) for k in limits_raw})
     mode = raw.get("isolation", {}).get("mode", "auto")
     if mode not in ISOLATION_MODES:
-        raise BadInput(f"{where}: [isolation] mode = {mode!r}; use one of {', '.join(ISOLATION_MODES)}")
+        raise BadInput(
+            f"{where}: [isolation] mode = {mode!r}; use one of {', '.join(ISOLATION_MODES)}"
+        )
     jobs = raw.get("batch", {}).get("jobs", 0)
     if not isinstance(jobs, int) or isinstance(jobs, bool) or jobs < 0:
-        raise BadInput(f"{where}: [batch] jobs = {jobs!r}; use 0 (one per core) or a positive number")
+        raise BadInput(
+            f"{where}: [batch] jobs = {jobs!r}; use 0 (one per core) or a positive number"
+        )
     return Config(limits=limits, isolation=mode, jobs=jobs)
 
 

@@ -86,9 +86,7 @@ HINTS: dict[str, str] = {
     ),
     "replies_one_line": "Print each reply on its own line: one print() per reply.",
     "extra_output": "Print only the reply, nothing before or after it (no prompts, no labels).",
-    "output_too_long": (
-        "The output passed {limit}: is a print() inside a loop that never ends?"
-    ),
+    "output_too_long": ("The output passed {limit}: is a print() inside a loop that never ends?"),
     "output_not_utf8": "The program printed bytes that are not UTF-8 text; print decoded text.",
     "output_differs": "Print the reply exactly as received, decoded: print(data.decode()).",
     "decoded_wrong": "Decode the reply as UTF-8: data.decode() or data.decode('utf-8').",

@@ -64,6 +64,6 @@ def choose_isolation(mode: str) -> Isolation:
     if mode == "namespace":
         raise GraderFault(
             "isolation mode 'namespace' is configured, but this machine refuses unprivileged "
-            "user namespaces (unshare --user --net failed); set [isolation] mode = \"auto\""
+            'user namespaces (unshare --user --net failed); set [isolation] mode = "auto"'
         )
     return Isolation("routed")

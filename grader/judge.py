@@ -22,7 +22,9 @@ def judge_run(run: RunSpec, obs: Observation, ctx: Context) -> list[Check]:
         if blocked:
             status[name] = "skipped"
             needs = CHECKS[blocked[0]].title(run, ctx.time_limit_s)
-            out.append(Check(name, title, run.name, "skipped", hint=f"not judged: needs “{needs}” first"))
+            out.append(
+                Check(name, title, run.name, "skipped", hint=f"not judged: needs “{needs}” first")
+            )
             continue
         verdict = kind.judge(run, obs, ctx)
         status[name] = "passed" if verdict.passed else "failed"

@@ -18,6 +18,7 @@ import subprocess
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import IO
 
 from grader.records import ProcessOutcome
 
@@ -74,7 +75,9 @@ class LearnerProcess:
             pass  # it ended or closed stdin before reading: its output will say why
         for name, stream in (("stdout", self._proc.stdout), ("stderr", self._proc.stderr)):
             os.set_blocking(stream.fileno(), False)
-            sel.register(stream, selectors.EVENT_READ, lambda s=stream, n=name: self._drain(sel, s, n))
+            sel.register(
+                stream, selectors.EVENT_READ, lambda s=stream, n=name: self._drain(sel, s, n)
+            )
             self._open_streams += 1
         try:
             self._pidfd = os.pidfd_open(self._proc.pid)
@@ -101,8 +104,8 @@ class LearnerProcess:
         """The process has exited and both its output streams are at their end."""
         return self.exited and self._open_streams == 0
 
-    def _drain(self, sel: selectors.BaseSelector, stream: object, name: str) -> None:
-        fd = stream.fileno()  # type: ignore[attr-defined]
+    def _drain(self, sel: selectors.BaseSelector, stream: IO[bytes], name: str) -> None:
+        fd = stream.fileno()
         try:
             data = os.read(fd, 65536)
         except BlockingIOError:

@@ -116,8 +116,7 @@ def observe(
             listeners, refusers, mode = _routed_sockets(run.server_up)
             wire.listen_on(listeners)
         rlimits = (
-            f"{limits.memory_mb},{limits.file_size_mb},{limits.open_files},"
-            f"{int(time_limit_s) + 2}"
+            f"{limits.memory_mb},{limits.file_size_mb},{limits.open_files},{int(time_limit_s) + 2}"
         )
         argv = [
             *isolation.prefix,
@@ -209,4 +208,3 @@ def observe(
         child.close()
         sel.close()
         remove_tree(scratch)
-

@@ -36,8 +36,13 @@ def source_problem(path: Path, data: bytes) -> Check | None:
 
     def failed(observed: str, tip: str) -> Check:
         return Check(
-            "source", "is a Python script", "the file", "failed",
-            expected="a UTF-8 Python script", observed=observed, hint=tip,
+            "source",
+            "is a Python script",
+            "the file",
+            "failed",
+            expected="a UTF-8 Python script",
+            observed=observed,
+            hint=tip,
         )
 
     if not data.strip():

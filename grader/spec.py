@@ -118,7 +118,9 @@ def _run(raw: Any, defaults: dict[str, Any], where: str, index: int, replies: bo
         raise _fail(where, f"runs[{index}].checks must be a list of check names")
     for check in checks:
         if check not in CHECK_NAMES:
-            raise _fail(where, f"runs[{index}]: unknown check {check!r}; known: {list(CHECK_NAMES)}")
+            raise _fail(
+                where, f"runs[{index}]: unknown check {check!r}; known: {list(CHECK_NAMES)}"
+            )
     stdin = merged.get("stdin", "")
     if not isinstance(stdin, str):
         raise _fail(where, f"runs[{index}].stdin must be text")
@@ -183,7 +185,9 @@ def load_spec(
     path = folder / f"{number}.yaml"
     if not path.is_file():
         known = ", ".join(map(str, available_problems(folder))) or "none"
-        raise BadInput(f"unknown problem {number}: there is no {path.name}; known problems: {known}")
+        raise BadInput(
+            f"unknown problem {number}: there is no {path.name}; known problems: {known}"
+        )
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:

@@ -64,8 +64,11 @@ class TraceReader:
                 ConnectAttempt(host, port, outcome, int(lport) if lport.isdigit() else None)
             )
         elif kind == "C" and len(args) == 2 and args[0].isdigit() and args[1] in ("close", "with"):
-            how = "close" if args[1] == "close" else "with"
-            self._closes.append(SocketClose(int(args[0]), how, after_end=self._end is not None))
+            after = self._end is not None
+            if args[1] == "close":
+                self._closes.append(SocketClose(int(args[0]), "close", after_end=after))
+            else:
+                self._closes.append(SocketClose(int(args[0]), "with", after_end=after))
         elif kind == "E" and len(args) == 3 and self._end is None:
             end_kind = args[0]
             if end_kind in ("ok", "exception", "exit"):

@@ -23,7 +23,9 @@ READ_CHUNK = 65536
 
 
 class _Connection:
-    def __init__(self, index: int, sock: socket.socket, peer: tuple[str, int], session: ServerSession):
+    def __init__(
+        self, index: int, sock: socket.socket, peer: tuple[str, int], session: ServerSession
+    ):
         self.index = index
         self.sock = sock
         self.peer = peer

@@ -25,7 +25,9 @@ s.send(b'Wake up, Neo')
 """
 
 
-def grade(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+def grade(
+    *args: str, cwd: Path | None = None, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "grader", *args],
         capture_output=True,
@@ -49,13 +51,28 @@ def test_pass_and_fail_exit_statuses(script: Callable[..., Path]) -> None:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["missing.py", "--problem", "2"], "grade: missing.py: no such file; give the path of a learner's .py file"),
-        (["{ok}", "--problem", "9"], "grade: unknown problem 9: there is no 9.yaml; known problems: 1, 2, 3, 4, 5"),
+        (
+            ["missing.py", "--problem", "2"],
+            "grade: missing.py: no such file; give the path of a learner's .py file",
+        ),
+        (
+            ["{ok}", "--problem", "9"],
+            "grade: unknown problem 9: there is no 9.yaml; known problems: 1, 2, 3, 4, 5",
+        ),
         (["{ok}"], "grade: the following arguments are required: --problem/-p"),
         (["{ok}", "--problem", "two"], "grade: argument --problem/-p: invalid int value: 'two'"),
-        (["{ok}", "--problem", "2", "--timeout", "-1"], "grade: --timeout -1: give a number of seconds from 0 to 600"),
-        (["{ok}", "--problem", "2", "--config", "nope.toml"], "grade: nope.toml: configuration file not found; check the path"),
-        (["{ok}", "--problem", "2", "--format", "yaml"], "grade: argument --format/-f: invalid choice: 'yaml'"),
+        (
+            ["{ok}", "--problem", "2", "--timeout", "-1"],
+            "grade: --timeout -1: give a number of seconds from 0 to 600",
+        ),
+        (
+            ["{ok}", "--problem", "2", "--config", "nope.toml"],
+            "grade: nope.toml: configuration file not found; check the path",
+        ),
+        (
+            ["{ok}", "--problem", "2", "--format", "yaml"],
+            "grade: argument --format/-f: invalid choice: 'yaml'",
+        ),
     ],
 )
 def test_bad_input_is_exit_2_with_one_clear_line(
@@ -73,7 +90,10 @@ def test_malformed_config_names_the_key(script: Callable[..., Path], tmp_path: P
     config.write_text("[limits]\ntime_limit_s = 'soon'\n")
     result = grade(str(script(PASS_P2)), "-p", "2", "--config", str(config))
     assert result.returncode == 2
-    assert result.stderr == f"grade: {config}: [limits] time_limit_s = 'soon': it must be a positive number\n"
+    assert (
+        result.stderr
+        == f"grade: {config}: [limits] time_limit_s = 'soon': it must be a positive number\n"
+    )
     config.write_text("[limits\n")
     result = grade(str(script(PASS_P2)), "-p", "2", "--config", str(config))
     assert result.returncode == 2 and "not valid TOML" in result.stderr
@@ -92,7 +112,7 @@ def test_json_report_and_output_file(script: Callable[..., Path], tmp_path: Path
 
 def test_github_annotations(script: Callable[..., Path]) -> None:
     result = grade(str(script(FAIL_P2)), "-p", "2", env={"GITHUB_ACTIONS": "true"})
-    lines = [l for l in result.stdout.splitlines() if l.startswith("::error ")]
+    lines = [x for x in result.stdout.splitlines() if x.startswith("::error ")]
     assert len(lines) == 1
     assert "title=problem 2%3A closes the connection itself [wake up]" in lines[0]
 
@@ -109,8 +129,11 @@ def test_batch_folder_with_broken_files(tmp_path: Path) -> None:
     assert rows[0].split() == ["file", "verdict", "failed", "checks", "time"]
     verdicts = {Path(r.split()[0]).name: r.split()[1] for r in rows[1:-1]}
     assert verdicts == {
-        "a_pass.py": "PASS", "b_fail.py": "FAIL", "c_empty.py": "FAIL",
-        "d_binary.py": "FAIL", "missing.py": "INVALID",
+        "a_pass.py": "PASS",
+        "b_fail.py": "FAIL",
+        "c_empty.py": "FAIL",
+        "d_binary.py": "FAIL",
+        "missing.py": "INVALID",
     }
     assert rows[-1] == "1 of 5 files passed"
     assert result.returncode == 2  # the worst: a file that is not there is bad input

@@ -29,7 +29,9 @@ def test_trailing_newline(grader: Grader, script: Callable[..., Path]) -> None:
         s.close()
         """
     )
-    assert feedback(grader, path, 2) == """
+    assert (
+        feedback(grader, path, 2)
+        == """
 wake up
   ✓ connects once to 127.0.0.1:9090
   ✗ sends exactly b'Wake up, Neo'
@@ -41,6 +43,7 @@ wake up
   - closes the connection itself (not judged: needs “sends exactly b'Wake up, Neo'” first)
   ✓ ends cleanly within 5 s
 """
+    )
 
 
 def test_socket_left_to_the_interpreter(grader: Grader, script: Callable[..., Path]) -> None:
@@ -53,7 +56,9 @@ def test_socket_left_to_the_interpreter(grader: Grader, script: Callable[..., Pa
         knock()
         """
     )
-    assert feedback(grader, path, 1) == """
+    assert (
+        feedback(grader, path, 1)
+        == """
 knock
   ✓ connects once to 127.0.0.1:9090
   ✓ sends nothing
@@ -65,6 +70,7 @@ knock
                 socket.socket() as client_socket:`, whose end closes it.
   ✓ ends cleanly within 5 s
 """
+    )
 
 
 def test_unhandled_refusal(grader: Grader, script: Callable[..., Path]) -> None:
@@ -77,7 +83,9 @@ def test_unhandled_refusal(grader: Grader, script: Callable[..., Path]) -> None:
             print(s.recv(1024).decode())
         """
     )
-    assert feedback(grader, path, 5) == """
+    assert (
+        feedback(grader, path, 5)
+        == """
 server up
   ✓ connects once to 127.0.0.1:9090
   ✓ sends exactly b'Wake up, Neo'
@@ -102,6 +110,7 @@ server down
       try       Nothing listened, and the ConnectionRefusedError was not caught. Wrap the connection
                 in try: ... except ConnectionRefusedError: print('Connection refused').
 """
+    )
 
 
 def test_wrong_port_is_named(grader: Grader, script: Callable[..., Path]) -> None:
@@ -138,7 +147,7 @@ def test_reply_printed_as_bytes(grader: Grader, script: Callable[..., Path]) -> 
     output = next(c for c in report.checks if c.name == "output")
     reply = output.expected[1:-1]  # the random reply, as the str literal shows it
     assert output.status == "failed"
-    assert output.observed.startswith('"b\'')
+    assert output.observed.startswith("\"b'")
     assert output.marker == " ^"
     assert output.hint == (
         "The reply was printed as bytes (b'...'). Decode it first: print(data.decode())."

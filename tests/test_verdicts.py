@@ -15,7 +15,11 @@ def _cases(folder: Path, pattern: str) -> list[Path]:
 
 
 def _problem(path: Path) -> int:
-    name = path.parent.name if path.parent.name.startswith("p") and path.parent != SAMPLES else path.name
+    name = (
+        path.parent.name
+        if path.parent.name.startswith("p") and path.parent != SAMPLES
+        else path.name
+    )
     return int(name[1])
 
 

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from grader.report import Report
+
+if TYPE_CHECKING:
+    import jinja2
 
 COLOURS = {"green": "32", "red": "31", "bold": "1", "dim": "2", "yellow": "33"}
 ISOLATION = {
@@ -13,7 +17,7 @@ ISOLATION = {
 }
 
 
-def _environment():  # type: ignore[no-untyped-def]
+def _environment() -> jinja2.Environment:
     import jinja2
 
     return jinja2.Environment(
@@ -26,7 +30,7 @@ def _environment():  # type: ignore[no-untyped-def]
     )
 
 
-def render_one(report: Report, colour: bool = False, env=None) -> str:  # type: ignore[no-untyped-def]
+def render_one(report: Report, colour: bool = False, env: jinja2.Environment | None = None) -> str:
     """One report as terminal text."""
     env = env or _environment()
 

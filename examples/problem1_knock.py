@@ -1,0 +1,5 @@
+import socket
+
+client_socket = socket.socket()
+client_socket.connect(('127.0.0.1', 9090))
+client_socket.close()
