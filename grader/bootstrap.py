@@ -34,10 +34,13 @@ def _send(ctrl, *fields):
         pass  # the grader is gone or the channel was closed by the script: nothing to report to
 
 
-def _set_limits(memory_mb, fsize_mb, nofile, cpu_s):
+def _set_limits(memory_mb, fsize_mb, nofile, cpu_s, nproc):
     import resource
 
     for which, value in (
+        # Counted per user namespace (Linux 5.14+): caps the run's own processes, a fork bomb
+        # included, when the grader is an ordinary user; root is exempt (see the README).
+        (resource.RLIMIT_NPROC, nproc),
         (resource.RLIMIT_AS, memory_mb * 1024 * 1024),
         (resource.RLIMIT_FSIZE, fsize_mb * 1024 * 1024),
         (resource.RLIMIT_NOFILE, nofile),
@@ -204,7 +207,7 @@ def _print_exception(exc, script):
 def main():
     ctrl_fd = int(sys.argv[1])
     mode = sys.argv[2]
-    memory_mb, fsize_mb, nofile, cpu_s = (int(x) for x in sys.argv[3].split(","))
+    memory_mb, fsize_mb, nofile, cpu_s, nproc = (int(x) for x in sys.argv[3].split(","))
     script = sys.argv[4]
     del sys.argv[:4]  # the script sees argv == [script], as under ``python script.py``
 
@@ -230,7 +233,7 @@ def main():
     module.__builtins__ = __builtins__
     module.__cached__ = None
     sys.modules["__main__"] = module
-    _set_limits(memory_mb, fsize_mb, nofile, cpu_s)
+    _set_limits(memory_mb, fsize_mb, nofile, cpu_s, nproc if ns_mode else 0)
     _send(ctrl, "S")
     try:
         code = compile(source, script, "exec", dont_inherit=True)

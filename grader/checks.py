@@ -275,6 +275,15 @@ def check_closed(run: RunSpec, obs: Observation, ctx: Context) -> Verdict:
                 "still open when the time limit stopped the program",
                 hint=hint("open_at_timeout"),
             )
+        traced = any(a.local_port == conn.peer_port for a in obs.trace.attempts)
+        if not closes and not traced:
+            return Verdict(
+                False,
+                expected,
+                "a connection the script's interpreter did not make (a child process?): "
+                "how it was closed could not be observed",
+                hint=hint("not_observed"),
+            )
         if not closes:
             if not obs.trace.started:
                 return Verdict(False, expected, "not observed", hint=hint("not_observed"))

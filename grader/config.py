@@ -20,6 +20,7 @@ class Limits:
     output_kb: int = 64
     file_size_mb: int = 8
     open_files: int = 256
+    processes: int = 64
     max_connections: int = 32
     max_received_kb: int = 64
 

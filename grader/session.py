@@ -115,8 +115,16 @@ def observe(
         else:
             listeners, refusers, mode = _routed_sockets(run.server_up)
             wire.listen_on(listeners)
-        rlimits = (
-            f"{limits.memory_mb},{limits.file_size_mb},{limits.open_files},{int(time_limit_s) + 2}"
+        cpu_s = int(time_limit_s) + 2  # a backstop: the wall-clock deadline is ours
+        rlimits = ",".join(
+            str(n)
+            for n in (
+                limits.memory_mb,
+                limits.file_size_mb,
+                limits.open_files,
+                cpu_s,
+                limits.processes,
+            )
         )
         argv = [
             *isolation.prefix,
