@@ -21,7 +21,8 @@ from grader.config import Config, load_config
 from grader.errors import BadInput, GraderFault
 from grader.isolation import Isolation, choose_isolation
 from grader.judge import judge_run
-from grader.report import Check, Report, Verdict
+from grader.records import Observation
+from grader.report import Report, Verdict
 from grader.session import observe
 from grader.source import read_submission, source_problem
 from grader.spec import ProblemSpec, load_spec
@@ -76,30 +77,24 @@ class Grader:
         limit = self.time_limit_s or spec.time_limit_s or self.config.limits.time_limit_s
         ctx = Context(limit, self.config.limits.output_kb, self.config.limits.memory_mb)
         base = secrets.randbits(32) if seed is None else seed
-        checks: list[Check] = []
         try:
-            for index, run in enumerate(spec.runs):
-                obs = observe(
-                    script.resolve(),
-                    run,
-                    spec,
-                    self.config.limits,
-                    limit,
-                    self.isolation,
-                    base + index,
-                )
-                checks.extend(judge_run(run, obs, ctx))
+            observations = self._observe_all(script.resolve(), spec, limit, base)
         except (GraderFault, OSError) as exc:
             return Report(
                 name,
                 problem,
                 spec.title,
-                tuple(checks),
+                (),
                 "error",
                 self.isolation.mode,
                 time.monotonic() - started,
                 error=f"{type(exc).__name__}: {exc}",
             )
+        checks = [
+            check
+            for run, obs in zip(spec.runs, observations, strict=True)
+            for check in judge_run(run, obs, ctx)
+        ]
         verdict: Verdict = "pass" if all(c.passed for c in checks) else "fail"
         return Report(
             name,
@@ -111,6 +106,22 @@ class Grader:
             time.monotonic() - started,
             runs=tuple(r.name for r in spec.runs),
         )
+
+    def _observe_all(
+        self, script: Path, spec: ProblemSpec, limit: float, seed: int
+    ) -> list[Observation]:
+        """Every run of ``spec``, side by side: they share nothing, and the learner waits less."""
+
+        def one(index: int) -> Observation:
+            run = spec.runs[index]
+            return observe(
+                script, run, spec, self.config.limits, limit, self.isolation, seed + index
+            )
+
+        if len(spec.runs) == 1:
+            return [one(0)]
+        with ThreadPoolExecutor(len(spec.runs), thread_name_prefix="run") as pool:
+            return list(pool.map(one, range(len(spec.runs))))
 
     def grade_many(
         self, paths: Iterable[str | Path], problem: int, jobs: int | None = None
@@ -143,14 +154,17 @@ class Grader:
                     yield future.result()
 
     def _grade_or_error(self, path: str | Path, problem: int) -> Report:
+        title = self.spec(problem).title
+        mode = self.isolation.mode
         try:
             return self.grade(path, problem)
         except BadInput as exc:
-            title = self.spec(problem).title
-            return Report(
-                str(path), problem, title, (), "invalid", self.isolation.mode, error=str(exc)
-            )
-
+            return Report(str(path), problem, title, (), "invalid", mode, error=str(exc))
+        except GraderFault as exc:
+            return Report(str(path), problem, title, (), "error", mode, error=str(exc))
+        except Exception as exc:  # a fault of ours must not stop the other gradings of a batch
+            error = f"{type(exc).__name__}: {exc}"
+            return Report(str(path), problem, title, (), "error", mode, error=error)
 
 def grade(
     path: str | Path,

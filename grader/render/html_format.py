@@ -1,0 +1,112 @@
+"""``--format html``: one self-contained page a teacher can open or a platform can embed.
+
+Inline CSS only: no script, no font, no image, no link, and a Content-Security-Policy that
+forbids loading anything, so the page works offline and inside a sandboxed frame. Everything
+that came from the learner (file name, printed output, exception text) is escaped by Jinja's
+autoescape; control characters, which a browser would silently drop or mangle, are shown as
+Python escapes (``\\x1b``) so the learner sees that they were there.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from grader.report import Check, Report
+
+if TYPE_CHECKING:
+    import jinja2
+
+WORDS = {"pass": "PASS", "fail": "FAIL", "invalid": "INVALID", "error": "ERROR"}
+ISOLATION = {
+    "namespace": "isolated in private network and PID namespaces",
+    "routed": "routed in-process (no namespace isolation on this machine)",
+}
+ERROR_INTRO = {
+    "invalid": "This submission could not be graded:",
+    "error": "The grader could not finish (this is not the learner's mistake):",
+}
+# Invisible characters that reorder or hide text: shown escaped, never obeyed.
+_BIDI = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def visible(value: object) -> str:
+    """``value`` as text with control characters, lone surrogates and bidi controls escaped."""
+    text = str(value)
+    out = []
+    for ch in text:
+        if ch in "\n\t":
+            out.append(ch)
+        elif ch in _BIDI or unicodedata.category(ch) in ("Cc", "Cs"):
+            out.append(repr(ch)[1:-1] if ch != "\\" else ch)
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def _environment() -> jinja2.Environment:
+    import jinja2
+
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("grader", "templates"),
+        autoescape=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        undefined=jinja2.StrictUndefined,
+    )
+    env.filters["visible"] = visible
+    return env
+
+
+def _groups(report: Report) -> list[tuple[str, list[tuple[Check, str]]]]:
+    """Checks by run; a failure repeating an earlier run's (same check, same hint) names that run."""
+    groups: dict[str, list[tuple[Check, str]]] = {}
+    shown: dict[tuple[str, str], str] = {}
+    for check in report.checks:
+        seen_in = ""
+        if check.status == "failed":
+            key = (check.name, check.hint)
+            seen_in = shown.setdefault(key, check.run)
+            if seen_in == check.run:
+                seen_in = ""
+        groups.setdefault(check.run, []).append((check, seen_in))
+    return list(groups.items())
+
+
+def _item(report: Report) -> dict[str, Any]:
+    return {
+        "report": report,
+        "word": WORDS.get(report.verdict, report.verdict.upper()),
+        "groups": _groups(report),
+        "isolation": ISOLATION.get(report.isolation, report.isolation),
+        "error_intro": ERROR_INTRO.get(report.verdict, "The grader could not finish:"),
+    }
+
+
+def _overview(reports: Sequence[Report]) -> str:
+    counts = {v: sum(1 for r in reports if r.verdict == v) for v in WORDS}
+    parts = [f"{counts['pass']} of {len(reports)} passed"]
+    parts += [f"{counts[v]} {v}ed" for v in ("fail",) if counts[v]]
+    parts += [f"{counts[v]} could not be graded ({v})" for v in ("invalid", "error") if counts[v]]
+    return ", ".join(parts)
+
+
+def _page_title(reports: Sequence[Report]) -> str:
+    if len(reports) == 1:
+        r = reports[0]
+        return f"{WORDS.get(r.verdict, r.verdict)} · problem {r.problem}: {r.title} — {r.submission}"
+    return f"Socket grader: {len(reports)} gradings — {_overview(reports)}"
+
+
+def render(reports: Sequence[Report]) -> str:
+    """All reports as one HTML page, a section each."""
+    template = _environment().get_template("report.html.j2")
+    return template.render(
+        reports=list(reports),
+        items=[_item(r) for r in reports],
+        several=len(reports) > 1,
+        overview=_overview(reports),
+        page_title=_page_title(reports),
+    )
