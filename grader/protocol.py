@@ -36,6 +36,10 @@ class ServerSession:
                 message, self._buffer = want, self._buffer[len(want) :]
             elif want.startswith(self._buffer):
                 break  # a prefix of the message: the rest may still be on its way
+            elif out:
+                # What trailed a whole message in the same arrival (a stray "\n") is not yet a
+                # message of its own: it waits for the next bytes instead of drawing a reply.
+                break
             else:
                 message, self._buffer = self._buffer, b""  # diverged: answer what came
             out.append(self._reply(message, self._turn))
