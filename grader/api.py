@@ -24,6 +24,7 @@ from grader.judge import judge_run
 from grader.records import Observation
 from grader.report import Report, Verdict
 from grader.session import observe
+from grader.show import display_path, printable
 from grader.source import read_submission, source_problem
 from grader.spec import ProblemSpec, load_spec
 
@@ -61,7 +62,7 @@ class Grader:
         script = Path(path)
         data = read_submission(script)
         started = time.monotonic()
-        name = str(path)
+        name = display_path(path)
         bad_source = source_problem(script, data)
         if bad_source is not None:
             return Report(
@@ -156,15 +157,16 @@ class Grader:
     def _grade_or_error(self, path: str | Path, problem: int) -> Report:
         title = self.spec(problem).title
         mode = self.isolation.mode
+        name = display_path(path)
         try:
             return self.grade(path, problem)
         except BadInput as exc:
-            return Report(str(path), problem, title, (), "invalid", mode, error=str(exc))
+            return Report(name, problem, title, (), "invalid", mode, error=printable(str(exc)))
         except GraderFault as exc:
-            return Report(str(path), problem, title, (), "error", mode, error=str(exc))
+            return Report(name, problem, title, (), "error", mode, error=printable(str(exc)))
         except Exception as exc:  # a fault of ours must not stop the other gradings of a batch
-            error = f"{type(exc).__name__}: {exc}"
-            return Report(str(path), problem, title, (), "error", mode, error=error)
+            error = printable(f"{type(exc).__name__}: {exc}")
+            return Report(name, problem, title, (), "error", mode, error=error)
 
 def grade(
     path: str | Path,

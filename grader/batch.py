@@ -13,6 +13,7 @@ from typing import TextIO
 
 from grader.api import Grader
 from grader.report import Report
+from grader.show import display_path
 
 
 def _progress(stream: TextIO, done: int, total: int, failed: int) -> None:
@@ -51,7 +52,7 @@ def run_batch(
     from grader.render.json_format import render_line
 
     show_progress = sys.stderr.isatty()
-    order = {str(p): i for i, p in enumerate(paths)}
+    order = {display_path(p): i for i, p in enumerate(paths)}
     reports: list[Report] = []
     failed = 0
     for report in grader.grade_many(paths, problem, jobs):

@@ -114,5 +114,11 @@ def printable(text: str) -> str:
     return "".join(ch if ch.isprintable() or ch == " " else repr(ch)[1:-1] for ch in text)
 
 
+def display_path(path: object) -> str:
+    """A file name safe to print anywhere: undecodable bytes and control characters escaped."""
+    raw = str(path).encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    return printable(raw)
+
+
 def plural(n: int, word: str) -> str:
     return f"{n} {word}" if n == 1 else f"{n} {word}s"

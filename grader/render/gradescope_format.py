@@ -35,7 +35,7 @@ def _block(label: str, value: str) -> str:
 def check_output(check: Check) -> str:
     """What a learner reads under the test: the finding, and for a failure what to try."""
     if check.status == "skipped":
-        return f"Not judged, so no point: {check.hint or 'an earlier check failed'}"
+        return check.hint or "not judged: an earlier check failed"
     lines = [_block("expected", check.expected), _block("observed", check.observed)]
     if check.marker:
         lines.append(" " * LABEL + check.marker)

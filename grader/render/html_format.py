@@ -39,7 +39,7 @@ def visible(value: object) -> str:
         if ch in "\n\t":
             out.append(ch)
         elif ch in _BIDI or unicodedata.category(ch) in ("Cc", "Cs"):
-            out.append(repr(ch)[1:-1] if ch != "\\" else ch)
+            out.append(repr(ch)[1:-1])
         else:
             out.append(ch)
     return "".join(out)
@@ -88,7 +88,8 @@ def _item(report: Report) -> dict[str, Any]:
 def _overview(reports: Sequence[Report]) -> str:
     counts = {v: sum(1 for r in reports if r.verdict == v) for v in WORDS}
     parts = [f"{counts['pass']} of {len(reports)} passed"]
-    parts += [f"{counts[v]} {v}ed" for v in ("fail",) if counts[v]]
+    if counts["fail"]:
+        parts.append(f"{counts['fail']} failed")
     parts += [f"{counts[v]} could not be graded ({v})" for v in ("invalid", "error") if counts[v]]
     return ", ".join(parts)
 
@@ -96,7 +97,9 @@ def _overview(reports: Sequence[Report]) -> str:
 def _page_title(reports: Sequence[Report]) -> str:
     if len(reports) == 1:
         r = reports[0]
-        return f"{WORDS.get(r.verdict, r.verdict)} · problem {r.problem}: {r.title} — {r.submission}"
+        return (
+            f"{WORDS.get(r.verdict, r.verdict)} · problem {r.problem}: {r.title} — {r.submission}"
+        )
     return f"Socket grader: {len(reports)} gradings — {_overview(reports)}"
 
 

@@ -100,8 +100,10 @@ def _suite(parent: ET.Element, report: Report) -> dict[str, int]:
         elif check.status == "skipped":
             _sub(case, "skipped", message=check.hint or "not judged")
     if could_not_grade:
-        what = "the submission could not be graded" if report.verdict == "invalid" else (
-            "the grader failed (not the learner's fault)"
+        what = (
+            "the submission could not be graded"
+            if report.verdict == "invalid"
+            else "the grader failed (not the learner's fault)"
         )
         case = _sub(suite, "testcase", classname=classname, name=f"grading: {what}")
         case.set("time", "0")
