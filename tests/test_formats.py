@@ -94,7 +94,8 @@ def gradings(tmp_path_factory: pytest.TempPathFactory) -> Gradings:
     assert made.newline.failed_checks[0].hint.startswith(NEWLINE_HINT_START)
     assert made.as_bytes.verdict == "fail"
     assert made.hostile.verdict == "fail"
-    assert "\x1b" in made.hostile.submission
+    assert "\x1b" not in made.hostile.submission  # the name is escaped at the source
+    assert "\\x1b[31m" in made.hostile.submission
     assert made.missing.verdict in ("invalid", "error") and made.missing.error
     return made
 
@@ -241,7 +242,7 @@ def test_junit_is_well_formed_with_hostile_names_and_output(gradings: Gradings) 
     assert root.tag == "testsuites"
     assert not re.search("[\x00-\x08\x0b\x0c\x0e-\x1f]", text)
     hostile = root.findall("testsuite")[3]
-    assert hostile.get("name", "").endswith("hostile_[31m<b>&.py")  # ESC stripped, rest kept
+    assert hostile.get("name", "").endswith("hostile_\\x1b[31m<b>&.py")  # ESC escaped, rest kept
     failures = hostile.findall("testcase/failure")
     assert failures and all("<script>alert(1)</script>" in (f.text or "") for f in failures)
     assert "<script>" not in text  # escaped on the wire, as &lt;script&gt;
