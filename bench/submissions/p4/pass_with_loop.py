@@ -1,0 +1,10 @@
+# expect: pass
+# why: One with-block connection; each message is sent, its reply received and printed.
+import socket
+
+n = int(input())
+with socket.socket() as client_socket:
+    client_socket.connect(('127.0.0.1', 9090))
+    for _ in range(n):
+        client_socket.send(input().encode())
+        print(client_socket.recv(1024).decode())

@@ -1,0 +1,10 @@
+# hostile: sends SIGKILL to its parent process (the grader, if nothing stands in between)
+import os
+import signal
+import time
+
+if os.getpid() != 1:
+    # Safety net for the test machine: outside a PID namespace this would kill the test run.
+    raise SystemExit(5)
+os.kill(os.getppid(), signal.SIGKILL)
+time.sleep(0.2)

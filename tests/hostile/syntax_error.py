@@ -1,0 +1,7 @@
+# hostile: a SyntaxError on line 5 (an unclosed bracket)
+import socket
+
+client_socket = socket.socket()
+client_socket.connect(('127.0.0.1', 9090)
+client_socket.send('Wake up, Neo'.encode())
+client_socket.close()

@@ -1,0 +1,623 @@
+"""Hostile learner scripts: what the grader does, and what the user sees, when a script fights back.
+
+Every case is a real script in ``tests/hostile/`` (first line ``# hostile: <what it does>``), run
+as a real process. Some are templates: the test fills in ``__MARKER__`` (a fresh uuid, so that
+the processes and files a script leaves behind can be found from outside its namespaces),
+``__HANG__``, ``__PORT__`` or ``__TARGET__`` and writes the result into ``tmp_path``.
+
+Scripts that would harm the machine outside a PID namespace (``kill(-1)``, killing the parent)
+carry a guard (``os.getpid() != 1`` -> exit status 5) and their tests run in namespace mode only.
+Scripts that climb out of their scratch folder (``../../results.json``) are graded with
+``tempfile.tempdir`` pointed at a deep private folder, so what escapes lands in ``tmp_path``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import socket
+import subprocess
+import tempfile
+import threading
+import time
+import unicodedata
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from grader.api import Grader
+from grader.render import renderer
+from grader.render.text_format import render
+from grader.report import Check, Report
+from tests.conftest import ROOT, SUBMISSIONS
+
+HOSTILE = Path(__file__).resolve().parent / "hostile"
+PASS_P2 = SUBMISSIONS / "p2" / "pass_lesson_encode_close.py"
+GRADE = ROOT / ".venv" / "bin" / "grade"
+LIMIT = 2.0  # the time limit of every case that runs into it
+SLACK = 3.0  # what a grading may take beyond the time limit (kill, reap, drain)
+
+
+# -- helpers -----------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def fast() -> Grader:
+    return Grader.create(time_limit_s=LIMIT)
+
+
+@pytest.fixture(scope="module")
+def standard() -> Grader:
+    """The shipped configuration (5 s): for cases that must end *well under* the limit."""
+    return Grader.create()
+
+
+def needs_namespace(grader: Grader) -> None:
+    if grader.isolation.mode != "namespace":
+        pytest.skip("needs namespace isolation (a PID and network namespace per run)")
+
+
+def hostile(name: str) -> Path:
+    path = HOSTILE / name
+    assert path.is_file(), path
+    return path
+
+
+def from_template(name: str, folder: Path, filename: str | None = None, **fields: str) -> Path:
+    """``tests/hostile/<name>`` with each ``__KEY__`` replaced, written into ``folder``."""
+    text = hostile(name).read_text(encoding="utf-8")
+    for key, value in fields.items():
+        placeholder = f"__{key.upper()}__"
+        assert placeholder in text, f"{name} has no {placeholder}"
+        text = text.replace(placeholder, value)
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / (filename or name)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def check(report: Report, name: str, run: str | None = None) -> Check:
+    for c in report.checks:
+        if c.name == name and (run is None or c.run == run):
+            return c
+    raise AssertionError(f"no check {name!r} in {[c.name for c in report.checks]}")
+
+
+def assert_fails(report: Report) -> None:
+    assert report.verdict == "fail", (report.verdict, report.error, report.checks)
+    assert not report.error
+
+
+def assert_renders_cleanly(report: Report) -> str:
+    """The text report holds no live escape code and nothing that is not text."""
+    text = render([report])
+    assert "\x1b" not in text and "\x9b" not in text
+    text.encode("utf-8")  # no lone surrogates
+    bad = [ch for ch in text if ch != "\n" and unicodedata.category(ch) in ("Cc", "Cs", "Co", "Cn")]
+    assert not bad, f"control or invalid characters in the report: {bad!r}"
+    data = json.loads(renderer("json")([report]))  # the JSON report is valid JSON, too
+    assert data
+    return text
+
+
+def proc_with(marker: str) -> list[int]:
+    """PIDs (as this machine numbers them) whose command line contains ``marker``."""
+    found = []
+    needle = marker.encode()
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/cmdline", "rb") as f:
+                if needle in f.read():
+                    found.append(int(entry))
+        except OSError:
+            continue
+    return found
+
+
+def rss_kib() -> int:
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    raise AssertionError("no VmRSS")
+
+
+def open_fds() -> int:
+    return len(os.listdir("/proc/self/fd"))
+
+
+@pytest.fixture
+def contained_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """Scratch folders made 9 levels deep in ``tmp_path/t``: a ``../`` climb stays in there.
+
+    Also makes ``tmp_path/cwd`` the grader's working folder. Yields ``tmp_path``.
+    """
+    deep = tmp_path / "t" / "1" / "2" / "3" / "4" / "5" / "6" / "7" / "8"
+    deep.mkdir(parents=True)
+    cwd = tmp_path / "cwd"
+    cwd.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(deep))
+    monkeypatch.chdir(cwd)
+    yield tmp_path
+
+
+def tree(folder: Path) -> set[str]:
+    return {str(p.relative_to(folder)) for p in folder.rglob("*")}
+
+
+def run_cli(
+    path: Path, problem: int, cwd: Path, tmpdir: Path, *extra: str
+) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "TMPDIR": str(tmpdir), "NO_COLOR": "1"}
+    env.pop("GITHUB_ACTIONS", None)
+    return subprocess.run(
+        [str(GRADE), str(path), "--problem", str(problem), *extra],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_every_hostile_script_says_what_it_does() -> None:
+    files = sorted(HOSTILE.glob("*.py"))
+    assert len(files) >= 20
+    for path in files:
+        first = path.read_bytes().split(b"\n", 1)[0]
+        assert first.startswith(b"# hostile: ") and len(first) > 20, path
+
+
+# -- time --------------------------------------------------------------------------------------
+TIME_CASES = {
+    "time_busy_loop.py": "it had not connected",
+    "time_sleep_after_connect.py": "it was connected but had sent nothing",
+    "time_recv_unasked.py": "it had sent its data and was waiting",
+    "time_nondaemon_thread.py": "",  # what it says is judged in its own test below
+}
+
+
+@pytest.fixture(scope="module")
+def time_reports(fast: Grader) -> dict[str, Report]:
+    """The time cases graded side by side (each takes the whole time limit)."""
+    paths = [hostile(name) for name in TIME_CASES]
+    started = time.monotonic()
+    reports = {Path(r.submission).name: r for r in fast.grade_many(paths, 2, jobs=len(paths))}
+    # Side by side, all four together take about one time limit, not four.
+    assert time.monotonic() - started < LIMIT + SLACK
+    return reports
+
+
+@pytest.mark.parametrize("name", list(TIME_CASES))
+def test_time_limit_stops_the_script_and_says_what_it_was_doing(
+    time_reports: dict[str, Report], name: str
+) -> None:
+    report = time_reports[name]
+    assert_fails(report)
+    assert LIMIT <= report.duration_s < LIMIT + SLACK
+    end = check(report, "clean_end")
+    assert end.status == "failed"
+    assert end.expected == "the program ends by itself within 2 s, with exit status 0"
+    assert end.observed == "still running after 2 s; stopped"
+    assert end.hint.startswith("The program was still running after 2 s: "), end.hint
+    assert TIME_CASES[name] in end.hint
+    assert_renders_cleanly(report)
+
+
+def test_time_busy_loop_says_it_never_connected(time_reports: dict[str, Report]) -> None:
+    connected = check(time_reports["time_busy_loop.py"], "connected")
+    assert connected.status == "failed"
+    assert connected.observed == "no connection"
+    assert "time limit ran out" in connected.hint
+
+
+def test_time_sleep_after_connect_says_nothing_was_sent(time_reports: dict[str, Report]) -> None:
+    sent = check(time_reports["time_sleep_after_connect.py"], "sent")
+    assert sent.status == "failed"
+    assert sent.observed == "b''"
+    assert "before the time limit" in sent.hint
+
+
+def test_time_recv_unasked_says_the_connection_was_left_open(
+    time_reports: dict[str, Report],
+) -> None:
+    report = time_reports["time_recv_unasked.py"]
+    assert check(report, "sent").status == "passed"  # the message itself was right
+    closed = check(report, "closed")
+    assert closed.status == "failed"
+    assert closed.observed == "still open when the time limit stopped the program"
+
+
+def test_time_nondaemon_thread_fails_though_the_exchange_was_right(
+    time_reports: dict[str, Report],
+) -> None:
+    report = time_reports["time_nondaemon_thread.py"]
+    assert [c.name for c in report.failed_checks] == ["clean_end"]
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "grader bug: checks._doing() describes a run stopped at the time limit only from the "
+        "first connection's bytes; it ignores that the connection had ended with FIN and that "
+        "the script body had reported its end, so a script kept alive by a non-daemon thread "
+        "is told it 'was waiting (for a reply the server does not send?)'"
+    ),
+)
+def test_time_nondaemon_thread_hint_does_not_blame_a_recv(
+    time_reports: dict[str, Report],
+) -> None:
+    end = check(time_reports["time_nondaemon_thread.py"], "clean_end")
+    # The program had sent, closed its socket (the server saw FIN) and its body had ended: it was
+    # not waiting for a reply; a thread kept the interpreter alive.
+    assert "waiting (for a reply" not in end.hint
+    assert "recv()" not in end.hint
+
+
+# -- process tree ------------------------------------------------------------------------------
+@pytest.mark.parametrize("hang", [False, True], ids=["script-ends", "script-hangs"])
+def test_no_process_of_the_tree_survives(fast: Grader, tmp_path: Path, hang: bool) -> None:
+    needs_namespace(fast)
+    marker = uuid.uuid4().hex
+    # The file name carries the marker: forked copies of the interpreter show it in their argv.
+    path = from_template(
+        "process_tree.py",
+        tmp_path,
+        f"tree_{marker}.py",
+        marker=marker,
+        linger="60" if hang else "0.5",
+    )
+    seen = [0]
+    stop = threading.Event()
+
+    def watch() -> None:
+        while not stop.is_set():
+            seen[0] = max(seen[0], len(proc_with(marker)))
+            stop.wait(0.02)
+
+    watcher = threading.Thread(target=watch, daemon=True)
+    watcher.start()
+    try:
+        report = fast.grade(path, 2)
+    finally:
+        stop.set()
+        watcher.join(5)
+    # The script really started its tree: itself, child and grandchild, the daemon, the one that
+    # ignores SIGTERM, 50 forked sleepers and the stopped one.
+    assert seen[0] >= 55, f"only {seen[0]} processes of the tree were ever seen"
+    assert proc_with(marker) == [], "processes of the run outlived its grading"
+    assert_fails(report)
+    assert check(report, "connected").status == "failed"
+    end = check(report, "clean_end")
+    if hang:
+        assert end.observed == "still running after 2 s; stopped"
+        assert report.duration_s < LIMIT + SLACK
+    else:
+        # The script itself ended at once: its leftover children do not hold the grading up.
+        assert end.status == "passed"
+        assert report.duration_s < LIMIT
+    assert_renders_cleanly(report)
+
+
+# -- killing the grader ------------------------------------------------------------------------
+@pytest.mark.parametrize("name", ["kill_parent.py", "kill_group.py", "kill_everything.py"])
+def test_a_script_cannot_kill_the_grader(fast: Grader, name: str) -> None:
+    if name != "kill_group.py":
+        needs_namespace(fast)
+    before = open_fds()
+    report = fast.grade(hostile(name), 2)
+    # Still here: this test is the grader's process. The report is an ordinary failure.
+    assert_fails(report)
+    end = check(report, "clean_end")
+    assert "exit status 5" not in end.observed  # the script's safety guard did not fire
+    assert check(report, "connected").observed == "no connection"
+    assert report.duration_s < LIMIT
+    assert_renders_cleanly(report)
+    # And the next grading works as usual.
+    again = fast.grade(PASS_P2, 2)
+    assert again.verdict == "pass", again.checks
+    assert open_fds() == before
+
+
+# -- output floods -----------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def warmed(standard: Grader) -> Grader:
+    """A grader that has graded once, so that imports and caches do not count as growth."""
+    standard.grade(hostile("flood_stderr.py"), 2)
+    standard.grade(hostile("output_ansi.py"), 3)
+    return standard
+
+
+def test_stdout_flood_is_cut_quickly(warmed: Grader) -> None:
+    rss = rss_kib()
+    report = warmed.grade(hostile("flood_stdout.py"), 3)
+    grown_mib = (rss_kib() - rss) / 1024
+    assert grown_mib < 50, f"the grader grew by {grown_mib:.0f} MiB"
+    assert_fails(report)
+    assert report.duration_s < 2.5  # all three runs, well under one 5 s limit
+    assert len(report.runs) == 3
+    for run in report.runs:
+        output = check(report, "output", run)
+        assert output.status == "failed"
+        assert "output too long" in output.observed
+        assert "The output passed 64 KiB" in output.hint
+        assert len(output.observed) < 400  # a window, not 64 KiB of x
+        end = check(report, "clean_end", run)
+        assert end.observed == "stopped: output passed 64 KiB"
+    text = assert_renders_cleanly(report)
+    assert len(text) < 10_000
+
+
+def test_stderr_flood_is_cut_quickly(warmed: Grader) -> None:
+    rss = rss_kib()
+    report = warmed.grade(hostile("flood_stderr.py"), 2)
+    grown_mib = (rss_kib() - rss) / 1024
+    assert grown_mib < 50, f"the grader grew by {grown_mib:.0f} MiB"
+    assert_fails(report)
+    assert report.duration_s < 1.5
+    assert [c.name for c in report.failed_checks] == ["clean_end"]
+    end = check(report, "clean_end")
+    assert end.observed == "stopped: output passed 64 KiB"
+    assert "output passed 64 KiB" in end.hint
+    assert len(assert_renders_cleanly(report)) < 5_000
+
+
+# -- hostile output ----------------------------------------------------------------------------
+def test_invalid_utf8_output_is_shown_replaced(fast: Grader) -> None:
+    report = fast.grade(hostile("output_invalid_utf8.py"), 3)
+    assert_fails(report)
+    for run in report.runs:
+        output = check(report, "output", run)
+        assert output.status == "failed"
+        assert "\ufffd" in output.observed
+        assert "not UTF-8" in output.hint
+    assert_renders_cleanly(report)
+
+
+def test_ansi_escapes_are_shown_never_obeyed(fast: Grader) -> None:
+    report = fast.grade(hostile("output_ansi.py"), 3)
+    assert_fails(report)
+    for run in report.runs:
+        output = check(report, "output", run)
+        assert output.status == "failed"
+        assert "\\x1b[2J" in output.observed  # visible as an escape, so the learner sees it
+        end = check(report, "clean_end", run)
+        assert end.observed.startswith("an uncaught RuntimeError: \\x1b[2J")
+        assert "\x1b" not in end.observed + output.observed + output.expected
+    text = assert_renders_cleanly(report)
+    assert "All checks passed" in text  # the exception text, escaped, not a verdict
+    assert text.startswith("FAIL problem 3")
+    colour = render([report], colour=True)  # the grader's own colours only
+    assert "\x1b[2J" not in colour and "\x1b]0;" not in colour
+
+
+def test_html_output_is_text_not_markup(fast: Grader) -> None:
+    report = fast.grade(hostile("output_html.py"), 3)
+    assert_fails(report)
+    for run in report.runs:
+        output = check(report, "output", run)
+        assert output.status == "failed"
+        assert "<script>" in output.observed  # text data; each renderer escapes it its own way
+    assert_renders_cleanly(report)
+    page = renderer("html")([report])
+    assert "<script>alert" not in page and "<img src=x" not in page
+    assert "&lt;script&gt;" in page
+
+
+def test_closing_stdout_and_stderr_is_no_failure_where_nothing_is_printed(fast: Grader) -> None:
+    # Problem 2 judges no output: a correct exchange with fds 1 and 2 closed is a pass.
+    report = fast.grade(hostile("closes_stdout_stderr.py"), 2)
+    assert report.verdict == "pass", report.checks
+    assert_renders_cleanly(report)
+
+
+# -- memory ------------------------------------------------------------------------------------
+@pytest.mark.parametrize("name", ["memory_huge_bytes.py", "memory_growing_list.py"])
+def test_memory_hog_is_stopped_by_the_limit(fast: Grader, name: str) -> None:
+    report = fast.grade(hostile(name), 2)
+    assert_fails(report)
+    assert report.duration_s < LIMIT  # it ran into the address-space limit, not the clock
+    end = check(report, "clean_end")
+    assert end.status == "failed"
+    assert end.observed.startswith("an uncaught MemoryError")
+    assert "memory" in end.hint and "512 MiB" in end.hint
+    assert "MemoryError" in check(report, "connected").hint
+    # No process this test run ever started grew past the limit (plus the interpreter's own).
+    peak_mib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    assert peak_mib < 600, f"a learner process reached {peak_mib:.0f} MiB"
+    assert_renders_cleanly(report)
+
+
+# -- files -------------------------------------------------------------------------------------
+def test_files_written_by_the_script_do_not_reach_the_grader_folder(
+    fast: Grader, contained_tmp: Path
+) -> None:
+    marker = uuid.uuid4().hex
+    path = from_template("files_escape.py", contained_tmp / "submission", marker=marker)
+    cwd = contained_tmp / "cwd"
+    scratch_parent = Path(tempfile.gettempdir())
+    before_cwd, before_tmp = tree(cwd), tree(scratch_parent)
+    report = fast.grade(path, 2)
+    assert_fails(report)
+    assert check(report, "clean_end").status == "passed"  # it did all it tried, and ended
+    assert tree(cwd) == before_cwd, "the script wrote into the grader's working folder"
+    assert tree(contained_tmp / "submission") == {"files_escape.py"}
+    # The scratch folder is gone, locked-down subfolders and all; no other grade-* is left.
+    left = [p for p in tree(scratch_parent) - before_tmp if p.startswith("grade-")]
+    assert left == []
+    assert not any(p.name.startswith("grade-") for p in scratch_parent.iterdir())
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "no filesystem isolation: the learner's script runs as the grader's user with the "
+        "host's file system mounted read-write (the run's mount namespace only remounts /proc), "
+        "so it can write anywhere the grader can, e.g. a results.json in a well-known CI folder "
+        "or next to the other submissions of a batch"
+    ),
+)
+def test_a_known_absolute_path_outside_the_scratch_folder_is_not_writable(
+    fast: Grader, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    target = tmp_path / "grader-cwd"
+    target.mkdir()
+    monkeypatch.chdir(target)
+    path = from_template("files_absolute_path.py", tmp_path / "submission", target=str(target))
+    report = fast.grade(path, 2)
+    assert_fails(report)
+    assert tree(target) == set(), f"the script wrote {sorted(tree(target))}"
+
+
+# -- sockets -----------------------------------------------------------------------------------
+def test_two_thousand_connections_fail_one_connection_expected(fast: Grader) -> None:
+    fast.grade(PASS_P2, 2)  # warm up: lazily opened descriptors are not the script's doing
+    before = open_fds()
+    started = time.monotonic()
+    report = fast.grade(hostile("many_connections.py"), 2)
+    assert time.monotonic() - started < LIMIT + SLACK
+    assert open_fds() == before, "the grader kept descriptors of the run"
+    assert_fails(report)
+    connected = check(report, "connected")
+    assert connected.status == "failed"
+    assert connected.expected == "1 connection to 127.0.0.1:9090"
+    assert connected.observed == "32 or more connections"
+    assert "Open one connection" in connected.hint
+    assert_renders_cleanly(report)
+
+
+# -- network -----------------------------------------------------------------------------------
+def test_the_script_reaches_nothing_but_its_own_loopback(fast: Grader, tmp_path: Path) -> None:
+    needs_namespace(fast)
+    with socket.create_server(("127.0.0.1", 0)) as host_server:
+        host_server.setblocking(False)
+        port = host_server.getsockname()[1]
+        path = from_template("network_escape.py", tmp_path, port=str(port))
+        report = fast.grade(path, 2)
+        with pytest.raises(BlockingIOError):
+            host_server.accept()  # nothing from the run knocked on the machine's loopback
+    assert_fails(report)  # it never connected to 9090
+    end = check(report, "clean_end")
+    assert "exit status 3" not in end.observed, "the script reached an address outside its run"
+    assert end.status == "passed", end.observed  # exit 0: every attempt failed
+    assert report.duration_s < LIMIT
+
+
+# -- forged results ----------------------------------------------------------------------------
+def test_printed_pass_and_written_result_files_are_no_pass(
+    fast: Grader, contained_tmp: Path
+) -> None:
+    cwd = contained_tmp / "cwd"
+    report = fast.grade(hostile("forged_results.py"), 2)
+    assert_fails(report)
+    connected = check(report, "connected")
+    assert connected.status == "failed" and connected.observed == "no connection"
+    assert check(report, "clean_end").status == "passed"
+    assert tree(cwd) == set(), "forged result files reached the grader's working folder"
+    text = assert_renders_cleanly(report)
+    assert text.startswith("FAIL problem 2")
+
+
+@pytest.mark.parametrize("name", ["forged_control.py"])
+def test_forged_control_datagrams_do_not_make_a_pass(fast: Grader, name: str) -> None:
+    report = fast.grade(hostile(name), 2)
+    assert_fails(report)
+    sent = check(report, "sent")
+    assert sent.status == "failed"
+    assert sent.observed == "b''"
+    assert_renders_cleanly(report)
+    assert fast.grade(PASS_P2, 2).verdict == "pass"
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "grader bug: check_closed (grader/checks.py) takes 'closed by the program' from the "
+        "control channel's C reports, and the channel's fd stays open in the learner's process "
+        "(grader/bootstrap.py main(): ctrl = _socket.socket(fileno=ctrl_fd)); a script that "
+        "never closes its socket can os.write(b'C\\t<port>\\tclose') to it and pass"
+    ),
+)
+def test_a_forged_close_report_does_not_hide_a_socket_left_open(fast: Grader) -> None:
+    report = fast.grade(hostile("forged_close_report.py"), 2)
+    assert_fails(report)
+    closed = check(report, "closed")
+    assert closed.status == "failed"
+    assert "interpreter exit" in closed.observed
+
+
+def test_empty_file_fails_the_source_check(fast: Grader, tmp_path: Path) -> None:
+    # Generated here: a hostile file needs its "# hostile:" line, and then it is not empty.
+    path = tmp_path / "empty.py"
+    path.write_bytes(b"\n  \n\t\n")
+    report = fast.grade(path, 2)
+    assert_fails(report)
+    [source] = report.checks
+    assert source.name == "source" and source.status == "failed"
+    assert source.observed == "an empty file"
+    assert_renders_cleanly(report)
+
+
+def test_latin1_source_fails_saying_utf8(fast: Grader) -> None:
+    report = fast.grade(hostile("latin1_source.py"), 2)
+    assert_fails(report)
+    [source] = report.checks
+    assert source.name == "source" and source.status == "failed"
+    assert "UTF-8" in source.observed
+    assert "save it as UTF-8" in source.hint
+    assert_renders_cleanly(report)
+
+
+@pytest.mark.parametrize("generated", [False, True], ids=["stored", "fresh-random"])
+def test_binary_file_fails_the_source_check(fast: Grader, tmp_path: Path, generated: bool) -> None:
+    path = hostile("binary_blob.py")
+    if generated:
+        path = tmp_path / "blob.py"
+        path.write_bytes(os.urandom(4096) + b"\x00")
+    report = fast.grade(path, 2)
+    assert_fails(report)
+    [source] = report.checks
+    assert source.name == "source" and source.status == "failed"
+    assert "NUL" in source.observed
+    assert_renders_cleanly(report)
+
+
+def test_syntax_error_names_the_line(fast: Grader) -> None:
+    report = fast.grade(hostile("syntax_error.py"), 2)
+    assert_fails(report)
+    [source] = report.checks
+    assert source.name == "source" and source.status == "failed"
+    assert source.observed.startswith("SyntaxError at line 5:")
+    assert "(line 5)" in source.hint
+    assert_renders_cleanly(report)
+
+
+# -- the command line --------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("name", "problem"),
+    [
+        ("flood_stdout.py", 3),
+        ("forged_results.py", 2),
+        ("output_ansi.py", 3),
+        ("kill_group.py", 2),
+        ("time_busy_loop.py", 2),
+    ],
+)
+def test_cli_reports_a_plain_failure(tmp_path: Path, name: str, problem: int) -> None:
+    cwd = tmp_path / "cwd"
+    deep = tmp_path / "t" / "1" / "2" / "3" / "4" / "5" / "6" / "7" / "8"
+    cwd.mkdir()
+    deep.mkdir(parents=True)
+    started = time.monotonic()
+    done = run_cli(hostile(name), problem, cwd, deep, "--timeout", str(LIMIT))
+    assert time.monotonic() - started < LIMIT + SLACK + 2
+    assert done.returncode == 1, (done.returncode, done.stderr)
+    assert "Traceback" not in done.stderr
+    assert done.stderr == ""
+    assert done.stdout.startswith(f"FAIL problem {problem}")
+    assert "\x1b" not in done.stdout
+    assert tree(cwd) == set()
+    assert not [p for p in deep.iterdir() if p.name.startswith("grade-")]
