@@ -168,6 +168,7 @@ class Grader:
             error = printable(f"{type(exc).__name__}: {exc}")
             return Report(name, problem, title, (), "error", mode, error=error)
 
+
 def grade(
     path: str | Path,
     problem: int,

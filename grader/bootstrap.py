@@ -24,6 +24,7 @@ import sys
 
 LOOPBACK_NAMES = frozenset({"127.0.0.1", "localhost", "::1"})
 LESSON_PORT = 9090
+ACK_WAIT_S = 10.0  # a bound only: the grader answers at once, or within its own short wait
 
 
 def _send(ctrl, *fields):
@@ -170,13 +171,18 @@ def _install_hooks(ctrl, route):
     socket.socket.__exit__ = exit_
 
 
-def _watch_grader(ctrl, ns_mode):
-    """End this run when the grader goes away, so that no learner process outlives it."""
+def _watch_grader(ctrl, ns_mode, ack):
+    """End this run when the grader goes away, so that no learner process outlives it.
+
+    The grader's only message is ``K``: it has seen, while this process still lives, how the
+    script's connections ended (see ``_report_end``).
+    """
 
     def watch():
         try:
             while ctrl.recv(64):
-                pass
+                if ack.locked():
+                    ack.release()
         except OSError:
             pass
         # pid 1 of a pid namespace: its exit ends every process of the namespace.
@@ -188,6 +194,16 @@ def _watch_grader(ctrl, ns_mode):
         os._exit(137)
 
     _thread.start_new_thread(watch, ())
+
+
+def _report_end(ctrl, ack, kind, exc_type, detail):
+    """Say how the script's body ended, and stay alive until the grader has looked.
+
+    While this process lives, a socket the script did not close cannot have sent its FIN; so the
+    grader, holding us here, tells a real close from a merely reported one.
+    """
+    _send(ctrl, "E", kind, exc_type, detail)
+    ack.acquire(timeout=ACK_WAIT_S)
 
 
 def _print_exception(exc, script):
@@ -222,7 +238,9 @@ def main():
     if mode.startswith("route:"):
         route = tuple(int(p) for p in mode.split(":")[1:5])
     _install_hooks(ctrl, route)
-    _watch_grader(ctrl, ns_mode)
+    ack = _thread.allocate_lock()
+    ack.acquire()
+    _watch_grader(ctrl, ns_mode, ack)
 
     with open(script, "rb") as f:
         source = f.read()
@@ -240,13 +258,13 @@ def main():
         exec(code, module.__dict__)
     except SystemExit as exc:
         status = exc.code
-        _send(ctrl, "E", "exit", "SystemExit", "" if status is None else status)
+        _report_end(ctrl, ack, "exit", "SystemExit", "" if status is None else status)
         raise
     except BaseException as exc:
-        _send(ctrl, "E", "exception", type(exc).__name__, str(exc)[:500])
+        _report_end(ctrl, ack, "exception", type(exc).__name__, str(exc)[:500])
         _print_exception(exc, script)
         sys.exit(1)
-    _send(ctrl, "E", "ok", "", "")
+    _report_end(ctrl, ack, "ok", "", "")
 
 
 if __name__ == "__main__":

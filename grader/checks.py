@@ -291,6 +291,15 @@ def check_closed(run: RunSpec, obs: Observation, ctx: Context) -> Verdict:
             return Verdict(
                 False, expected, f"{seen} ({conn.end.upper()})", hint=hint("never_closed")
             )
+        if not conn.ended_while_running:
+            # Reported closed, yet no FIN while the program still held its sockets: the report
+            # is not borne out by the wire, so it does not count.
+            return Verdict(
+                False,
+                expected,
+                "no FIN reached the server while the program ran; it ended only at interpreter exit",
+                hint=hint("never_closed"),
+            )
         if wanted == "with" and not any(c.how == "with" for c in closes):
             return Verdict(
                 False,
@@ -313,6 +322,11 @@ def check_closed(run: RunSpec, obs: Observation, ctx: Context) -> Verdict:
 # -- clean end ---------------------------------------------------------------------------------
 def _doing(obs: Observation) -> str:
     """What the program was doing when it was stopped, from what the server saw."""
+    if obs.trace.end is not None:
+        return (
+            "its script had run to the end, but the interpreter did not exit: a non-daemon "
+            "thread still running, or a child process it waits for?"
+        )
     conn = _connection(obs)
     if conn is None:
         if any(a.outcome != "connected" for a in obs.trace.attempts):

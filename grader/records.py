@@ -32,6 +32,9 @@ class ConnectionRecord:
     segments: tuple[Segment, ...]
     end: ConnectionEnd
     dropped: int = 0  # bytes received past the recording cap
+    # The server saw this connection end while the program still ran (at the end of its body,
+    # or when it was stopped): the close was the program's own, not the interpreter's exit.
+    ended_while_running: bool = False
 
     @property
     def received(self) -> bytes:

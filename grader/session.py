@@ -31,6 +31,9 @@ from grader.wire import WireRecorder
 
 DRAIN_S = 2.0  # after the process ended: the kernel has closed its sockets, so this is a bound
 KILL_GRACE_S = 5.0  # after a kill: how long the tree may take to be gone
+# How long a reported close may take to show its FIN at the server. A real one is queued before
+# the report is even sent; only a forged report waits this long.
+CLOSE_CONFIRM_S = 0.5
 
 
 def _routed_sockets(up: bool) -> tuple[list[socket.socket], list[socket.socket], str]:
@@ -154,11 +157,22 @@ def observe(
         def on_control() -> None:
             if not trace.on_readable():
                 sel.unregister(parent)
-            elif trace.listeners and mode == "ns-up" and not handed[0]:
+                return
+            if trace.listeners and mode == "ns-up" and not handed[0]:
                 handed[0] = True
                 wire.listen_on(trace.listeners)
+            if trace.ended and not acked[0]:
+                acked[0] = True
+                wire.settle(
+                    trace.claimed_closes(), min(time.monotonic() + CLOSE_CONFIRM_S, deadline)
+                )
+                try:
+                    parent.send(b"K")
+                except OSError:
+                    pass  # it ended already: nothing is held
 
         handed = [False]
+        acked = [False]
         sel.register(parent, selectors.EVENT_READ, on_control)
         proc.start(sel)
         child.close()

@@ -74,6 +74,15 @@ class TraceReader:
             if end_kind in ("ok", "exception", "exit"):
                 self._end = ScriptEnd(end_kind, args[1], args[2])  # type: ignore[arg-type]
 
+    @property
+    def ended(self) -> bool:
+        """The script's body has finished (its interpreter said so)."""
+        return self._end is not None
+
+    def claimed_closes(self) -> set[int]:
+        """Local ports of the sockets the script says it closed before its body ended."""
+        return {c.local_port for c in self._closes if not c.after_end}
+
     def record(self) -> ClientTrace:
         return ClientTrace(
             started=self._started,

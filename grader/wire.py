@@ -10,6 +10,7 @@ place where socket errors of the server side are translated into records.
 
 from __future__ import annotations
 
+import select
 import selectors
 import socket
 import time
@@ -36,7 +37,7 @@ class _Connection:
         self.end: ConnectionEnd | None = None
         self.outbox = b""
 
-    def record(self, open_at_kill: bool) -> ConnectionRecord:
+    def record(self, open_at_kill: bool, ended_while_running: bool) -> ConnectionRecord:
         end: ConnectionEnd = "open" if open_at_kill else (self.end or "open")
         return ConnectionRecord(
             index=self.index,
@@ -45,6 +46,7 @@ class _Connection:
             segments=tuple(self.segments),
             end=end,
             dropped=self.dropped,
+            ended_while_running=ended_while_running,
         )
 
 
@@ -67,6 +69,7 @@ class WireRecorder:
         self._over_cap = False
         self._open_at_kill: set[int] = set()
         self._finished = False
+        self._ended_while_running: set[int] | None = None
 
     # -- listening -------------------------------------------------------------------------
     def listen_on(self, listeners: list[socket.socket]) -> None:
@@ -101,6 +104,8 @@ class WireRecorder:
 
     # -- one connection --------------------------------------------------------------------
     def _read(self, conn: _Connection) -> None:
+        if conn.end is not None:
+            return  # an event of the same select() batch, for a connection already ended
         try:
             data = conn.sock.recv(READ_CHUNK)
         except (BlockingIOError, InterruptedError, TimeoutError):
@@ -134,6 +139,8 @@ class WireRecorder:
         self._sel.modify(conn.sock, events, lambda c=conn: self._ready(c))
 
     def _ready(self, conn: _Connection) -> None:
+        if conn.end is not None:
+            return
         if conn.outbox:
             self._send(conn, b"")
         self._read(conn)
@@ -146,7 +153,35 @@ class WireRecorder:
     # -- the end of the run ----------------------------------------------------------------
     def note_kill(self) -> None:
         """The process is about to be killed: connections not yet ended were left open."""
+        for conn in self._conns:
+            # Read what is already queued: a FIN the program sent before it was stopped counts.
+            while conn.end is None and self._readable_now(conn):
+                self._read(conn)
         self._open_at_kill = {c.index for c in self._conns if c.end is None}
+        if self._ended_while_running is None:
+            self._ended_while_running = {c.index for c in self._conns if c.end is not None}
+
+    @staticmethod
+    def _readable_now(conn: _Connection) -> bool:
+        poller = select.poll()  # not select(): descriptors may pass FD_SETSIZE in a big batch
+        poller.register(conn.sock, select.POLLIN)
+        return bool(poller.poll(0))
+
+    def settle(self, claimed_ports: set[int], deadline: float) -> None:
+        """The script's body has ended and its process is held alive: note what has ended.
+
+        A connection whose socket the script says it closed must show its FIN now, while the
+        process still holds every socket it did not close; the wait is bounded and costs
+        nothing when the close was real (the FIN is already queued).
+        """
+        for listener in list(self._listeners):
+            self._accept(listener)
+        for conn in self._conns:
+            while conn.end is None and conn.peer[1] in claimed_ports:
+                if time.monotonic() >= deadline:
+                    break
+                self._read_blocking(conn, deadline)
+        self._ended_while_running = {c.index for c in self._conns if c.end is not None}
 
     def finish(self, deadline: float) -> Transcript:
         """Drain what the ended process left behind and return the transcript."""
@@ -160,7 +195,12 @@ class WireRecorder:
         self._release()
         return Transcript(
             server_up=True,
-            connections=tuple(c.record(c.index in self._open_at_kill) for c in self._conns),
+            connections=tuple(
+                c.record(
+                    c.index in self._open_at_kill, c.index in (self._ended_while_running or ())
+                )
+                for c in self._conns
+            ),
             over_cap=self._over_cap,
         )
 

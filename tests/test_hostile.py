@@ -238,15 +238,6 @@ def test_time_nondaemon_thread_fails_though_the_exchange_was_right(
     assert [c.name for c in report.failed_checks] == ["clean_end"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "grader bug: checks._doing() describes a run stopped at the time limit only from the "
-        "first connection's bytes; it ignores that the connection had ended with FIN and that "
-        "the script body had reported its end, so a script kept alive by a non-daemon thread "
-        "is told it 'was waiting (for a reply the server does not send?)'"
-    ),
-)
 def test_time_nondaemon_thread_hint_does_not_blame_a_recv(
     time_reports: dict[str, Report],
 ) -> None:
@@ -532,15 +523,6 @@ def test_forged_control_datagrams_do_not_make_a_pass(fast: Grader, name: str) ->
     assert fast.grade(PASS_P2, 2).verdict == "pass"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "grader bug: check_closed (grader/checks.py) takes 'closed by the program' from the "
-        "control channel's C reports, and the channel's fd stays open in the learner's process "
-        "(grader/bootstrap.py main(): ctrl = _socket.socket(fileno=ctrl_fd)); a script that "
-        "never closes its socket can os.write(b'C\\t<port>\\tclose') to it and pass"
-    ),
-)
 def test_a_forged_close_report_does_not_hide_a_socket_left_open(fast: Grader) -> None:
     report = fast.grade(hostile("forged_close_report.py"), 2)
     assert_fails(report)
