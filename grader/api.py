@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import secrets
 import time
+import weakref
 from collections.abc import Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
@@ -19,10 +20,10 @@ from pathlib import Path
 from grader.checks import Context
 from grader.config import Config, load_config
 from grader.errors import BadInput, GraderFault
-from grader.isolation import Isolation, choose_isolation
 from grader.judge import judge_run
 from grader.records import Observation
 from grader.report import Report, Verdict
+from grader.runner import Zygote
 from grader.session import observe
 from grader.show import display_path, printable
 from grader.source import read_submission, source_problem
@@ -31,12 +32,40 @@ from grader.spec import ProblemSpec, load_spec
 
 @dataclass(frozen=True)
 class Grader:
-    """Grades submissions for any shipped problem with one configuration."""
+    """Grades submissions for any shipped problem with one configuration.
+
+    It owns a warm worker interpreter (the zygote) that forks every run; ``close()`` it, or use
+    it as a context manager, when done (it is also stopped when the Grader is collected).
+    """
 
     config: Config
-    isolation: Isolation
+    zygote: Zygote = field(repr=False)
     time_limit_s: float | None = None  # overrides config and spec (the CLI's --timeout)
     _specs: dict[int, ProblemSpec] = field(default_factory=dict, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        weakref.finalize(self, self.zygote.close)
+
+    def __enter__(self) -> Grader:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Stop the worker interpreter."""
+        self.zygote.close()
+
+    @property
+    def isolation(self) -> str:
+        """``namespace`` or ``routed``: how runs are isolated on this machine (see README)."""
+        mode = self.zygote.mode()
+        if self.config.isolation == "namespace" and mode != "namespace":
+            raise GraderFault(
+                "isolation mode 'namespace' is configured, but this machine refuses unprivileged "
+                'user namespaces; set [isolation] mode = "auto" to grade in routed mode'
+            )
+        return mode
 
     @classmethod
     def create(
@@ -48,7 +77,8 @@ class Grader:
         cfg = config if isinstance(config, Config) else load_config(config)
         if time_limit_s is not None:
             cfg.with_time_limit(time_limit_s)  # validates the value
-        return cls(cfg, choose_isolation(cfg.isolation), time_limit_s)
+        mode = "routed" if cfg.isolation == "routed" else "auto"
+        return cls(cfg, Zygote(mode), time_limit_s)
 
     def spec(self, problem: int) -> ProblemSpec:
         """The validated spec of ``problem`` (read once per grader)."""
@@ -71,7 +101,7 @@ class Grader:
                 spec.title,
                 (bad_source,),
                 "fail",
-                self.isolation.mode,
+                self.isolation,
                 time.monotonic() - started,
                 runs=tuple(r.name for r in spec.runs),
             )
@@ -87,7 +117,7 @@ class Grader:
                 spec.title,
                 (),
                 "error",
-                self.isolation.mode,
+                self.isolation,
                 time.monotonic() - started,
                 error=f"{type(exc).__name__}: {exc}",
             )
@@ -103,7 +133,7 @@ class Grader:
             spec.title,
             tuple(checks),
             verdict,
-            self.isolation.mode,
+            self.isolation,
             time.monotonic() - started,
             runs=tuple(r.name for r in spec.runs),
         )
@@ -112,11 +142,12 @@ class Grader:
         self, script: Path, spec: ProblemSpec, limit: float, seed: int
     ) -> list[Observation]:
         """Every run of ``spec``, side by side: they share nothing, and the learner waits less."""
+        ns = self.isolation == "namespace"
 
         def one(index: int) -> Observation:
             run = spec.runs[index]
             return observe(
-                script, run, spec, self.config.limits, limit, self.isolation, seed + index
+                script, run, spec, self.config.limits, limit, self.zygote, ns, seed + index
             )
 
         if len(spec.runs) == 1:
@@ -156,7 +187,7 @@ class Grader:
 
     def _grade_or_error(self, path: str | Path, problem: int) -> Report:
         title = self.spec(problem).title
-        mode = self.isolation.mode
+        mode = self.isolation
         name = display_path(path)
         try:
             return self.grade(path, problem)
@@ -182,7 +213,8 @@ def grade(
     Raises ``BadInput`` for a missing file, an unknown problem or a malformed configuration,
     ``GraderFault`` when this machine cannot run a grading as configured.
     """
-    return Grader.create(config, time_limit_s).grade(path, problem, seed)
+    with Grader.create(config, time_limit_s) as grader:
+        return grader.grade(path, problem, seed)
 
 
 def grade_many(
@@ -197,4 +229,5 @@ def grade_many(
 
     Yields each Report as soon as it is ready (completion order, not input order).
     """
-    return Grader.create(config, time_limit_s).grade_many(paths, problem, jobs)
+    with Grader.create(config, time_limit_s) as grader:
+        yield from grader.grade_many(paths, problem, jobs)

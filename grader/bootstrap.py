@@ -220,12 +220,10 @@ def _print_exception(exc, script):
     sys.stderr.flush()
 
 
-def main():
-    ctrl_fd = int(sys.argv[1])
-    mode = sys.argv[2]
-    memory_mb, fsize_mb, nofile, cpu_s, nproc = (int(x) for x in sys.argv[3].split(","))
-    script = sys.argv[4]
-    del sys.argv[:4]  # the script sees argv == [script], as under ``python script.py``
+def run_script(ctrl_fd, mode, limits, script):
+    """Set up the run (namespace network or routing, hooks, limits) and run the script."""
+    memory_mb, fsize_mb, nofile, cpu_s, nproc = (int(x) for x in limits.split(","))
+    sys.argv[:] = [script]  # as under ``python script.py``
 
     ctrl = _socket.socket(fileno=ctrl_fd)
     os.set_inheritable(ctrl_fd, False)
@@ -267,5 +265,245 @@ def main():
     _report_end(ctrl, ack, "ok", "", "")
 
 
+# -- the zygote ---------------------------------------------------------------------------------
+# A warm interpreter that forks one child per run: a run costs a fork, not an interpreter start.
+# Every child is a copy of the pristine zygote, never of an earlier run, so nothing a script does
+# reaches the next one. In namespace mode each child enters fresh user, network, PID and mount
+# namespaces itself, with the file system read-only but for its scratch folder.
+
+CLONE_NEWNS, CLONE_NEWUSER, CLONE_NEWPID, CLONE_NEWNET = 0x20000, 0x10000000, 0x20000000, 0x40000000
+MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_BIND, MS_REC, MS_PRIVATE = (
+    1,
+    2,
+    4,
+    8,
+    4096,
+    16384,
+    1 << 18,
+)
+MOUNT_ATTR_RDONLY, AT_RECURSIVE, AT_FDCWD, SYS_MOUNT_SETATTR = 1, 0x8000, -100, 442
+PR_SET_PDEATHSIG = 1
+FDS_PER_RUN = 5  # stdin, stdout, stderr, control, status
+
+
+class _Kernel:
+    """The few system calls Python 3.11's os module lacks, through ctypes (loaded once)."""
+
+    def __init__(self):
+        import ctypes
+
+        self.ctypes = ctypes
+        self.libc = ctypes.CDLL(None, use_errno=True)
+
+    def _check(self, result, what):
+        if result != 0:
+            errno = self.ctypes.get_errno()
+            raise OSError(errno, f"{what}: {os.strerror(errno)}")
+
+    def unshare(self, flags):
+        self._check(self.libc.unshare(flags), "unshare")
+
+    def mount(self, source, target, fstype, flags):
+        enc = lambda v: None if v is None else os.fsencode(v)  # noqa: E731
+        self._check(self.libc.mount(enc(source), enc(target), enc(fstype), flags, None), "mount")
+
+    def set_readonly(self, path, readonly, recursive):
+        attr = self.ctypes.c_uint64 * 4  # struct mount_attr: set, clr, propagation, userns_fd
+        value = attr(MOUNT_ATTR_RDONLY, 0, 0, 0) if readonly else attr(0, MOUNT_ATTR_RDONLY, 0, 0)
+        flags = AT_RECURSIVE if recursive else 0
+        result = self.libc.syscall(
+            SYS_MOUNT_SETATTR, AT_FDCWD, os.fsencode(path), flags, self.ctypes.byref(value), 32
+        )
+        self._check(result, "mount_setattr")
+
+    def die_with_parent(self):
+        self._check(self.libc.prctl(PR_SET_PDEATHSIG, 9, 0, 0, 0), "prctl")
+
+
+def _write(path, text):
+    with open(path, "w") as f:
+        f.write(text)
+
+
+def _enter_namespaces(kernel):
+    """Become root of new user, network, PID and mount namespaces (PID: for our children)."""
+    uid, gid = os.getuid(), os.getgid()
+    kernel.unshare(CLONE_NEWUSER | CLONE_NEWNET | CLONE_NEWPID | CLONE_NEWNS)
+    _write("/proc/self/setgroups", "deny")
+    _write("/proc/self/uid_map", f"0 {uid} 1")
+    _write("/proc/self/gid_map", f"0 {gid} 1")
+
+
+def _seal_file_system(kernel, scratch):
+    """Everything read-only but the scratch folder and /dev; a /proc of this PID namespace."""
+    kernel.mount(None, "/", None, MS_REC | MS_PRIVATE)
+    kernel.mount(scratch, scratch, None, MS_BIND | MS_REC)
+    kernel.set_readonly("/", True, recursive=True)
+    kernel.set_readonly(scratch, False, recursive=True)
+    if os.path.ismount("/dev"):
+        kernel.set_readonly("/dev", False, recursive=False)  # /dev/null stays writable
+    kernel.mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
+
+
+def _exit_like(status):
+    """End this process the way the child with wait ``status`` ended."""
+    import signal
+
+    if os.WIFSIGNALED(status):
+        sig = os.WTERMSIG(status)
+        signal.signal(sig, signal.SIG_DFL)
+        os.kill(os.getpid(), sig)
+    os._exit(os.waitstatus_to_exitcode(status) if os.WIFEXITED(status) else 1)
+
+
+def _place_fds(fds):
+    """Put the run's descriptors at 0-4 and close every other one the zygote had."""
+    import fcntl
+
+    high = [fcntl.fcntl(fd, fcntl.F_DUPFD, 64) for fd in fds]
+    for target, fd in enumerate(high):
+        os.dup2(fd, target, inheritable=target < 3)
+    os.closerange(FDS_PER_RUN, 1 << 20)
+
+
+def _child(kernel, payload, fds, forget, namespaces):
+    """One run: arrange the process, enter the namespaces, then fork PID 1 to run the script."""
+    for sock in forget:
+        sock.detach()  # the zygote's own sockets: their numbers are closed below, never reused
+    _place_fds(fds)
+    status = _socket.socket(fileno=4)
+    os.set_inheritable(4, False)
+    mode, limits, script, cwd, *env = payload.decode("utf-8", "surrogateescape").split("\0")
+    os.setsid()
+    os.chdir(cwd)
+    os.environ.clear()
+    os.environ.update(item.split("=", 1) for item in env if "=" in item)
+    if not namespaces:
+        status.close()
+        _run_child(ctrl_fd=3, mode=mode, limits=limits, script=script)
+    try:
+        _enter_namespaces(kernel)
+    except OSError as exc:
+        _send(status, "F", str(exc))
+        os._exit(125)
+    pid = os.fork()
+    if pid == 0:
+        status.close()  # the status channel is A's and the zygote's, never the script's
+        try:
+            kernel.die_with_parent()
+            _seal_file_system(kernel, cwd)
+            os.chdir(cwd)  # onto the writable bind mount, not the read-only folder beneath it
+        except OSError as exc:
+            os.write(2, f"grader: cannot prepare the run: {exc}\n".encode())
+            os._exit(125)
+        _run_child(ctrl_fd=3, mode=mode, limits=limits, script=script)
+    _send(status, "B", pid)
+    status.close()
+    for fd in (0, 1, 2, 3):
+        os.close(fd)  # only the script's process holds its streams and its control channel
+    _exit_like(os.waitpid(pid, 0)[1])
+
+
+def _run_child(ctrl_fd, mode, limits, script):
+    """Run the script, then end as the interpreter would (flushing, atexit, threads)."""
+    try:
+        run_script(ctrl_fd, mode, limits, script)
+    except SystemExit as exc:
+        code = exc.code
+        if code is None:
+            code = 0
+        elif not isinstance(code, int):
+            sys.stderr.write(f"{code}\n")
+            code = 1
+        _finish(code)
+    _finish(0)
+
+
+def _finish(code):
+    import threading
+
+    try:
+        threading._shutdown()  # wait for non-daemon threads, as interpreter exit does
+    except BaseException:
+        pass
+    import atexit
+
+    atexit._run_exitfuncs()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except BaseException:
+            code = code or 120  # as Python does when stdout cannot be flushed at exit
+    os._exit(code)
+
+
+def _probe(kernel):
+    """Whether a child can enter the namespaces and seal its file system on this machine."""
+    pid = os.fork()
+    if pid == 0:
+        try:
+            _enter_namespaces(kernel)
+            inner = os.fork()
+            if inner == 0:
+                try:
+                    _seal_file_system(kernel, "/tmp")
+                except BaseException:
+                    os._exit(1)
+                os._exit(0)
+            os._exit(os.waitstatus_to_exitcode(os.waitpid(inner, 0)[1]))
+        except BaseException:
+            os._exit(1)
+    return os.waitpid(pid, 0)[1] == 0
+
+
+def zygote(chan_fd, wanted):
+    """Serve runs: one datagram (payload and five descriptors) in, one forked child out."""
+    import array
+    import select
+
+    kernel = _Kernel()
+    chan = _socket.socket(fileno=chan_fd)
+    namespaces = wanted != "routed" and _probe(kernel)
+    chan.send(b"R\t" + (b"namespace" if namespaces else b"routed"))
+    poller = select.poll()
+    poller.register(chan_fd, select.POLLIN)
+    children = {}  # pidfd -> (pid, status socket)
+    space = _socket.CMSG_SPACE(FDS_PER_RUN * 4)
+    while True:
+        for fd, _events in poller.poll():
+            if fd != chan_fd:
+                pid, status = children.pop(fd)
+                poller.unregister(fd)
+                os.close(fd)
+                _send(status, "X", os.waitpid(pid, 0)[1])
+                status.close()
+                continue
+            data, ancdata, _flags, _addr = chan.recvmsg(65536, space)
+            fds = array.array("i")
+            for level, kind, payload in ancdata:
+                if level == _socket.SOL_SOCKET and kind == _socket.SCM_RIGHTS:
+                    fds.frombytes(payload[: len(payload) - len(payload) % fds.itemsize])
+            if not data:
+                os._exit(0)  # the grader is gone; running children end by their own watchdogs
+            if len(fds) != FDS_PER_RUN:
+                for f in fds:
+                    os.close(f)
+                continue
+            pid = os.fork()
+            if pid == 0:
+                try:
+                    forget = [chan] + [s for _p, s in children.values()]
+                    _child(kernel, data, list(fds), forget, namespaces)
+                finally:
+                    os._exit(125)
+            for f in fds[:-1]:
+                os.close(f)
+            status = _socket.socket(fileno=fds[-1])
+            pidfd = os.pidfd_open(pid)
+            poller.register(pidfd, select.POLLIN)
+            children[pidfd] = (pid, status)
+            _send(status, "A", pid)
+
+
 if __name__ == "__main__":
-    main()
+    zygote(int(sys.argv[1]), sys.argv[2])

@@ -1,111 +1,157 @@
-"""The learner's process: start it, feed stdin, capture capped output, end it and all it started.
+"""The learner's process: forked by the zygote, fed stdin, output captured, ended with all it started.
 
-Strategy: the process is watched through its pidfd, so its exit is an event for the session's
-selector like any socket, and it is not reaped before its process group is killed (the zombie
-keeps the group's id from being reused). In namespace mode the script's interpreter is PID 1 of
-its own PID namespace: when it ends the kernel ends every process it started, double-forked and
-``setsid()`` ones included, before ``unshare`` (our child) can exit; killing it is how a run is
-stopped. In routed mode the process group is all we can reach (see the README).
+Strategy: a run's process is not started with exec but forked from a warm interpreter, the
+zygote (``bootstrap.zygote``), that the grader starts once: a run then costs a fork instead of an
+interpreter start. The zygote tells, on a per-run status socket, the PID of the run's first
+process (``A``), in namespace mode the PID of the script's interpreter, PID 1 of its own PID
+namespace (``B``), and the wait status once the first process is gone (``X``). Because PID 1 of
+a namespace exits only after the kernel has ended every process in it, ``X`` means the whole
+tree is gone; stopping a run is killing PID 1. In routed mode the process group is all we reach.
 """
 
 from __future__ import annotations
 
+import array
 import os
 import select
 import selectors
 import signal
+import socket
 import subprocess
+import sys
+import threading
 import time
-from collections.abc import Sequence
-from pathlib import Path
-from typing import IO
 
+from grader.errors import GraderFault
+from grader.paths import BOOTSTRAP
 from grader.records import ProcessOutcome
+
+START_TIMEOUT_S = 60.0  # the zygote's first start on a cold, loaded machine
+
+
+class Zygote:
+    """The warm interpreter that forks every run. Started at once, waited for when first used."""
+
+    def __init__(self, mode: str) -> None:
+        parent, child = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        self._proc = subprocess.Popen(
+            [sys.executable, "-I", "-B", "-X", "utf8", str(BOOTSTRAP), str(child.fileno()), mode],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            pass_fds=(child.fileno(),),
+            start_new_session=True,
+        )
+        child.close()
+        self._chan = parent
+        self._lock = threading.Lock()
+        self._mode: str | None = None
+
+    @property
+    def pid(self) -> int:
+        """The zygote's PID: every process of every run descends from it."""
+        return self._proc.pid
+
+    def mode(self) -> str:
+        """``namespace`` or ``routed``: what the zygote found this machine grants."""
+        with self._lock:
+            if self._mode is None:
+                self._chan.settimeout(START_TIMEOUT_S)
+                try:
+                    ready = self._chan.recv(64).decode("ascii", "replace")
+                except (TimeoutError, OSError) as exc:
+                    raise GraderFault(
+                        f"the grader's worker interpreter did not start ({exc})"
+                    ) from None
+                if not ready.startswith("R\t"):
+                    code = self._proc.poll()
+                    raise GraderFault(f"the grader's worker interpreter failed (exit {code})")
+                self._mode = ready[2:]
+                self._chan.settimeout(None)
+            return self._mode
+
+    def spawn(self, payload: bytes, fds: list[int]) -> None:
+        """Ask for one run: ``payload`` says what to run, ``fds`` are its five descriptors."""
+        self.mode()
+        try:
+            self._chan.sendmsg(
+                [payload], [(socket.SOL_SOCKET, socket.SCM_RIGHTS, array.array("i", fds))]
+            )
+        except OSError as exc:
+            raise GraderFault(f"the grader's worker interpreter is gone ({exc})") from None
+
+    def close(self) -> None:
+        """Stop the zygote (runs already started finish on their own)."""
+        self._chan.close()
+        try:
+            self._proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            self._proc.kill()
+            self._proc.wait()
 
 
 class LearnerProcess:
-    """One started learner process and what it printed."""
+    """One run's process tree and what it printed."""
 
     def __init__(
-        self,
-        argv: Sequence[str],
-        stdin: bytes,
-        cwd: Path,
-        env: dict[str, str],
-        pass_fds: Sequence[int],
-        output_cap: int,
-        in_namespace: bool,
+        self, zygote: Zygote, payload: bytes, ctrl_fd: int, stdin: bytes, output_cap: int
     ) -> None:
-        self._argv = list(argv)
+        self._zygote = zygote
+        self._payload = payload
+        self._ctrl_fd = ctrl_fd
         self._stdin = stdin
-        self._cwd = cwd
-        self._env = env
-        self._pass_fds = tuple(pass_fds)
         self._cap = output_cap
-        self._in_namespace = in_namespace
-        self._out: dict[str, bytearray] = {"stdout": bytearray(), "stderr": bytearray()}
-        self._open_streams = 0
+        self._out: dict[int, bytearray] = {}
+        self._streams: list[int] = []
+        self._status: socket.socket | None = None
+        self._outer: int | None = None  # the run's first process (the script's, in routed mode)
+        self._inner_fd: int | None = None  # pidfd of PID 1 of the run's namespace
+        self._wait_status: int | None = None
+        self._failure = ""
         self.overflow = False
         self.timed_out = False
-        self.exited = False
-        self._pidfd: int | None = None
-        self._inner_fd: int | None = None
-        self._proc: subprocess.Popen[bytes] | None = None
         self.started_at = 0.0
         self.ended_at = 0.0
 
     def start(self, sel: selectors.BaseSelector) -> None:
-        """Start the process and register its output and its exit with ``sel``."""
-        self.started_at = time.monotonic()
-        self._proc = subprocess.Popen(
-            self._argv,
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            cwd=self._cwd,
-            env=self._env,
-            pass_fds=self._pass_fds,
-            start_new_session=True,  # its own group: a script that kills its group spares us
-        )
-        assert self._proc.stdin and self._proc.stdout and self._proc.stderr
+        """Fork the run and register its output and its status with ``sel``."""
+        stdin_r, stdin_w = os.pipe()
+        out_r, out_w = os.pipe()
+        err_r, err_w = os.pipe()
+        status, status_child = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         try:
-            self._proc.stdin.write(self._stdin)  # small: always fits the pipe buffer
-            self._proc.stdin.close()
-        except (BrokenPipeError, OSError):
-            pass  # it ended or closed stdin before reading: its output will say why
-        for name, stream in (("stdout", self._proc.stdout), ("stderr", self._proc.stderr)):
-            os.set_blocking(stream.fileno(), False)
-            sel.register(
-                stream, selectors.EVENT_READ, lambda s=stream, n=name: self._drain(sel, s, n)
+            self.started_at = time.monotonic()
+            self._zygote.spawn(
+                self._payload, [stdin_r, out_w, err_w, self._ctrl_fd, status_child.fileno()]
             )
-            self._open_streams += 1
+        finally:
+            for fd in (stdin_r, out_w, err_w):
+                os.close(fd)
+            status_child.close()
         try:
-            self._pidfd = os.pidfd_open(self._proc.pid)
-            sel.register(self._pidfd, selectors.EVENT_READ, lambda: self._on_exit(sel))
-        except (AttributeError, OSError):
-            self._pidfd = None  # no pidfd (not Linux): the session polls ``poll_exit`` instead
+            os.write(stdin_w, self._stdin)  # small (the spec's inputs): fits the pipe buffer
+        except OSError:
+            pass  # it ended or closed stdin before reading: its output will say why
+        os.close(stdin_w)
+        self._status = status
+        sel.register(status, selectors.EVENT_READ, lambda: self._on_status(sel))
+        for fd in (out_r, err_r):
+            os.set_blocking(fd, False)
+            self._out[fd] = bytearray()
+            self._streams.append(fd)
+            sel.register(fd, selectors.EVENT_READ, lambda f=fd: self._drain(sel, f))
+        self._stdout_fd, self._stderr_fd = out_r, err_r
 
     @property
-    def pid(self) -> int:
-        assert self._proc is not None
-        return self._proc.pid
-
-    @property
-    def needs_polling(self) -> bool:
-        """No pidfd on this platform: the session must call ``poll_exit`` now and then."""
-        return self._pidfd is None and not self.exited
-
-    @property
-    def reaped(self) -> bool:
-        return self._proc is None or self._proc.returncode is not None
+    def exited(self) -> bool:
+        return self._wait_status is not None
 
     @property
     def done(self) -> bool:
-        """The process has exited and both its output streams are at their end."""
-        return self.exited and self._open_streams == 0
+        """The run's processes are gone and both output streams are at their end."""
+        return self.exited and not self._streams
 
-    def _drain(self, sel: selectors.BaseSelector, stream: IO[bytes], name: str) -> None:
-        fd = stream.fileno()
+    def _drain(self, sel: selectors.BaseSelector, fd: int) -> None:
         try:
             data = os.read(fd, 65536)
         except BlockingIOError:
@@ -113,98 +159,106 @@ class LearnerProcess:
         except OSError:
             data = b""
         if not data:
-            sel.unregister(stream)
-            self._open_streams -= 1
+            sel.unregister(fd)
+            self._streams.remove(fd)
+            os.close(fd)
             return
-        buf = self._out[name]
+        buf = self._out[fd]
         room = self._cap - len(buf)
         buf += data[: max(room, 0)]
         if len(data) > room:
             self.overflow = True  # ended at once: more output can only cost time and memory
 
-    def _on_exit(self, sel: selectors.BaseSelector) -> None:
-        if self._pidfd is not None:
-            sel.unregister(self._pidfd)
-        self.exited = True
-        self.ended_at = time.monotonic()
-
-    def poll_exit(self, sel: selectors.BaseSelector) -> None:
-        """Without a pidfd: notice the exit without reaping."""
-        if self._pidfd is None and not self.exited:
-            try:
-                info = os.waitid(os.P_PID, self.pid, os.WEXITED | os.WNOHANG | os.WNOWAIT)
-            except ChildProcessError:
-                info = None
-            if info is not None:
-                self._on_exit(sel)
-
-    def _inner_pid(self) -> int | None:
-        """PID 1 of the run's namespace, as this machine numbers it."""
+    def _on_status(self, sel: selectors.BaseSelector) -> None:
+        assert self._status is not None
         try:
-            with open(f"/proc/{self.pid}/task/{self.pid}/children") as f:
-                children = f.read().split()
+            message = self._status.recv(256).decode("ascii", "replace")
         except OSError:
-            return None
-        return int(children[0]) if children else None
-
-    def kill(self) -> None:
-        """End the process and everything it started."""
-        if self._proc is None:
+            message = ""
+        if not message:
+            sel.unregister(self._status)
+            self._status.close()
+            if self._wait_status is None:
+                self._failure = self._failure or "the run's worker ended without a status"
+                self._wait_status = 125 << 8
+                self.ended_at = time.monotonic()
             return
-        inner = self._inner_pid() if self._in_namespace else None
-        if inner is not None and self._inner_fd is None:
+        kind, _, value = message.partition("\t")
+        if kind == "A" and value.isdigit():
+            self._outer = int(value)
+        elif kind == "B" and value.isdigit():
             try:
-                # Held open, it pins the PID (no reuse) and tells when the namespace is empty.
-                self._inner_fd = os.pidfd_open(inner)
+                # Held open, it pins the PID (no reuse) and lets us signal PID 1 directly.
+                self._inner_fd = os.pidfd_open(int(value))
             except OSError:
                 self._inner_fd = None
-        try:
-            os.killpg(self.pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            pass
+        elif kind == "F":
+            self._failure = value
+        elif kind == "X" and value.lstrip("-").isdigit():
+            self._wait_status = int(value)
+            self.ended_at = time.monotonic()
+
+    @property
+    def failure(self) -> str:
+        """Why the run could not be set up (a grader fault), or empty."""
+        return self._failure
+
+    def kill(self) -> None:
+        """End the run's processes, everything they started included."""
         if self._inner_fd is not None:
             try:
                 signal.pidfd_send_signal(self._inner_fd, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError, OSError):
+                pass
+        if self._outer is not None and self._wait_status is None:
+            try:
+                os.killpg(self._outer, signal.SIGKILL)  # still the zygote's unreaped child
             except (ProcessLookupError, PermissionError):
                 pass
 
-    def reap(self, deadline: float) -> None:
-        """Collect the exit status; in namespace mode that means every process of the run is gone."""
-        assert self._proc is not None
-        if not self._in_namespace:
-            # Routed mode: what the script left running in its group goes with it.
-            try:
-                os.killpg(self.pid, signal.SIGKILL)
-            except (ProcessLookupError, PermissionError):
-                pass
-        try:
-            self._proc.wait(timeout=max(0.1, deadline - time.monotonic()))
-        except subprocess.TimeoutExpired:
-            self.kill()
-            self._proc.wait()
+    def reap(self, sel: selectors.BaseSelector, deadline: float) -> None:
+        """Wait (bounded) until the run's first process is gone; kill again if needed."""
+        killed = False
+        while self._wait_status is None:
+            now = time.monotonic()
+            if now >= deadline and not killed:
+                self.kill()
+                killed = True
+                deadline = now + 5.0
+            elif now >= deadline:
+                raise GraderFault("a learner's process could not be stopped")
+            for key, _events in sel.select(timeout=max(0.0, deadline - now)):
+                key.data()
         if self._inner_fd is not None:
-            # PID 1 of a namespace exits only after the kernel has ended all of its processes.
-            select.select([self._inner_fd], [], [], max(0.1, deadline - time.monotonic()))
+            # If the first process was killed, PID 1 is ended by the kernel a moment later;
+            # once its pidfd is readable, every process of the namespace is gone.
+            poller = select.poll()
+            poller.register(self._inner_fd, select.POLLIN)
+            if not poller.poll(max(0.0, deadline - time.monotonic()) * 1000 + 100):
+                raise GraderFault("a learner's process could not be stopped")
+
+    def close(self, sel: selectors.BaseSelector) -> None:
+        """Release every descriptor of the run."""
+        for fd in list(self._streams):
+            sel.unregister(fd)
+            os.close(fd)
+        self._streams.clear()
+        if self._status is not None and self._status.fileno() >= 0:
+            sel.unregister(self._status)
+            self._status.close()
+        if self._inner_fd is not None:
             os.close(self._inner_fd)
             self._inner_fd = None
-        if self._pidfd is not None:
-            os.close(self._pidfd)
-            self._pidfd = None
-        for stream in (self._proc.stdout, self._proc.stderr):
-            if stream is not None:
-                stream.close()
-        if not self.ended_at:
-            self.ended_at = time.monotonic()
 
     def outcome(self) -> ProcessOutcome:
-        assert self._proc is not None and self._proc.returncode is not None
-        code = self._proc.returncode
+        status = self._wait_status if self._wait_status is not None else 125 << 8
+        signalled = os.WIFSIGNALED(status)
         return ProcessOutcome(
-            exit_code=code if code >= 0 else None,
-            signal=-code if code < 0 else None,
+            exit_code=None if signalled else os.waitstatus_to_exitcode(status),
+            signal=os.WTERMSIG(status) if signalled else None,
             timed_out=self.timed_out,
             output_overflow=self.overflow,
-            stdout=bytes(self._out["stdout"]),
-            stderr=bytes(self._out["stderr"]),
-            duration_s=self.ended_at - self.started_at,
+            stdout=bytes(self._out.get(self._stdout_fd, b"")),
+            stderr=bytes(self._out.get(self._stderr_fd, b"")),
+            duration_s=(self.ended_at or time.monotonic()) - self.started_at,
         )

@@ -14,17 +14,15 @@ import selectors
 import shutil
 import socket
 import stat
-import sys
 import tempfile
 import time
 from pathlib import Path
 
 from grader.config import Limits
-from grader.isolation import Isolation
-from grader.paths import BOOTSTRAP
+from grader.errors import GraderFault
 from grader.protocol import ServerSession
 from grader.records import Observation, Transcript
-from grader.runner import LearnerProcess
+from grader.runner import LearnerProcess, Zygote
 from grader.spec import ProblemSpec, RunSpec
 from grader.trace import TraceReader
 from grader.wire import WireRecorder
@@ -93,7 +91,8 @@ def observe(
     spec: ProblemSpec,
     limits: Limits,
     time_limit_s: float,
-    isolation: Isolation,
+    zygote: Zygote,
+    in_namespace: bool,
     seed: int,
 ) -> Observation:
     """Run ``script`` once as ``run`` describes and record what happened."""
@@ -112,7 +111,6 @@ def observe(
             max_connections=limits.max_connections,
             max_bytes=limits.max_received_kb * 1024,
         )
-        in_namespace = isolation.mode == "namespace"
         if in_namespace:
             mode = "ns-up" if run.server_up else "ns-down"
         else:
@@ -129,27 +127,12 @@ def observe(
                 limits.processes,
             )
         )
-        argv = [
-            *isolation.prefix,
-            sys.executable,
-            "-I",  # no PYTHON* variables, no user site: the run is the same on every machine
-            "-B",
-            "-X",
-            "utf8",
-            str(BOOTSTRAP),
-            str(child.fileno()),
-            mode,
-            rlimits,
-            str(script),
-        ]
+        # What the zygote's child runs: NUL-separated, the environment last.
+        fields = [mode, rlimits, str(script), str(scratch)]
+        fields += [f"{k}={v}" for k, v in _environment(scratch).items()]
+        payload = "\0".join(fields).encode("utf-8", "surrogateescape")
         proc = LearnerProcess(
-            argv,
-            run.stdin.encode("utf-8"),
-            scratch,
-            _environment(scratch),
-            [child.fileno()],
-            limits.output_kb * 1024,
-            in_namespace,
+            zygote, payload, child.fileno(), run.stdin.encode("utf-8"), limits.output_kb * 1024
         )
         trace = TraceReader(parent)
         parent.setblocking(False)
@@ -189,12 +172,11 @@ def observe(
             if now >= hard_deadline:
                 break  # the tree did not die in time: reap() below kills again and waits
             wait = (deadline if not killed else hard_deadline) - now
-            if proc.needs_polling:
-                wait = min(wait, 0.01)
             for key, _events in sel.select(timeout=max(wait, 0.0)):
                 key.data()
-            proc.poll_exit(sel)
-        proc.reap(time.monotonic() + KILL_GRACE_S)
+        proc.reap(sel, time.monotonic() + KILL_GRACE_S)
+        if proc.failure:
+            raise GraderFault(f"a run could not be set up: {proc.failure}")
         # Whatever the interpreter reported last is queued; its senders are gone, so this ends.
         parent.setblocking(True)
         parent.settimeout(DRAIN_S)
@@ -219,9 +201,11 @@ def observe(
             trace=trace.record(),
         )
     finally:
-        if proc is not None and not proc.reaped:
-            proc.kill()  # the grader failed mid-run: the script must not outlive it
-            proc.reap(time.monotonic() + KILL_GRACE_S)
+        if proc is not None:
+            if not proc.exited:
+                proc.kill()  # the grader failed mid-run: the script must not outlive it
+                proc.reap(sel, time.monotonic() + KILL_GRACE_S)
+            proc.close(sel)
         if wire is not None:
             wire.abandon()
         for s in refusers:

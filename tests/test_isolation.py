@@ -56,7 +56,7 @@ def decoy() -> Iterator[None]:
 @pytest.fixture(scope="module", params=["namespace", "routed"])
 def each_mode(request: pytest.FixtureRequest) -> Grader:
     grader = Grader.create(Config(isolation="auto" if request.param == "namespace" else "routed"))
-    if grader.isolation.mode != request.param:
+    if grader.isolation != request.param:
         pytest.skip(f"{request.param} mode is not available on this machine")
     return grader
 

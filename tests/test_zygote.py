@@ -1,0 +1,96 @@
+"""Runs are forked from one warm interpreter: prove that nothing passes from one run to the next."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from grader.api import Grader
+
+POLLUTE = """
+import builtins, os, socket, sys, json
+builtins.LEAKED = 1
+socket.LEAKED = 1
+socket.socket.send = None
+os.environ['LEAKED'] = '1'
+sys.path.append('/leaked')
+sys.modules['leaked_module'] = json
+kept = [open(os.devnull) for _ in range(5)]
+os.dup2(kept[0].fileno(), 40)
+with open('left_behind.txt', 'w') as f:
+    f.write('x')
+"""
+
+# A correct problem 2 solution that ends with status 3 when it sees any trace of an earlier run.
+CHECK_CLEAN = """
+import builtins, os, socket, sys
+fds = set(os.listdir('/proc/self/fd'))
+leaks = [
+    hasattr(builtins, 'LEAKED'),
+    hasattr(socket, 'LEAKED'),
+    'LEAKED' in os.environ,
+    '/leaked' in sys.path,
+    'leaked_module' in sys.modules,
+    'json' in sys.modules,
+    os.path.exists('left_behind.txt'),
+    len(fds - {'0', '1', '2', '3'}) > 1,  # one more: the descriptor listdir itself used
+]
+with socket.socket() as s:
+    s.connect(('127.0.0.1', 9090))
+    s.send('Wake up, Neo'.encode())
+if any(leaks):
+    print(leaks, sorted(fds))
+    sys.exit(3)
+"""
+
+
+def test_a_run_sees_nothing_of_an_earlier_one(script: Callable[..., Path]) -> None:
+    with Grader.create() as grader:
+        polluter, checker = script(POLLUTE), script(CHECK_CLEAN)
+        assert grader.grade(polluter, 2).verdict == "fail"
+        report = grader.grade(checker, 2)
+        assert report.verdict == "pass", report.failed_checks
+
+
+def test_each_run_has_its_own_random_state(script: Callable[..., Path]) -> None:
+    path = script(
+        """
+        import random, socket
+        print(random.random())
+        with socket.socket() as s:
+            s.connect(('127.0.0.1', 9090))
+            s.send(input().encode())
+            s.recv(1024)
+        """
+    )
+    with Grader.create() as grader:
+        printed = [
+            c.observed for _ in range(2) for c in grader.grade(path, 3).checks if c.name == "output"
+        ]
+    assert len(printed) == 6 and len(set(printed)) == 6, printed
+
+
+def test_the_file_system_is_read_only_but_for_the_scratch_folder(
+    script: Callable[..., Path], tmp_path: Path
+) -> None:
+    target = tmp_path / "outside.txt"
+    path = script(
+        f"""
+        import socket, sys
+        try:
+            open({str(target)!r}, 'w').write('escaped')
+            sys.exit(3)
+        except OSError:
+            pass
+        open('inside.txt', 'w').write('fine')
+        with socket.socket() as s:
+            s.connect(('127.0.0.1', 9090))
+            s.send(b'Wake up, Neo')
+        """
+    )
+    with Grader.create() as grader:
+        if grader.isolation != "namespace":
+            return  # routed mode: no file-system isolation (see the README)
+        report = grader.grade(path, 2)
+    assert report.verdict == "pass", report.failed_checks
+    assert not target.exists()
