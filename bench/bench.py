@@ -622,7 +622,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         g = Grader.create()
         print(
             f"grader bench: {'quick' if args.quick else 'full'}, {mode.reps} gradings per way "
-            f"and problem, isolation {g.isolation.mode}, {cores} cores, python {sys.version.split()[0]}"
+            f"and problem, isolation {g.isolation}, {cores} cores, python {sys.version.split()[0]}"
         )
         if sys.flags.dont_write_bytecode:
             print(
