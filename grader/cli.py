@@ -13,9 +13,13 @@ import sys
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from grader.errors import BadInput, GraderFault
+
+if TYPE_CHECKING:
+    from grader.api import Grader
+
 from grader.report import EXIT_BAD_INPUT, EXIT_GRADER_FAULT, EXIT_PASS, Report
 
 FORMATS = ("text", "json", "junit", "html", "gradescope")
@@ -115,12 +119,24 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from grader.api import Grader
-    from grader.render import renderer
+    from grader.config import load_config
+    from grader.runner import Zygote
 
     if args.jobs is not None and args.jobs < 1:
         raise BadInput(f"--jobs {args.jobs}: give 1 or more")
-    grader = Grader.create(args.config, args.timeout)
+    config = load_config(args.config)
+    config.with_time_limit(args.timeout)  # validates it
+    # Start the worker interpreter first: it boots while the rest of the grader is imported.
+    zygote = Zygote("routed" if config.isolation == "routed" else "auto")
+    from grader.api import Grader
+
+    with Grader(config, zygote, args.timeout) as grader:
+        return _grade(grader, args)
+
+
+def _grade(grader: Grader, args: argparse.Namespace) -> int:
+    from grader.render import renderer
+
     grader.spec(args.problem)
     paths = _expand(args.paths)
     batch = len(paths) > 1 or any(Path(p).is_dir() for p in args.paths)

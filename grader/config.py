@@ -60,11 +60,19 @@ def parse_config(text: str, where: str) -> Config:
             f"{where}: unknown section [{unknown[0]}]; known: {', '.join(sorted(known))}"
         )
     limits_raw = raw.get("limits", {})
+    if not isinstance(limits_raw, dict):
+        raise BadInput(f"{where}: limits must be a [limits] table")
     names = {f.name: f.type for f in fields(Limits)}
     if unknown := sorted(set(limits_raw) - set(names)):
         raise BadInput(f"{where}: unknown key [limits] {unknown[0]}; known: {', '.join(names)}")
     kinds = {f.name: (float if f.name.endswith("_s") else int) for f in fields(Limits)}
     limits = Limits(**{k: _number(limits_raw, k, kinds[k], where) for k in limits_raw})
+    for section, keys in (("isolation", {"mode"}), ("batch", {"jobs"})):
+        table = raw.get(section, {})
+        if not isinstance(table, dict):
+            raise BadInput(f"{where}: {section} must be a [{section}] table")
+        if unknown := sorted(set(table) - keys):
+            raise BadInput(f"{where}: unknown key [{section}] {unknown[0]}; known: {', '.join(keys)}")
     mode = raw.get("isolation", {}).get("mode", "auto")
     if mode not in ISOLATION_MODES:
         raise BadInput(

@@ -79,6 +79,13 @@ class Report:
     def passed_count(self) -> int:
         return sum(1 for c in self.checks if c.passed)
 
+    def isolation_text(self) -> str:
+        """How the runs were isolated, in words."""
+        return {
+            "namespace": "isolated in private namespaces",
+            "routed": "routed in-process (no namespace isolation on this machine)",
+        }.get(self.isolation, self.isolation)
+
     def summary(self) -> str:
         """One line: ``3 of 5 checks passed``."""
         if self.verdict in ("invalid", "error"):

@@ -19,10 +19,6 @@ if TYPE_CHECKING:
     import jinja2
 
 WORDS = {"pass": "PASS", "fail": "FAIL", "invalid": "INVALID", "error": "ERROR"}
-ISOLATION = {
-    "namespace": "isolated in private network and PID namespaces",
-    "routed": "routed in-process (no namespace isolation on this machine)",
-}
 ERROR_INTRO = {
     "invalid": "This submission could not be graded:",
     "error": "The grader could not finish (this is not the learner's mistake):",
@@ -80,7 +76,7 @@ def _item(report: Report) -> dict[str, Any]:
         "report": report,
         "word": WORDS.get(report.verdict, report.verdict.upper()),
         "groups": _groups(report),
-        "isolation": ISOLATION.get(report.isolation, report.isolation),
+        "isolation": report.isolation_text(),
         "error_intro": ERROR_INTRO.get(report.verdict, "The grader could not finish:"),
     }
 

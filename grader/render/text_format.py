@@ -11,10 +11,6 @@ if TYPE_CHECKING:
     import jinja2
 
 COLOURS = {"green": "32", "red": "31", "bold": "1", "dim": "2", "yellow": "33"}
-ISOLATION = {
-    "namespace": "isolated in private network and PID namespaces",
-    "routed": "routed in-process (no namespace isolation on this machine)",
-}
 
 
 def _environment() -> jinja2.Environment:
@@ -60,7 +56,7 @@ def render_one(report: Report, colour: bool = False, env: jinja2.Environment | N
             paint=paint,
             verdict_word=word,
             verdict_colour=hue,
-            isolation=ISOLATION.get(report.isolation, report.isolation),
+            isolation=report.isolation_text(),
         )
     )
 
