@@ -72,7 +72,9 @@ def parse_config(text: str, where: str) -> Config:
         if not isinstance(table, dict):
             raise BadInput(f"{where}: {section} must be a [{section}] table")
         if unknown := sorted(set(table) - keys):
-            raise BadInput(f"{where}: unknown key [{section}] {unknown[0]}; known: {', '.join(keys)}")
+            raise BadInput(
+                f"{where}: unknown key [{section}] {unknown[0]}; known: {', '.join(keys)}"
+            )
     mode = raw.get("isolation", {}).get("mode", "auto")
     if mode not in ISOLATION_MODES:
         raise BadInput(

@@ -15,9 +15,8 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
+from grader.render.plain import feedback
 from grader.report import Check, Report
-
-LABEL = 10  # width of "expected  ", so observed and its caret line share one left column
 
 
 def _text(value: str) -> str:
@@ -25,23 +24,11 @@ def _text(value: str) -> str:
     return value.encode("utf-8", "replace").decode("utf-8")
 
 
-def _block(label: str, value: str) -> str:
-    if not value:
-        return label
-    continued = ("\n" + " " * LABEL).join(value.split("\n"))
-    return f"{label:<{LABEL}}{continued}"
-
-
 def check_output(check: Check) -> str:
     """What a learner reads under the test: the finding, and for a failure what to try."""
     if check.status == "skipped":
         return check.hint or "not judged: an earlier check failed"
-    lines = [_block("expected", check.expected), _block("observed", check.observed)]
-    if check.marker:
-        lines.append(" " * LABEL + check.marker)
-    if check.status == "failed" and check.hint:
-        lines.append(_block("try", check.hint))
-    return "\n".join(lines)
+    return feedback(check)
 
 
 def _tests(report: Report, several: bool) -> list[dict[str, Any]]:

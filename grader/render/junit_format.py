@@ -14,9 +14,8 @@ import re
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 
+from grader.render.plain import feedback
 from grader.report import Check, Report
-
-LABEL = 10  # width of "expected  ", so observed and its caret line share one left column
 
 _ILLEGAL = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
@@ -24,23 +23,6 @@ _ILLEGAL = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 def xml_safe(text: str) -> str:
     """``text`` without the characters XML 1.0 forbids (``\\x1b``, ``\\x00``, lone surrogates)."""
     return _ILLEGAL.sub("", text)
-
-
-def _block(label: str, value: str) -> str:
-    if not value:
-        return label
-    continued = ("\n" + " " * LABEL).join(value.split("\n"))
-    return f"{label:<{LABEL}}{continued}"
-
-
-def feedback(check: Check) -> str:
-    """A failed check as plain monospace text: expected, observed, caret line, what to try."""
-    lines = [_block("expected", check.expected), _block("observed", check.observed)]
-    if check.marker:
-        lines.append(" " * LABEL + check.marker)
-    if check.hint:
-        lines.append(_block("try", check.hint))
-    return "\n".join(lines)
 
 
 def failure_message(check: Check) -> str:
