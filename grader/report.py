@@ -79,6 +79,23 @@ class Report:
     def passed_count(self) -> int:
         return sum(1 for c in self.checks if c.passed)
 
+    def by_run(self) -> list[tuple[str, list[tuple[Check, str]]]]:
+        """Checks grouped by run, each with the earlier run whose failure it repeats (or "").
+
+        A failure that repeats one of an earlier run (same check, same hint) is named, not
+        spelled out again: three inputs with the same wrong port make one message, not three.
+        """
+        groups: dict[str, list[tuple[Check, str]]] = {}
+        shown: dict[tuple[str, str], str] = {}
+        for check in self.checks:
+            seen_in = ""
+            if check.status == "failed":
+                seen_in = shown.setdefault((check.name, check.hint), check.run)
+                if seen_in == check.run:
+                    seen_in = ""
+            groups.setdefault(check.run, []).append((check, seen_in))
+        return list(groups.items())
+
     def isolation_text(self) -> str:
         """How the runs were isolated, in words."""
         return {

@@ -13,7 +13,7 @@ import unicodedata
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from grader.report import Check, Report
+from grader.report import Report
 
 if TYPE_CHECKING:
     import jinja2
@@ -56,26 +56,11 @@ def _environment() -> jinja2.Environment:
     return env
 
 
-def _groups(report: Report) -> list[tuple[str, list[tuple[Check, str]]]]:
-    """Checks by run; a failure repeating an earlier run's (same check, same hint) names that run."""
-    groups: dict[str, list[tuple[Check, str]]] = {}
-    shown: dict[tuple[str, str], str] = {}
-    for check in report.checks:
-        seen_in = ""
-        if check.status == "failed":
-            key = (check.name, check.hint)
-            seen_in = shown.setdefault(key, check.run)
-            if seen_in == check.run:
-                seen_in = ""
-        groups.setdefault(check.run, []).append((check, seen_in))
-    return list(groups.items())
-
-
 def _item(report: Report) -> dict[str, Any]:
     return {
         "report": report,
         "word": WORDS.get(report.verdict, report.verdict.upper()),
-        "groups": _groups(report),
+        "groups": report.by_run(),
         "isolation": report.isolation_text(),
         "error_intro": ERROR_INTRO.get(report.verdict, "The grader could not finish:"),
     }
