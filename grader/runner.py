@@ -33,9 +33,15 @@ class Zygote:
     """The warm interpreter that forks every run. Started at once, waited for when first used."""
 
     def __init__(self, mode: str) -> None:
+        self._wanted = mode
+        self._lock = threading.Lock()
+        self._start()
+
+    def _start(self) -> None:
         parent, child = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        argv = [sys.executable, "-I", "-B", "-X", "utf8", str(BOOTSTRAP), str(child.fileno())]
         self._proc = subprocess.Popen(
-            [sys.executable, "-I", "-B", "-X", "utf8", str(BOOTSTRAP), str(child.fileno()), mode],
+            [*argv, self._wanted],
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
@@ -44,7 +50,6 @@ class Zygote:
         )
         child.close()
         self._chan = parent
-        self._lock = threading.Lock()
         self._mode: str | None = None
 
     @property
@@ -71,14 +76,31 @@ class Zygote:
             return self._mode
 
     def spawn(self, payload: bytes, fds: list[int]) -> None:
-        """Ask for one run: ``payload`` says what to run, ``fds`` are its five descriptors."""
-        self.mode()
-        try:
-            self._chan.sendmsg(
-                [payload], [(socket.SOL_SOCKET, socket.SCM_RIGHTS, array.array("i", fds))]
-            )
-        except OSError as exc:
-            raise GraderFault(f"the grader's worker interpreter is gone ({exc})") from None
+        """Ask for one run: ``payload`` says what to run, ``fds`` are its five descriptors.
+
+        A zygote that died (killed from outside, say) is replaced once, so that a long-lived
+        Grader recovers instead of failing every grading after.
+        """
+        for attempt in (1, 2):
+            self.mode()
+            chan = self._chan
+            try:
+                chan.sendmsg(
+                    [payload], [(socket.SOL_SOCKET, socket.SCM_RIGHTS, array.array("i", fds))]
+                )
+                return
+            except OSError as exc:
+                if attempt == 2:
+                    raise GraderFault(f"the grader's worker interpreter is gone ({exc})") from None
+            with self._lock:
+                if self._chan is chan:  # not yet replaced by another thread
+                    self._reap_dead()
+                    self._start()
+
+    def _reap_dead(self) -> None:
+        self._chan.close()
+        self._proc.kill()
+        self._proc.wait()
 
     def close(self) -> None:
         """Stop the zygote (runs already started finish on their own)."""
@@ -179,7 +201,9 @@ class LearnerProcess:
             sel.unregister(self._status)
             self._status.close()
             if self._wait_status is None:
-                self._failure = self._failure or "the run's worker ended without a status"
+                # The zygote died under the run: end what it had started, then report the fault.
+                self._failure = self._failure or "the grader's worker ended during the run"
+                self.kill()
                 self._wait_status = 125 << 8
                 self.ended_at = time.monotonic()
             return

@@ -94,3 +94,27 @@ def test_the_file_system_is_read_only_but_for_the_scratch_folder(
         report = grader.grade(path, 2)
     assert report.verdict == "pass", report.failed_checks
     assert not target.exists()
+
+
+def test_a_killed_worker_is_replaced(script: Callable[..., Path]) -> None:
+    import os
+    import select
+    import signal
+
+    path = script(
+        """
+        import socket
+        with socket.socket() as s:
+            s.connect(('127.0.0.1', 9090))
+            s.send(b'Wake up, Neo')
+        """
+    )
+    with Grader.create() as grader:
+        assert grader.grade(path, 2).verdict == "pass"
+        first = grader.zygote.pid
+        pidfd = os.pidfd_open(first)
+        os.kill(first, signal.SIGKILL)
+        select.select([pidfd], [], [], 10)  # gone: its end of the channel is closed
+        os.close(pidfd)
+        assert grader.grade(path, 2).verdict == "pass"
+        assert grader.zygote.pid != first
