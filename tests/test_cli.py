@@ -146,3 +146,73 @@ def test_batch_json_lines(tmp_path: Path) -> None:
     lines = [json.loads(line) for line in result.stdout.splitlines()]
     assert sorted(Path(r["submission"]).name for r in lines) == ["s0.py", "s1.py", "s2.py"]
     assert result.returncode == 0
+
+
+def test_progress_bar_only_on_a_terminal(tmp_path: Path) -> None:
+    import pty
+    import select
+
+    for i in range(3):
+        (tmp_path / f"s{i}.py").write_text(PASS_P2)
+    master, slave = pty.openpty()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "grader", str(tmp_path), "-p", "2"],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=slave,
+    )
+    os.close(slave)
+    shown = b""
+    while True:
+        ready, _, _ = select.select([master], [], [], 60)
+        if not ready:
+            break
+        try:
+            chunk = os.read(master, 4096)
+        except OSError:  # the terminal's other side closed: the command has ended
+            break
+        if not chunk:
+            break
+        shown += chunk
+    stdout, _ = proc.communicate(timeout=60)
+    os.close(master)
+    assert proc.returncode == 0
+    assert b"3/3 graded, 0 not passed" in shown
+    assert stdout.decode().splitlines()[-1] == "3 of 3 files passed"
+    piped = grade(str(tmp_path), "-p", "2")
+    assert "graded" not in piped.stderr and "#" not in piped.stderr
+
+
+def _on_a_terminal(args: list[str], env: dict[str, str]) -> bytes:
+    import pty
+
+    master, slave = pty.openpty()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "grader", *args],
+        stdin=subprocess.DEVNULL,
+        stdout=slave,
+        stderr=subprocess.DEVNULL,
+        env=env,
+    )
+    os.close(slave)
+    shown = b""
+    while True:
+        try:
+            chunk = os.read(master, 4096)
+        except OSError:
+            break
+        if not chunk:
+            break
+        shown += chunk
+    proc.wait(timeout=60)
+    os.close(master)
+    return shown
+
+
+def test_colour_on_a_terminal_unless_no_color(script: Callable[..., Path]) -> None:
+    path = str(script(PASS_P2))
+    env = {k: v for k, v in os.environ.items() if k != "NO_COLOR"}
+    coloured = _on_a_terminal([path, "-p", "2"], env)
+    assert b"\x1b[32mPASS\x1b[0m" in coloured
+    plain = _on_a_terminal([path, "-p", "2"], {**env, "NO_COLOR": "1"})
+    assert plain.startswith(b"PASS problem 2") and b"\x1b[" not in plain
