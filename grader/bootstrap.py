@@ -1,9 +1,10 @@
-"""The first code that runs in the learner's interpreter; it then runs the learner's script.
+"""The code that runs in the learner's interpreter, before and around the learner's script.
 
-Strategy: this file is executed as the interpreter's script (``python -I bootstrap.py ...``), so it
-must import nothing but the standard library and stay cheap: it is paid once per run. It
+Strategy: the grader starts this file once as a worker, the zygote (``zygote`` at the bottom),
+which imports only the standard library and forks one child per run (see ``grader.runner``).
+In each child, before the script runs, ``run_script``
 
-1. applies the resource limits (memory, file size, open files, CPU) before any learner code runs;
+1. applies the resource limits (memory, file size, open files, CPU, processes);
 2. in namespace mode, brings up ``lo`` in the fresh network namespace, binds 127.0.0.1:9090 and
    [::1]:9090 there and hands the listening sockets to the grader over the control socket
    (SCM_RIGHTS), keeping no copy; in routed mode, rewrites loopback addresses to the grader's
@@ -133,9 +134,6 @@ def _install_hooks(ctrl, route):
         host, port = describe(address)
         try:
             real_connect(self, target(self, address))
-        except OSError as exc:
-            _send(ctrl, "A", host, port, type(exc).__name__, "")
-            raise
         except BaseException as exc:
             _send(ctrl, "A", host, port, type(exc).__name__, "")
             raise
