@@ -173,7 +173,7 @@ def _watch_grader(ctrl, ns_mode, ack):
     """End this run when the grader goes away, so that no learner process outlives it.
 
     The grader's only message is ``K``: it has seen, while this process still lives, how the
-    script's connections ended (see ``_report_end``).
+    script's connections ended (see ``_report_exit``).
     """
 
     def watch():
@@ -194,13 +194,13 @@ def _watch_grader(ctrl, ns_mode, ack):
     _thread.start_new_thread(watch, ())
 
 
-def _report_end(ctrl, ack, kind, exc_type, detail):
-    """Say how the script's body ended, and stay alive until the grader has looked.
+def _report_exit(ctrl, ack):
+    """Say the interpreter is about to exit, and stay alive until the grader has looked.
 
     While this process lives, a socket the script did not close cannot have sent its FIN; so the
     grader, holding us here, tells a real close from a merely reported one.
     """
-    _send(ctrl, "E", kind, exc_type, detail)
+    _send(ctrl, "Z")
     ack.acquire(timeout=ACK_WAIT_S)
 
 
@@ -249,18 +249,47 @@ def run_script(ctrl_fd, mode, limits, script):
     sys.modules["__main__"] = module
     _set_limits(memory_mb, fsize_mb, nofile, cpu_s, nproc if ns_mode else 0)
     _send(ctrl, "S")
+    code = _run_body(ctrl, source, script, module)
+    _finish(ctrl, ack, code)
+
+
+def _run_body(ctrl, source, script, module):
+    """Run the script's code; report how it ended; return the exit status Python would give."""
     try:
-        code = compile(source, script, "exec", dont_inherit=True)
-        exec(code, module.__dict__)
+        exec(compile(source, script, "exec", dont_inherit=True), module.__dict__)
     except SystemExit as exc:
         status = exc.code
-        _report_end(ctrl, ack, "exit", "SystemExit", "" if status is None else status)
-        raise
+        _send(ctrl, "E", "exit", "SystemExit", "" if status is None else status)
+        if status is None or isinstance(status, int):
+            return status or 0
+        sys.stderr.write(f"{status}\n")  # as Python does with sys.exit("message")
+        return 1
     except BaseException as exc:
-        _report_end(ctrl, ack, "exception", type(exc).__name__, str(exc)[:500])
+        _send(ctrl, "E", "exception", type(exc).__name__, str(exc)[:500])
         _print_exception(exc, script)
-        sys.exit(1)
-    _report_end(ctrl, ack, "ok", "", "")
+        return 1
+    _send(ctrl, "E", "ok", "", "")
+    return 0
+
+
+def _finish(ctrl, ack, code):
+    """End as the interpreter would: wait for threads, run atexit, flush, exit with ``code``."""
+    import threading
+
+    try:
+        threading._shutdown()  # non-daemon threads keep the program alive, as at a normal exit
+    except BaseException:
+        pass
+    import atexit
+
+    atexit._run_exitfuncs()
+    _report_exit(ctrl, ack)
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except BaseException:
+            code = code or 120  # as Python does when stdout cannot be flushed at exit
+    os._exit(code)
 
 
 # -- the zygote ---------------------------------------------------------------------------------
@@ -378,7 +407,7 @@ def _child(kernel, payload, fds, forget, namespaces):
     os.environ.update(item.split("=", 1) for item in env if "=" in item)
     if not namespaces:
         status.close()
-        _run_child(ctrl_fd=3, mode=mode, limits=limits, script=script)
+        run_script(3, mode, limits, script)
     try:
         _enter_namespaces(kernel)
     except OSError as exc:
@@ -394,45 +423,12 @@ def _child(kernel, payload, fds, forget, namespaces):
         except OSError as exc:
             os.write(2, f"grader: cannot prepare the run: {exc}\n".encode())
             os._exit(125)
-        _run_child(ctrl_fd=3, mode=mode, limits=limits, script=script)
+        run_script(3, mode, limits, script)
     _send(status, "B", pid)
     status.close()
     for fd in (0, 1, 2, 3):
         os.close(fd)  # only the script's process holds its streams and its control channel
     _exit_like(os.waitpid(pid, 0)[1])
-
-
-def _run_child(ctrl_fd, mode, limits, script):
-    """Run the script, then end as the interpreter would (flushing, atexit, threads)."""
-    try:
-        run_script(ctrl_fd, mode, limits, script)
-    except SystemExit as exc:
-        code = exc.code
-        if code is None:
-            code = 0
-        elif not isinstance(code, int):
-            sys.stderr.write(f"{code}\n")
-            code = 1
-        _finish(code)
-    _finish(0)
-
-
-def _finish(code):
-    import threading
-
-    try:
-        threading._shutdown()  # wait for non-daemon threads, as interpreter exit does
-    except BaseException:
-        pass
-    import atexit
-
-    atexit._run_exitfuncs()
-    for stream in (sys.stdout, sys.stderr):
-        try:
-            stream.flush()
-        except BaseException:
-            code = code or 120  # as Python does when stdout cannot be flushed at exit
-    os._exit(code)
 
 
 def _probe(kernel):

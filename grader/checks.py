@@ -267,7 +267,7 @@ def check_closed(run: RunSpec, obs: Observation, ctx: Context) -> Verdict:
         else "the program closes its socket (close() or a with block); the server sees FIN"
     )
     for conn in obs.wire.connections:
-        closes = [c for c in obs.trace.closes if c.local_port == conn.peer_port and not c.after_end]
+        closes = [c for c in obs.trace.closes if c.local_port == conn.peer_port]
         if conn.end == "open":
             return Verdict(
                 False,

@@ -80,11 +80,14 @@ class ConnectAttempt:
 
 @dataclass(frozen=True)
 class SocketClose:
-    """The script closed a connected socket itself: ``close()`` or the end of a ``with`` block."""
+    """The script closed a connected socket itself: ``close()`` or the end of a ``with`` block.
+
+    Reported before the interpreter began to exit (its body, its threads, its atexit handlers);
+    it counts only if the server saw that connection's FIN while the process still ran.
+    """
 
     local_port: int
     how: Literal["close", "with"]
-    after_end: bool  # reported after the script's body had finished (interpreter clean-up)
 
 
 @dataclass(frozen=True)

@@ -144,7 +144,7 @@ def observe(
             if trace.listeners and mode == "ns-up" and not handed[0]:
                 handed[0] = True
                 wire.listen_on(trace.listeners)
-            if trace.ended and not acked[0]:
+            if trace.exiting and not acked[0]:
                 acked[0] = True
                 wire.settle(
                     trace.claimed_closes(), min(time.monotonic() + CLOSE_CONFIRM_S, deadline)

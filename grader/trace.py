@@ -27,6 +27,7 @@ class TraceReader:
         self._attempts: list[ConnectAttempt] = []
         self._closes: list[SocketClose] = []
         self._end: ScriptEnd | None = None
+        self._exiting = False
         self._count = 0
         self.closed = False
 
@@ -64,24 +65,27 @@ class TraceReader:
                 ConnectAttempt(host, port, outcome, int(lport) if lport.isdigit() else None)
             )
         elif kind == "C" and len(args) == 2 and args[0].isdigit() and args[1] in ("close", "with"):
-            after = self._end is not None
+            if self._exiting:
+                return  # the interpreter's own clean-up is not the script closing
             if args[1] == "close":
-                self._closes.append(SocketClose(int(args[0]), "close", after_end=after))
+                self._closes.append(SocketClose(int(args[0]), "close"))
             else:
-                self._closes.append(SocketClose(int(args[0]), "with", after_end=after))
+                self._closes.append(SocketClose(int(args[0]), "with"))
+        elif kind == "Z":
+            self._exiting = True
         elif kind == "E" and len(args) == 3 and self._end is None:
             end_kind = args[0]
             if end_kind in ("ok", "exception", "exit"):
                 self._end = ScriptEnd(end_kind, args[1], args[2])  # type: ignore[arg-type]
 
     @property
-    def ended(self) -> bool:
-        """The script's body has finished (its interpreter said so)."""
-        return self._end is not None
+    def exiting(self) -> bool:
+        """The interpreter is about to exit (body, threads and atexit handlers are done)."""
+        return self._exiting
 
     def claimed_closes(self) -> set[int]:
-        """Local ports of the sockets the script says it closed before its body ended."""
-        return {c.local_port for c in self._closes if not c.after_end}
+        """Local ports of the sockets the script says it closed."""
+        return {c.local_port for c in self._closes}
 
     def record(self) -> ClientTrace:
         return ClientTrace(
