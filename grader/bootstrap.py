@@ -363,12 +363,21 @@ def _enter_namespaces(kernel):
 
 def _seal_file_system(kernel, scratch):
     """Everything read-only but the scratch folder and /dev; a /proc of this PID namespace."""
+    import errno
+
     kernel.mount(None, "/", None, MS_REC | MS_PRIVATE)
     kernel.mount(scratch, scratch, None, MS_BIND | MS_REC)
-    kernel.set_readonly("/", True, recursive=True)
-    kernel.set_readonly(scratch, False, recursive=True)
-    if os.path.ismount("/dev"):
-        kernel.set_readonly("/dev", False, recursive=False)  # /dev/null stays writable
+    try:
+        kernel.set_readonly("/", True, recursive=True)
+    except OSError as exc:
+        if exc.errno != errno.ENOSYS:
+            raise
+        # Linux before 5.12 has no mount_setattr: namespaces still isolate network and
+        # processes, but the files stay writable (the README says so).
+    else:
+        kernel.set_readonly(scratch, False, recursive=True)
+        if os.path.ismount("/dev"):
+            kernel.set_readonly("/dev", False, recursive=False)  # /dev/null stays writable
     kernel.mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
 
 
