@@ -23,8 +23,9 @@ What it measures
    problem, while a child process listens on 127.0.0.1:9090 and answers garbage (if 9090 is
    already taken, that other program plays the stranger). Counted: wrong verdicts (against
    each file's ``# expect:`` line) and what is left behind: processes (descendants of the
-   bench, or any process whose command line names ``grader/bootstrap.py`` or a bench
-   submission, after vs before) and ``grade-*`` entries in ``tempfile.gettempdir()``.
+   bench, where the grader's worker forks every run, or any process whose command line names
+   ``grader/bootstrap.py`` or a bench submission, after vs before) and ``grade-*`` entries in
+   ``tempfile.gettempdir()``.
 4. Peak RSS of this (the grader's) process over batches 2 and 3: VmHWM, reset just before.
 
 The bench points ``tempfile.tempdir`` (and TMPDIR for its children) at a private folder for its
@@ -419,8 +420,9 @@ def watched_processes(needles: Sequence[str]) -> dict[int, Seen]:
 def split_foreign(
     procs: dict[int, Seen], ours: Sequence[str]
 ) -> tuple[dict[int, str], dict[int, str]]:
-    """(ours, foreign). A bootstrap of ours names a bench submission (its last argument), so
-    one that names none and does not descend from the bench is another grading on this machine.
+    """(ours, foreign). Every run is forked from the bench's own worker (zygote), so a process
+    of ours descends from the bench; a ``bootstrap.py`` process that does not, and names no bench
+    submission, belongs to another grading on this machine.
     """
     mine = {
         p: s.cmdline for p, s in procs.items() if s.descendant or any(n in s.cmdline for n in ours)
