@@ -1,9 +1,9 @@
 """The library entry points: ``grade`` one submission, ``grade_many`` side by side.
 
-Strategy: a ``Grader`` holds what is read once (configuration, specs, the isolation probe) and
-is immutable; each grading builds its own server, process and scratch folder, so gradings share
-nothing and run in parallel threads (each spends its time waiting on its own selector while the
-learners' interpreters use the cores).
+Strategy: a ``Grader`` holds what is made once (configuration, specs, and the warm worker that
+forks every run) and is otherwise immutable; each run builds its own server, process and scratch
+folder, so gradings share nothing and run in parallel threads (each spends its time waiting on
+its own selector while the learners' processes use the cores).
 """
 
 from __future__ import annotations
