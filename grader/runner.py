@@ -124,6 +124,7 @@ class LearnerProcess:
         self._stdin = stdin
         self._cap = output_cap
         self._out: dict[int, bytearray] = {}
+        self._stdout_fd = self._stderr_fd = -1
         self._streams: list[int] = []
         self._status: socket.socket | None = None
         self._outer: int | None = None  # the run's first process (the script's, in routed mode)

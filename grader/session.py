@@ -141,9 +141,7 @@ def observe(
             if not trace.on_readable():
                 sel.unregister(parent)
                 return
-            if trace.listeners and mode == "ns-up" and not handed[0]:
-                handed[0] = True
-                wire.listen_on(trace.listeners)
+            wire.listen_on(trace.take_listeners())
             if trace.exiting and not acked[0]:
                 acked[0] = True
                 wire.settle(
@@ -154,7 +152,6 @@ def observe(
                 except OSError:
                     pass  # it ended already: nothing is held
 
-        handed = [False]
         acked = [False]
         sel.register(parent, selectors.EVENT_READ, on_control)
         proc.start(sel)
@@ -177,18 +174,12 @@ def observe(
         proc.reap(sel, time.monotonic() + KILL_GRACE_S)
         if proc.failure:
             raise GraderFault(f"a run could not be set up: {proc.failure}")
-        # Whatever the interpreter reported last is queued; its senders are gone, so this ends.
+        # Whatever the interpreter reported last is queued; its senders are gone, so this ends
+        # (a time-out reads as the channel's end).
         parent.setblocking(True)
         parent.settimeout(DRAIN_S)
-        while not trace.closed:
-            try:
-                if not trace.on_readable():
-                    break
-            except TimeoutError:
-                break
-            if trace.listeners and mode == "ns-up" and not handed[0]:
-                handed[0] = True
-                wire.listen_on(trace.listeners)
+        while not trace.closed and trace.on_readable():
+            wire.listen_on(trace.take_listeners())
         if run.server_up:
             transcript = wire.finish(time.monotonic() + DRAIN_S)
         else:

@@ -22,7 +22,8 @@ class TraceReader:
 
     def __init__(self, channel: socket.socket) -> None:
         self.channel = channel
-        self.listeners: list[socket.socket] = []
+        self._listeners: list[socket.socket] = []
+        self._had_listeners = False
         self._started = False
         self._attempts: list[ConnectAttempt] = []
         self._closes: list[SocketClose] = []
@@ -45,8 +46,9 @@ class TraceReader:
                 socket.close(fd)
             self.closed = True
             return False
-        if data == b"L" and not self._started and not self.listeners:
-            self.listeners = [socket.socket(fileno=fd) for fd in fds]
+        if data == b"L" and not self._started and not self._had_listeners:
+            self._had_listeners = True
+            self._listeners = [socket.socket(fileno=fd) for fd in fds]
             return True
         for fd in fds:  # descriptors the script smuggled in: not ours to keep
             socket.close(fd)
@@ -77,6 +79,11 @@ class TraceReader:
             end_kind = args[0]
             if end_kind in ("ok", "exception", "exit"):
                 self._end = ScriptEnd(end_kind, args[1], args[2])  # type: ignore[arg-type]
+
+    def take_listeners(self) -> list[socket.socket]:
+        """The listening sockets handed over from the run's namespace, once (then empty)."""
+        taken, self._listeners = self._listeners, []
+        return taken
 
     @property
     def exiting(self) -> bool:
