@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from grader.hints import hint
-from grader.records import ConnectionRecord, Observation
+from grader.records import ConnectAttempt, ConnectionRecord, Observation
 from grader.show import compare, literal, plural, printable
 from grader.spec import RunSpec
 
@@ -52,6 +52,11 @@ def _address(host: str, port: str) -> str:
     return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
 
 
+def _elsewhere(obs: Observation) -> list[ConnectAttempt]:
+    """Connect calls to any address but the lesson's."""
+    return [a for a in obs.trace.attempts if not (a.host in LESSON_HOSTS and a.port == "9090")]
+
+
 def _connection(obs: Observation) -> ConnectionRecord | None:
     return obs.wire.connections[0] if obs.wire.connections else None
 
@@ -79,7 +84,7 @@ def check_connected(run: RunSpec, obs: Observation, ctx: Context) -> Verdict:
         )
     if len(conns) > want or obs.wire.over_cap:
         return Verdict(False, expected, f"{count} connections", hint=hint("too_many_connections"))
-    elsewhere = [a for a in obs.trace.attempts if not (a.host in LESSON_HOSTS and a.port == "9090")]
+    elsewhere = _elsewhere(obs)
     if elsewhere:
         where = _address(elsewhere[0].host, elsewhere[0].port)
         return Verdict(
@@ -375,9 +380,7 @@ def check_clean_end(run: RunSpec, obs: Observation, ctx: Context) -> Verdict:
     if exc:
         observed = f"an uncaught {exc}\n{_tail(proc.stderr)}"
         name = exc.split(":")[0]
-        elsewhere = [
-            a for a in obs.trace.attempts if a.port != "9090" or a.host not in LESSON_HOSTS
-        ]
+        elsewhere = _elsewhere(obs)
         if name == "ConnectionRefusedError" and elsewhere:
             where = _address(elsewhere[0].host, elsewhere[0].port)
             tip = hint("wrong_address", address=where)
