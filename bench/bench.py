@@ -24,7 +24,7 @@ What it measures
    already taken, that other program plays the stranger). Counted: wrong verdicts (against
    each file's ``# expect:`` line) and what is left behind: processes (descendants of the
    bench, where the grader's worker forks every run, or any process whose command line names
-   ``grader/bootstrap.py`` or a bench submission, after vs before) and ``grade-*`` entries in
+   ``grader/sandbox/`` or a bench submission, after vs before) and ``grade-*`` entries in
    ``tempfile.gettempdir()``.
 4. Peak RSS of this (the grader's) process over batches 2 and 3: VmHWM, reset just before.
 
@@ -79,7 +79,7 @@ from grader.report import Report  # noqa: E402
 SUBMISSIONS = BENCH / "submissions"
 PROBLEMS = ROOT / "problems"
 STRANGER = BENCH / "busy_9090.py"
-BOOTSTRAP_NEEDLE = "grader/bootstrap.py"
+BOOTSTRAP_NEEDLE = "grader.sandbox.zygote"
 PROBLEM_NUMBERS = (1, 2, 3, 4, 5)
 SOAK_JOBS = 16
 RUN_TIMEOUT_S = 30.0  # a deadline on every child process the bench starts itself

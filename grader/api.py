@@ -17,17 +17,17 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from grader.checks import Context
 from grader.config import Config, load_config
 from grader.errors import BadInput, GraderFault
-from grader.judge import judge_run
-from grader.records import Observation
+from grader.judge.checks import Context
+from grader.judge.run import judge_run
+from grader.judge.source import read_submission, source_problem
+from grader.observe.process import Zygote
+from grader.observe.records import Observation
+from grader.observe.session import observe
+from grader.problem.spec import ProblemSpec, load_spec
 from grader.report import Report, Verdict
-from grader.runner import Zygote
-from grader.session import observe
 from grader.show import display_path, printable
-from grader.source import read_submission, source_problem
-from grader.spec import ProblemSpec, load_spec
 
 
 @dataclass(frozen=True)

@@ -13,4 +13,5 @@ def data_path(name: str) -> Path:
     return packaged if packaged.exists() else _PACKAGE.parent / name
 
 
-BOOTSTRAP = _PACKAGE / "bootstrap.py"
+# The folder that holds the ``grader`` package: the zygote imports ``grader.sandbox`` from it.
+PACKAGE_ROOT = _PACKAGE.parent

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from grader.protocol import ServerSession
+from grader.problem.protocol import ServerSession
 
 
 def replies_to(expected: list[bytes], *arrivals: bytes) -> list[list[bytes]]:

@@ -9,7 +9,7 @@ import pytest
 from grader.config import load_config, parse_config
 from grader.errors import BadInput
 from grader.paths import data_path
-from grader.spec import available_problems, load_spec
+from grader.problem.spec import available_problems, load_spec
 
 GOOD = """
 problem: 2

@@ -11,7 +11,7 @@ A spec has ``problem`` (its number), ``title``, ``task`` (one sentence for the l
 - ``messages``: what the server must receive, in order, on that one connection;
 - ``output``: ``replies`` (the replies, one per line), ``any`` (not judged) or the exact text;
 - ``close``: ``script`` (close() or a with block), ``with`` (a with block) or ``any``;
-- ``checks``: the checks to make, in order, from ``grader.checks.CHECKS``.
+- ``checks``: the checks to make, in order, from ``grader.judge.checks.CHECKS``.
 
 The spec is data: it is validated here and never turned into code.
 """
@@ -29,7 +29,7 @@ import yaml
 
 from grader.errors import BadInput
 from grader.paths import data_path
-from grader.reference import ReferenceServer
+from grader.problem.reference import ReferenceServer
 
 CHECK_NAMES = ("connected", "sent", "output", "closed", "clean_end")
 RUN_KEYS = {"name", "stdin", "server", "connections", "messages", "output", "close", "checks"}

@@ -20,12 +20,12 @@ from pathlib import Path
 
 from grader.config import Limits
 from grader.errors import GraderFault
-from grader.protocol import ServerSession
-from grader.records import Observation, Transcript
-from grader.runner import LearnerProcess, Zygote
-from grader.spec import ProblemSpec, RunSpec
-from grader.trace import TraceReader
-from grader.wire import WireRecorder
+from grader.observe.process import LearnerProcess, Zygote
+from grader.observe.records import Observation, Transcript
+from grader.observe.trace import TraceReader
+from grader.observe.wire import WireRecorder
+from grader.problem.protocol import ServerSession
+from grader.problem.spec import ProblemSpec, RunSpec
 
 DRAIN_S = 2.0  # after the process ended: the kernel has closed its sockets, so this is a bound
 KILL_GRACE_S = 5.0  # after a kill: how long the tree may take to be gone

@@ -1,7 +1,7 @@
 """The learner's process: forked by the zygote, fed stdin, output captured, ended with all it started.
 
 Strategy: a run's process is not started with exec but forked from a warm interpreter, the
-zygote (``bootstrap.zygote``), that the grader starts once: a run then costs a fork instead of an
+zygote (``grader.sandbox.zygote``), that the grader starts once: a run then costs a fork instead of an
 interpreter start. The zygote tells, on a per-run status socket, the PID of the run's first
 process (``A``), in namespace mode the PID of the script's interpreter, PID 1 of its own PID
 namespace (``B``), and the wait status once the first process is gone (``X``). Because PID 1 of
@@ -23,8 +23,8 @@ import threading
 import time
 
 from grader.errors import GraderFault
-from grader.paths import BOOTSTRAP
-from grader.records import ProcessOutcome
+from grader.observe.records import ProcessOutcome
+from grader.paths import PACKAGE_ROOT
 
 START_TIMEOUT_S = 60.0  # the zygote's first start on a cold, loaded machine
 
@@ -39,7 +39,10 @@ class Zygote:
 
     def _start(self) -> None:
         parent, child = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-        argv = [sys.executable, "-I", "-B", "-X", "utf8", str(BOOTSTRAP), str(child.fileno())]
+        # -I: no environment, no user site, no current folder; the sandbox imports only the standard
+        # library and itself, from this installation.
+        boot = f"import sys; sys.path.insert(0, {str(PACKAGE_ROOT)!r}); import grader.sandbox.zygote as z; z.main()"
+        argv = [sys.executable, "-I", "-B", "-X", "utf8", "-c", boot, str(child.fileno())]
         self._proc = subprocess.Popen(
             [*argv, self._wanted],
             stdin=subprocess.DEVNULL,

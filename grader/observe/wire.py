@@ -16,8 +16,8 @@ import socket
 import time
 from collections.abc import Callable
 
-from grader.protocol import ServerSession
-from grader.records import ConnectionEnd, ConnectionRecord, Segment, Transcript
+from grader.observe.records import ConnectionEnd, ConnectionRecord, Segment, Transcript
+from grader.problem.protocol import ServerSession
 
 Handler = Callable[[], None]
 READ_CHUNK = 65536

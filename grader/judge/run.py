@@ -5,10 +5,10 @@ A check whose prerequisite failed is reported as skipped, not failed: one mistak
 
 from __future__ import annotations
 
-from grader.checks import CHECKS, Context
-from grader.records import Observation
+from grader.judge.checks import CHECKS, Context
+from grader.observe.records import Observation
+from grader.problem.spec import RunSpec
 from grader.report import Check
-from grader.spec import RunSpec
 
 
 def judge_run(run: RunSpec, obs: Observation, ctx: Context) -> list[Check]:

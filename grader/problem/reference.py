@@ -12,7 +12,7 @@ import random
 import socket
 import sys
 
-from grader.protocol import ServerSession
+from grader.problem.protocol import ServerSession
 
 MAX_REPLY = 200  # PROBLEMS.md: one recv(1024) always gets a whole reply
 

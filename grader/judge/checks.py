@@ -14,10 +14,10 @@ import signal as signals
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from grader.hints import hint
-from grader.records import ConnectAttempt, ConnectionRecord, Observation
+from grader.judge.hints import hint
+from grader.observe.records import ConnectAttempt, ConnectionRecord, Observation
+from grader.problem.spec import RunSpec
 from grader.show import compare, literal, plural, printable
-from grader.spec import RunSpec
 
 LESSON_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 

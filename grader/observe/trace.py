@@ -1,7 +1,7 @@
-"""Reads the control channel: what the script's interpreter reported (see ``bootstrap``).
+"""Reads the control channel: what the script's interpreter reported (see ``grader.sandbox``).
 
 Strategy: the channel is a SEQPACKET socket, one report a datagram. The script shares a process
-with the bootstrap and could write to the channel too, so every report is parsed defensively,
+with the sandbox code and could write to the channel too, so every report is parsed defensively,
 bounded in number, and file descriptors are taken only in the one message that may carry them,
 before the script starts.
 """
@@ -11,14 +11,14 @@ from __future__ import annotations
 import array
 import socket
 
-from grader.records import ClientTrace, ConnectAttempt, ScriptEnd, SocketClose
+from grader.observe.records import ClientTrace, ConnectAttempt, ScriptEnd, SocketClose
 
 MAX_REPORTS = 2000
 _FD_SPACE = socket.CMSG_SPACE(4 * array.array("i").itemsize)
 
 
 class TraceReader:
-    """Collects reports from the bootstrap; ``record()`` freezes them into a ClientTrace."""
+    """Collects reports from the sandbox; ``record()`` freezes them into a ClientTrace."""
 
     def __init__(self, channel: socket.socket) -> None:
         self.channel = channel

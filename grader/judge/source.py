@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from grader.errors import BadInput
-from grader.hints import hint
+from grader.judge.hints import hint
 from grader.report import Check
 
 MAX_SOURCE = 1024 * 1024
