@@ -28,6 +28,7 @@ class Check:
     observed: str = ""
     marker: str = ""
     hint: str = ""
+    hint_key: str = ""  # the mistake's identity (a key of the hint table); the text may vary
 
     @property
     def passed(self) -> bool:
@@ -90,7 +91,7 @@ class Report:
         for check in self.checks:
             seen_in = ""
             if check.status == "failed":
-                seen_in = shown.setdefault((check.name, check.hint), check.run)
+                seen_in = shown.setdefault((check.name, check.hint_key or check.hint), check.run)
                 if seen_in == check.run:
                     seen_in = ""
             groups.setdefault(check.run, []).append((check, seen_in))

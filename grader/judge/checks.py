@@ -14,7 +14,7 @@ import signal as signals
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from grader.judge.hints import hint
+from grader.judge.hints import Hint, hint
 from grader.observe.records import ConnectAttempt, ConnectionRecord, Observation
 from grader.problem.spec import RunSpec
 from grader.show import compare, literal, plural, printable
@@ -37,7 +37,7 @@ class Verdict:
     expected: str = ""
     observed: str = ""
     marker: str = ""
-    hint: str = ""
+    hint: Hint | None = None
 
 
 def _exception(obs: Observation) -> str:
@@ -106,7 +106,7 @@ def check_connected(run: RunSpec, obs: Observation, ctx: Context) -> Verdict:
 _ENCODINGS = ("latin-1", "cp1252", "cp1251", "utf-16", "utf-16-le", "ascii")
 
 
-def _sent_hint(want: bytes, got: bytes, run: RunSpec, obs: Observation) -> str:
+def _sent_hint(want: bytes, got: bytes, run: RunSpec, obs: Observation) -> Hint:
     exc = _exception(obs)
     if not got:
         if (
@@ -201,7 +201,7 @@ def _expected_output(run: RunSpec, obs: Observation) -> str:
     return run.output
 
 
-def _output_hint(expected: str, printed: str, run: RunSpec, obs: Observation, ctx: Context) -> str:
+def _output_hint(expected: str, printed: str, run: RunSpec, obs: Observation, ctx: Context) -> Hint:
     exc = _exception(obs)
     replies = [r for conn in obs.wire.connections for r in conn.replies]
     if obs.process.output_overflow:

@@ -3,6 +3,10 @@
 Each entry is a ``str.format`` template; ``checks`` picks the entry from what it observed.
 """
 
+from __future__ import annotations
+
+from dataclasses import dataclass
+
 HINTS: dict[str, str] = {
     # connecting
     "wrong_address": (
@@ -131,6 +135,14 @@ HINTS: dict[str, str] = {
 }
 
 
-def hint(key: str, **fields: object) -> str:
+@dataclass(frozen=True)
+class Hint:
+    """What to try: ``key`` names the mistake (its identity), ``text`` is the filled-in sentence."""
+
+    key: str
+    text: str
+
+
+def hint(key: str, **fields: object) -> Hint:
     """The hint ``key`` with its fields filled in."""
-    return HINTS[key].format(**fields)
+    return Hint(key, HINTS[key].format(**fields))

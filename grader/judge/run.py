@@ -37,7 +37,8 @@ def judge_run(run: RunSpec, obs: Observation, ctx: Context) -> list[Check]:
                 expected=verdict.expected,
                 observed=verdict.observed,
                 marker=verdict.marker,
-                hint="" if verdict.passed else verdict.hint,
+                hint="" if verdict.passed or verdict.hint is None else verdict.hint.text,
+                hint_key="" if verdict.passed or verdict.hint is None else verdict.hint.key,
             )
         )
     return out

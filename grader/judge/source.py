@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from grader.errors import BadInput
-from grader.judge.hints import hint
+from grader.judge.hints import Hint, hint
 from grader.report import Check
 
 MAX_SOURCE = 1024 * 1024
@@ -34,7 +34,7 @@ def read_submission(path: Path) -> bytes:
 def source_problem(path: Path, data: bytes) -> Check | None:
     """A failed ``source`` check when the file cannot run as Python, else None."""
 
-    def failed(observed: str, tip: str) -> Check:
+    def failed(observed: str, tip: Hint) -> Check:
         return Check(
             "source",
             "is a Python script",
@@ -42,7 +42,8 @@ def source_problem(path: Path, data: bytes) -> Check | None:
             "failed",
             expected="a UTF-8 Python script",
             observed=observed,
-            hint=tip,
+            hint=tip.text,
+            hint_key=tip.key,
         )
 
     if not data.strip():

@@ -37,6 +37,7 @@ def as_dict(report: Report) -> dict[str, Any]:
                 "observed": c.observed,
                 "marker": c.marker,
                 "hint": c.hint,
+                "hint_key": c.hint_key,
             }
             for c in report.checks
         ],
