@@ -70,6 +70,7 @@ def _environment(scratch: Path) -> dict[str, str]:
         "TMPDIR": str(scratch),
         "LANG": "C.UTF-8",
         "LC_ALL": "C.UTF-8",
+        "PYTHONUNBUFFERED": "1",  # the run's own streams are unbuffered too (sandbox/script.py)
     }
 
 

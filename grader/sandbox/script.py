@@ -76,6 +76,26 @@ def report_exit(ctrl, ack):
     ack.acquire(timeout=ACK_WAIT_S)
 
 
+def unbuffered_output():
+    """As under ``python -u``: every write reaches the grader's pipe at once.
+
+    A pipe makes Python block-buffer stdout, so what a script printed before it hung or was
+    killed would be lost; the learner must see what they printed, as they printed it.
+    """
+    import io
+
+    for name, fd in (("stdout", 1), ("stderr", 2)):
+        old = getattr(sys, name)
+        stream = io.TextIOWrapper(
+            io.FileIO(fd, "w", closefd=False),
+            encoding=getattr(old, "encoding", None) or "utf-8",
+            errors=getattr(old, "errors", None) or "strict",
+            write_through=True,
+        )
+        setattr(sys, name, stream)
+        setattr(sys, f"__{name}__", stream)
+
+
 def print_exception(exc, script):
     """Print the traceback as ``python script.py`` would, without this file's frames."""
     import traceback
@@ -119,6 +139,7 @@ def run_script(ctrl_fd, mode, limits, script):
     module.__builtins__ = __builtins__
     module.__cached__ = None
     sys.modules["__main__"] = module
+    unbuffered_output()
     set_limits(memory_mb, fsize_mb, nofile, cpu_s, nproc if ns_mode else 0)
     send(ctrl, "S")
     code = run_body(ctrl, source, script, module)
