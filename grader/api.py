@@ -19,9 +19,12 @@ from pathlib import Path
 
 from grader.config import Config, load_config
 from grader.errors import BadInput, GraderFault
+from grader.i18n import catalogue
 from grader.judge.checks import Context
+from grader.judge.diagnosis import diagnose
 from grader.judge.run import judge_run
 from grader.judge.source import read_submission, source_problem
+from grader.judge.transcript import run_transcript
 from grader.observe.process import Zygote
 from grader.observe.records import Observation
 from grader.observe.session import observe
@@ -41,6 +44,7 @@ class Grader:
     config: Config
     zygote: Zygote = field(repr=False)
     time_limit_s: float | None = None  # overrides config and spec (the CLI's --timeout)
+    lang: str | None = None  # the learner's language (None: the environment's LANG, else English)
     _specs: dict[int, ProblemSpec] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -72,13 +76,14 @@ class Grader:
         cls,
         config: Config | str | Path | None = None,
         time_limit_s: float | None = None,
+        lang: str | None = None,
     ) -> Grader:
         """A grader with ``config`` (a Config, a grader.toml path, or None for the shipped one)."""
         cfg = config if isinstance(config, Config) else load_config(config)
         if time_limit_s is not None:
             cfg.with_time_limit(time_limit_s)  # validates the value
         mode = "routed" if cfg.isolation == "routed" else "auto"
-        return cls(cfg, Zygote(mode), time_limit_s)
+        return cls(cfg, Zygote(mode), time_limit_s, lang)
 
     def spec(self, problem: int) -> ProblemSpec:
         """The validated spec of ``problem`` (read once per grader)."""
@@ -86,14 +91,22 @@ class Grader:
             self._specs[problem] = load_spec(problem)
         return self._specs[problem]
 
-    def grade(self, path: str | Path, problem: int, seed: int | None = None) -> Report:
-        """Grade one file. Raises ``BadInput`` for a missing file or an unknown problem."""
+    def grade(
+        self, path: str | Path, problem: int, seed: int | None = None, lang: str | None = None
+    ) -> Report:
+        """Grade one file. Raises ``BadInput`` for a missing file or an unknown problem.
+
+        ``seed`` fixes the random part of the server's replies (the Report records the seed
+        used either way, so any grading can be replayed); ``lang`` chooses the language of
+        the feedback (default: the grader's, else the environment's).
+        """
         spec = self.spec(problem)
+        words = catalogue(lang or self.lang)
         script = Path(path)
         data = read_submission(script)
         started = time.monotonic()
         name = display_path(path)
-        bad_source = source_problem(script, data)
+        bad_source = source_problem(script, data, words)
         if bad_source is not None:
             return Report(
                 name,
@@ -104,6 +117,7 @@ class Grader:
                 self.isolation,
                 time.monotonic() - started,
                 runs=tuple(r.name for r in spec.runs),
+                diagnosis=diagnose((bad_source,)),
             )
         limit = self.time_limit_s or spec.time_limit_s or self.config.limits.time_limit_s
         ctx = Context(limit, self.config.limits.output_kb, self.config.limits.memory_mb)
@@ -120,11 +134,12 @@ class Grader:
                 self.isolation,
                 time.monotonic() - started,
                 error=f"{type(exc).__name__}: {exc}",
+                seed=base,
             )
         checks = [
             check
             for run, obs in zip(spec.runs, observations, strict=True)
-            for check in judge_run(run, obs, ctx)
+            for check in judge_run(run, obs, ctx, words)
         ]
         verdict: Verdict = "pass" if all(c.passed for c in checks) else "fail"
         return Report(
@@ -136,6 +151,9 @@ class Grader:
             self.isolation,
             time.monotonic() - started,
             runs=tuple(r.name for r in spec.runs),
+            seed=base,
+            diagnosis=diagnose(checks),
+            transcripts=tuple(run_transcript(obs, words) for obs in observations),
         )
 
     def _observe_all(
@@ -207,6 +225,7 @@ def grade(
     config: Config | str | Path | None = None,
     time_limit_s: float | None = None,
     seed: int | None = None,
+    lang: str | None = None,
 ) -> Report:
     """Grade the learner's script at ``path`` for ``problem`` (1-5) and return its Report.
 
@@ -214,7 +233,7 @@ def grade(
     ``GraderFault`` when this machine cannot run a grading as configured.
     """
     with Grader.create(config, time_limit_s) as grader:
-        return grader.grade(path, problem, seed)
+        return grader.grade(path, problem, seed, lang)
 
 
 def grade_many(

@@ -46,6 +46,11 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--timeout", type=float, metavar="S", help="time limit per run, seconds")
     p.add_argument("--config", metavar="FILE", help="a grader.toml (default: the shipped one)")
     p.add_argument("--no-color", action="store_true", help="no colour even on a terminal")
+    p.add_argument("--verbose", "-v", action="store_true", help="text: every check of every run")
+    p.add_argument(
+        "--seed", type=int, metavar="N", help="replay the server's random replies of a report"
+    )
+    p.add_argument("--lang", metavar="LANG", help="feedback language (default: from LANG)")
     return p
 
 
@@ -130,7 +135,7 @@ def _run(args: argparse.Namespace) -> int:
     zygote = Zygote("routed" if config.isolation == "routed" else "auto")
     from grader.api import Grader
 
-    with Grader(config, zygote, args.timeout) as grader:
+    with Grader(config, zygote, args.timeout, args.lang) as grader:
         return _grade(grader, args)
 
 
@@ -141,7 +146,7 @@ def _grade(grader: Grader, args: argparse.Namespace) -> int:
     paths = _expand(args.paths)
     batch = len(paths) > 1 or any(Path(p).is_dir() for p in args.paths)
     if not batch:
-        reports = [grader.grade(paths[0], args.problem)]
+        reports = [grader.grade(paths[0], args.problem, seed=args.seed)]
     else:
         from grader.batch import run_batch
 
@@ -150,19 +155,27 @@ def _grade(grader: Grader, args: argparse.Namespace) -> int:
     return _exit_status(reports)
 
 
+def _text(reports: list[Report], args: argparse.Namespace, colour: bool) -> str:
+    """The text report, in the chosen language, every check with ``--verbose``."""
+    from grader.i18n import catalogue
+    from grader.render.text_format import render
+
+    return render(reports, colour=colour, verbose=args.verbose, words=catalogue(args.lang))
+
+
 def _emit(reports: list[Report], args: argparse.Namespace, batch: bool, renderer) -> None:  # type: ignore[no-untyped-def]
     out = sys.stdout
     colour = _colour(out, args.no_color)
     if args.format == "text":
         if not batch:
-            out.write(renderer("text")(reports, colour=colour))
+            out.write(_text(reports, args, colour))
     elif not (batch and args.format == "json"):  # batch JSON Lines were streamed as they came
         if args.output is None:
             out.write(renderer(args.format)(reports))
     if args.output is not None:
         _write_atomically(Path(args.output), renderer(args.format)(reports))
         if args.format != "text" and not batch:
-            out.write(renderer("text")(reports, colour=colour))
+            out.write(_text(reports, args, colour))
     if os.environ.get("GITHUB_ACTIONS") == "true":
         _annotate_github(reports, out)
     out.flush()

@@ -29,6 +29,8 @@ class Check:
     marker: str = ""
     hint: str = ""
     hint_key: str = ""  # the mistake's identity (a key of the hint table); the text may vary
+    mistake: str = ""  # the hint's first part: what went wrong, in the lesson's words
+    fix: str = ""  # the hint's second part: what to try
 
     @property
     def passed(self) -> bool:
@@ -37,6 +39,53 @@ class Check:
     @property
     def skipped(self) -> bool:
         return self.status == "skipped"
+
+
+@dataclass(frozen=True)
+class Diagnosis:
+    """The one mistake to tell first, and every other failure sorted around it.
+
+    Indices point into ``Report.checks``. ``same``: failures of the same mistake (other runs,
+    later checks); ``caused``: other failures of the runs it occurs in, which follow from it;
+    ``others``: failures elsewhere; ``not_judged``: checks skipped for a failed prerequisite.
+    """
+
+    check: int
+    hint_key: str
+    same: tuple[int, ...] = ()
+    caused: tuple[int, ...] = ()
+    others: tuple[int, ...] = ()
+    not_judged: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class WireEvent:
+    """One line of a run's transcript: who did what on the wire, and when.
+
+    ``kind``: ``connect`` (``text`` is the address asked for and the outcome), ``data`` (a
+    bytes literal), ``end`` (how the connection ended: FIN, RST, or still open). ``at_s`` is
+    seconds since the run started, None where only the program's own report tells of it.
+    """
+
+    who: Literal["client", "server"]
+    kind: Literal["connect", "data", "end"]
+    text: str
+    at_s: float | None = None
+    connection: int = 0  # which connection, in accept order (0 for a refused attempt)
+
+
+@dataclass(frozen=True)
+class RunTranscript:
+    """What crossed the wire in one run, what the program printed, and how it ended."""
+
+    run: str
+    events: tuple[WireEvent, ...]
+    stdout: str  # a str literal, capped
+    stderr: str  # a str literal, capped
+    ending: str  # "exit status 0", "stopped at the time limit", "stopped by signal SIGKILL"
+    duration_s: float
+    stdin: str = ""  # a str literal of the input given
+    exception: str = ""  # "Type: detail" of an uncaught exception (its traceback is in stderr)
 
 
 @dataclass(frozen=True)
@@ -57,6 +106,18 @@ class Report:
     duration_s: float = 0.0
     error: str = ""
     runs: tuple[str, ...] = field(default=())
+    seed: int | None = None  # the seed of the random replies: grade --seed N replays them
+    diagnosis: Diagnosis | None = None
+    transcripts: tuple[RunTranscript, ...] = ()
+
+    @property
+    def diagnosed(self) -> Check | None:
+        """The check whose mistake is told first, or None."""
+        return self.checks[self.diagnosis.check] if self.diagnosis is not None else None
+
+    def transcript(self, run: str) -> RunTranscript | None:
+        """The transcript of ``run``, if the report carries one."""
+        return next((t for t in self.transcripts if t.run == run), None)
 
     @property
     def passed(self) -> bool:

@@ -27,8 +27,12 @@ def _quote(value: bytes | str) -> str:
     return '"' if "'" in sample and '"' not in sample else "'"
 
 
-def _pieces(value: bytes | str, quote: str) -> list[str]:
-    """The literal's body, one escaped piece per byte or character, as ``repr`` writes them."""
+def _pieces(value: bytes | str, quote: str, raw_backslash: bool = False) -> list[str]:
+    """The literal's body, one escaped piece per byte or character, as ``repr`` writes them.
+
+    With ``raw_backslash``, a backslash in a str stays one backslash: printed text is shown as
+    the terminal showed it (``b'\xc3'`` printed by ``print(str(data))`` is not doubled).
+    """
     if isinstance(value, bytes):
         out = []
         for byte in value:
@@ -44,7 +48,9 @@ def _pieces(value: bytes | str, quote: str) -> list[str]:
         return out
     out = []
     for ch in value:
-        if ch == quote or ch == "\\":
+        if ch == "\\" and raw_backslash:
+            out.append(ch)
+        elif ch == quote or ch == "\\":
             out.append("\\" + ch)
         elif ch.isprintable():
             out.append(ch)
@@ -53,10 +59,12 @@ def _pieces(value: bytes | str, quote: str) -> list[str]:
     return out
 
 
-def literal(value: bytes | str, start: int = 0, end: int | None = None) -> str:
+def literal(
+    value: bytes | str, start: int = 0, end: int | None = None, raw_backslash: bool = False
+) -> str:
     """``value`` as a Python literal, or the window ``[start:end]`` of it with ``…`` for the cuts."""
     quote = _quote(value)
-    pieces = _pieces(value, quote)
+    pieces = _pieces(value, quote, raw_backslash)
     end = len(pieces) if end is None else min(end, len(pieces))
     head = ("b" if isinstance(value, bytes) else "") + quote if start == 0 else "…"
     tail = quote if end >= len(pieces) else "…"
@@ -84,14 +92,17 @@ def _window(pieces: list[str], diff: int) -> tuple[int, int]:
     return start, max(end, min(diff + 1, len(pieces)))
 
 
-def compare(expected: bytes | str, observed: bytes | str) -> Shown:
+def compare(
+    expected: bytes | str, observed: bytes | str, raw_backslash: bool = False
+) -> Shown:
     """Both values as literals, aligned on a window around their first difference."""
+    raw = raw_backslash
     diff = first_difference(expected, observed)
     if diff is None:
-        return Shown(literal(expected), literal(observed), "")
+        return Shown(literal(expected, raw_backslash=raw), literal(observed, raw_backslash=raw), "")
     quote = _quote(observed)
-    obs_pieces = _pieces(observed, quote)
-    exp_pieces = _pieces(expected, _quote(expected))
+    obs_pieces = _pieces(observed, quote, raw)
+    exp_pieces = _pieces(expected, _quote(expected), raw)
     longest = max(sum(map(len, obs_pieces)), sum(map(len, exp_pieces)))
     if longest <= WINDOW:
         start, end = 0, max(len(obs_pieces), len(exp_pieces))
@@ -100,13 +111,13 @@ def compare(expected: bytes | str, observed: bytes | str) -> Shown:
     # The caret sits under the literal's opening (b' or …) plus the pieces before the difference.
     head = (2 if isinstance(observed, bytes) else 1) if start == 0 else 1
     column = head + sum(len(p) for p in obs_pieces[start:diff])
-    shown_exp = literal(expected, start, end)
+    shown_exp = literal(expected, start, end, raw)
     if isinstance(expected, bytes) and not expected.isascii():
         try:
             shown_exp += f"\n= {expected.decode('utf-8')!r} encoded as UTF-8"
         except UnicodeDecodeError:
             pass
-    return Shown(shown_exp, literal(observed, start, end), " " * column + "^")
+    return Shown(shown_exp, literal(observed, start, end, raw), " " * column + "^")
 
 
 def printable(text: str) -> str:

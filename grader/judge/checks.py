@@ -10,6 +10,7 @@ names each check, its title and the checks it depends on.
 
 from __future__ import annotations
 
+import re
 import signal as signals
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -40,7 +41,7 @@ class Verdict:
     hint: Hint | None = None
 
 
-def _exception(obs: Observation) -> str:
+def exception_text(obs: Observation) -> str:
     end = obs.trace.end
     if end is not None and end.kind == "exception":
         text = f"{end.exc_type}: {end.detail}" if end.detail else end.exc_type
@@ -48,16 +49,19 @@ def _exception(obs: Observation) -> str:
     return ""
 
 
-def _address(host: str, port: str) -> str:
+def address(host: str, port: str) -> str:
+    """``host:port`` as a learner writes it; a malformed address (a list, no port) as given."""
+    if not port:
+        return host
     return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
 
 
-def _elsewhere(obs: Observation) -> list[ConnectAttempt]:
+def elsewhere(obs: Observation) -> list[ConnectAttempt]:
     """Connect calls to any address but the lesson's."""
     return [a for a in obs.trace.attempts if not (a.host in LESSON_HOSTS and a.port == "9090")]
 
 
-def _connection(obs: Observation) -> ConnectionRecord | None:
+def first_connection(obs: Observation) -> ConnectionRecord | None:
     return obs.wire.connections[0] if obs.wire.connections else None
 
 
@@ -72,7 +76,7 @@ def check_connected(run: RunSpec, obs: Observation, ctx: Context) -> Verdict:
         for conn in conns:
             asked = by_port.get(conn.peer_port)
             if asked is not None and asked.host not in LESSON_HOSTS:
-                where = _address(asked.host, asked.port)
+                where = address(asked.host, asked.port)
                 return Verdict(
                     False,
                     expected,
@@ -84,16 +88,16 @@ def check_connected(run: RunSpec, obs: Observation, ctx: Context) -> Verdict:
         )
     if len(conns) > want or obs.wire.over_cap:
         return Verdict(False, expected, f"{count} connections", hint=hint("too_many_connections"))
-    elsewhere = _elsewhere(obs)
-    if elsewhere:
-        where = _address(elsewhere[0].host, elsewhere[0].port)
+    other = elsewhere(obs)
+    if other:
+        where = address(other[0].host, other[0].port)
         return Verdict(
             False,
             expected,
-            f"no connection; the program asked for {where} ({elsewhere[0].outcome})",
+            f"no connection; the program asked for {where} ({other[0].outcome})",
             hint=hint("wrong_address", address=where),
         )
-    if exc := _exception(obs):
+    if exc := exception_text(obs):
         return Verdict(
             False, expected, "no connection", hint=hint("crashed_before_connect", exception=exc)
         )
@@ -103,90 +107,47 @@ def check_connected(run: RunSpec, obs: Observation, ctx: Context) -> Verdict:
 
 
 # -- sent --------------------------------------------------------------------------------------
-_ENCODINGS = ("latin-1", "cp1252", "cp1251", "utf-16", "utf-16-le", "ascii")
+def sent_mismatch(run: RunSpec, obs: Observation) -> tuple[int, bytes, bytes] | None:
+    """The first message that did not arrive as sent: (its index, what was wanted, what came).
 
-
-def _sent_hint(want: bytes, got: bytes, run: RunSpec, obs: Observation) -> Hint:
-    exc = _exception(obs)
-    if not got:
-        if (
-            "bytes-like object is required" in exc
-            or "bytes-like object is required" in obs.process.stderr.decode("utf-8", "replace")
-        ):
-            return hint("send_str")
-        if exc.startswith("UnicodeEncodeError"):
-            return hint("encode_error", exception=exc, encoding="that codec")
-        if exc:
-            return hint("sent_nothing_crash", exception=exc)
-        if obs.process.timed_out:
-            return hint("sent_nothing_timeout")
-        return hint("sent_nothing")
-    for newline in (b"\r\n", b"\n"):
-        if got == want + newline:
-            return hint("trailing_newline", newline=literal(newline))
-    text = want.decode("utf-8")
-    for encoding in _ENCODINGS:
-        try:
-            if text.encode(encoding) == got and encoding != "utf-8":
-                return hint("wrong_encoding", encoding=encoding)
-        except UnicodeEncodeError:
-            pass
-    if got in (repr(want).encode(), str(want).encode()):
-        return hint("sent_repr")
-    if want and got == want * (len(got) // len(want)) and len(got) > len(want):
-        return hint("sent_twice")
-    if got.startswith(want):
-        return hint("sent_extra")
-    if want.startswith(got):
-        return hint("sent_short")
-    if got.lower() == want.lower():
-        return hint("sent_case")
-    if run.stdin:
-        return hint("sent_different")
-    return hint("sent_constant", message=literal(want))
-
-
-def check_sent(run: RunSpec, obs: Observation, ctx: Context) -> Verdict:
-    conn = _connection(obs)
+    Index -1 is everything a listening-only server received; ``len(wants)`` is what came after
+    the last reply. None when every message arrived exactly.
+    """
+    conn = first_connection(obs)
     got_all = conn.received if conn is not None else b""
     wants = run.expected_bytes
-    if not wants:
-        if not got_all:
-            return Verdict(True, "nothing: b''", "nothing: b''")
-        shown = compare(b"", got_all)
-        return Verdict(
-            False, shown.expected, shown.observed, shown.marker, hint("sent_something_p1")
-        )
-    if not run.replies:
-        # A server that only listens: everything that arrived is one message.
+    if not wants or not run.replies:
         joined = b"".join(wants)
-        if got_all == joined:
-            return Verdict(True, literal(joined), literal(got_all))
-        shown = compare(joined, got_all)
-        tip = _sent_hint(joined, got_all, run, obs)
-        return Verdict(False, shown.expected, shown.observed, shown.marker, tip)
+        return None if got_all == joined else (-1, joined, got_all)
     turns = conn.turns() if conn is not None else (b"",)
     for i, want in enumerate(wants):
         got = turns[i] if i < len(turns) else b""
-        if got == want:
-            continue
-        label = f"message {i + 1} of {len(wants)}: " if len(wants) > 1 else ""
-        shown = compare(want, got)
-        tip = _sent_hint(want, got, run, obs)
-        if i + 1 < len(wants) and got.startswith(want + wants[i + 1][:1]):
-            tip = hint("sent_before_reply")
-        marker = " " * len(label) + shown.marker if shown.marker else ""
-        return Verdict(False, label + shown.expected, label + shown.observed, marker, tip)
+        if got != want:
+            return i, want, got
     extra = turns[len(wants)] if len(turns) > len(wants) else b""
-    if extra:
+    return (len(wants), b"", extra) if extra else None
+
+
+def check_sent(run: RunSpec, obs: Observation, ctx: Context) -> Verdict:
+    wants = run.expected_bytes
+    miss = sent_mismatch(run, obs)
+    if miss is None:
+        if not wants:
+            return Verdict(True, "nothing: b''", "nothing: b''")
+        shown_all = ", then ".join(literal(w) for w in wants)
+        return Verdict(True, shown_all, shown_all)
+    i, want, got = miss
+    if i == len(wants):
         return Verdict(
-            False,
-            "nothing after the last reply: b''",
-            "after the last reply: " + literal(extra),
-            hint=hint("after_last_reply"),
+            False, "nothing after the last reply: b''", "after the last reply: " + literal(got)
         )
-    shown_all = ", then ".join(literal(w) for w in wants)
-    return Verdict(True, shown_all, shown_all)
+    if not wants:
+        shown = compare(b"", got)
+        return Verdict(False, shown.expected, shown.observed, shown.marker)
+    label = f"message {i + 1} of {len(wants)}: " if len(wants) > 1 and i >= 0 else ""
+    shown = compare(want, got)
+    marker = " " * len(label) + shown.marker if shown.marker else ""
+    return Verdict(False, label + shown.expected, label + shown.observed, marker)
 
 
 # -- output ------------------------------------------------------------------------------------
@@ -195,72 +156,22 @@ def normalise(text: str) -> str:
     return "\n".join(line.rstrip() for line in text.split("\n")).rstrip()
 
 
-def _expected_output(run: RunSpec, obs: Observation) -> str:
+def expected_output(run: RunSpec, obs: Observation) -> str:
     if run.output == "replies":
         return "\n".join(r.decode("utf-8") for conn in obs.wire.connections for r in conn.replies)
     return run.output
 
 
-def _output_hint(expected: str, printed: str, run: RunSpec, obs: Observation, ctx: Context) -> Hint:
-    exc = _exception(obs)
-    replies = [r for conn in obs.wire.connections for r in conn.replies]
-    if obs.process.output_overflow:
-        return hint("output_too_long", limit=f"{ctx.output_kb} KiB")
-    if not run.replies and not obs.wire.server_up:
-        if exc.startswith(("ConnectionRefusedError", "ConnectionError", "OSError")):
-            return hint("refused_unhandled")
-        if printed.lower().strip(" .!") == "connection refused":
-            return hint("refused_exactly")
-        if "Errno 111" in printed or "refused" in printed.lower():
-            return hint("refused_exception_text")
-        if exc:
-            return hint("printed_nothing_crash", exception=exc)
-        return hint("refused_exactly")
-    if "Connection refused" in printed:
-        return hint("refused_when_up")
-    if not printed:
-        if exc:
-            return hint("printed_nothing_crash", exception=exc)
-        return hint("printed_nothing")
-    if replies and printed in (
-        normalise("\n".join(repr(r) for r in replies)),
-        repr(b"".join(replies)),
-    ):
-        return hint("printed_bytes")
-    if "b'" in printed or 'b"' in printed:
-        return hint("printed_bytes")
-    if "\ufffd" in printed and "\ufffd" not in expected:
-        return hint("output_not_utf8")
-    if (
-        len(replies) > 1
-        and printed.replace("\n", "") == expected.replace("\n", "")
-        or (
-            len(replies) > 1
-            and printed.count("\n") < expected.count("\n")
-            and all(r.decode("utf-8") in printed for r in replies)
-        )
-    ):
-        return hint("replies_one_line")
-    if expected and expected in printed:
-        return hint("extra_output")
-    for enc in ("latin-1", "cp1252", "cp1251"):
-        if replies and printed == "\n".join(r.decode(enc, "replace") for r in replies):
-            return hint("decoded_wrong")
-    if exc:
-        return hint("printed_nothing_crash", exception=exc)
-    return hint("output_differs")
-
-
 def check_output(run: RunSpec, obs: Observation, ctx: Context) -> Verdict:
     raw = obs.process.stdout
     printed = normalise(raw.decode("utf-8", "replace"))
-    expected = normalise(_expected_output(run, obs))
+    expected = normalise(expected_output(run, obs))
     if printed == expected and not obs.process.output_overflow:
         return Verdict(True, literal(expected), literal(printed))
-    shown = compare(expected, printed)
+    # Shown as the terminal showed it: a backslash the program printed is one backslash.
+    shown = compare(expected, printed, raw_backslash=True)
     observed = shown.observed + (" … (cut: output too long)" if obs.process.output_overflow else "")
-    tip = _output_hint(expected, printed, run, obs, ctx)
-    return Verdict(False, shown.expected, observed, shown.marker, tip)
+    return Verdict(False, shown.expected, observed, shown.marker)
 
 
 # -- closed ------------------------------------------------------------------------------------
@@ -292,7 +203,11 @@ def check_closed(run: RunSpec, obs: Observation, ctx: Context) -> Verdict:
         if not closes:
             if not obs.trace.started:
                 return Verdict(False, expected, "not observed", hint=hint("not_observed"))
-            seen = "the connection ended only at interpreter exit"
+            seen = (
+                "the socket was dropped without close(); the garbage collector closed it"
+                if conn.ended_while_running
+                else "the connection ended only at interpreter exit"
+            )
             return Verdict(
                 False, expected, f"{seen} ({conn.end.upper()})", hint=hint("never_closed")
             )
@@ -325,96 +240,44 @@ def check_closed(run: RunSpec, obs: Observation, ctx: Context) -> Verdict:
 
 
 # -- clean end ---------------------------------------------------------------------------------
-def _doing(obs: Observation) -> str:
-    """What the program was doing when it was stopped, from what the server saw."""
-    if obs.trace.end is not None:
-        return (
-            "its script had run to the end, but the interpreter did not exit: a non-daemon "
-            "thread still running, or a child process it waits for?"
-        )
-    conn = _connection(obs)
-    if conn is None:
-        if any(a.outcome != "connected" for a in obs.trace.attempts):
-            return "its connection had failed, and it went on waiting or looping"
-        return "it had not connected (waiting for input, or looping before connect()?)"
-    if not conn.received:
-        return (
-            "it was connected but had sent nothing, probably waiting in recv() for a reply "
-            "to a message it had not sent"
-        )
-    if conn.replies and conn.segments[-1].direction == "out":
-        return (
-            "it had received the reply and kept going: a loop, a sleep, or another recv() "
-            "waiting for data that never comes?"
-        )
-    if not conn.replies:
-        return "it had sent its data and was waiting (for a reply the server does not send?)"
-    return "it had sent data and was waiting; the server replies once a whole message has arrived"
+_FILE_LINE = re.compile(r'^(\s*File ")[^"]*/([^"/]+")')
 
 
 def _tail(stderr: bytes, lines: int = 6, width: int = 200) -> str:
-    """The last lines of stderr, each cut to ``width`` and with control characters escaped."""
+    """The last lines of stderr, each cut to ``width`` and with control characters escaped.
+
+    A traceback's file names are cut to the file's own name: the learner knows where it is.
+    """
     text = stderr.decode("utf-8", "replace").rstrip()
-    return "\n".join(printable(line[:width]) for line in text.split("\n")[-lines:])
+    tail = text.split("\n")[-lines:]
+    return "\n".join(printable(_FILE_LINE.sub(r"\1\2", line)[:width]) for line in tail)
 
 
 def check_clean_end(run: RunSpec, obs: Observation, ctx: Context) -> Verdict:
     limit = f"{ctx.time_limit_s:g} s"
     expected = f"the program ends by itself within {limit}, with exit status 0"
     proc = obs.process
-    exc = _exception(obs)
+    exc = exception_text(obs)
     if proc.timed_out:
-        return Verdict(
-            False,
-            expected,
-            f"still running after {limit}; stopped",
-            hint=hint("timeout", limit=limit, doing=_doing(obs)),
-        )
+        return Verdict(False, expected, f"still running after {limit}; stopped")
     if proc.output_overflow:
-        return Verdict(
-            False,
-            expected,
-            f"stopped: output passed {ctx.output_kb} KiB",
-            hint=hint("output_too_long", limit=f"{ctx.output_kb} KiB"),
-        )
+        return Verdict(False, expected, f"stopped: output passed {ctx.output_kb} KiB")
     if exc:
-        observed = f"an uncaught {exc}\n{_tail(proc.stderr)}"
+        # The traceback's last line names the exception: said once, not twice.
+        tail = _tail(proc.stderr)
         name = exc.split(":")[0]
-        elsewhere = _elsewhere(obs)
-        if name == "ConnectionRefusedError" and elsewhere:
-            where = _address(elsewhere[0].host, elsewhere[0].port)
-            tip = hint("wrong_address", address=where)
-        elif name == "ConnectionRefusedError":
-            tip = hint("refused_unhandled")
-        elif "bytes-like object is required" in exc:
-            tip = hint("send_str")
-        elif name.startswith("Unicode"):
-            tip = hint("encode_error", exception=exc, encoding="that codec")
-        elif name == "EOFError":
-            tip = hint("eof")
-        elif name == "MemoryError":
-            tip = hint("memory", limit=f"{ctx.memory_mb} MiB")
-        elif name == "ValueError" and "int()" in exc:
-            tip = hint("value_error", exception=exc)
-        else:
-            tip = hint("exception")
-        return Verdict(False, expected, observed, hint=tip)
+        shown = f"an uncaught {name}:\n{tail}" if exc.split("\n")[0][:40] in tail else exc
+        return Verdict(False, expected, shown if tail else f"an uncaught {exc}")
     if proc.signal is not None:
-        name = _signal_name(proc.signal)
-        tip = (
-            hint("memory", limit=f"{ctx.memory_mb} MiB")
-            if proc.signal in (signals.SIGSEGV, signals.SIGABRT)
-            else hint("signal", signal=name)
-        )
-        return Verdict(False, expected, f"stopped by signal {name}", hint=tip)
+        return Verdict(False, expected, f"stopped by signal {signal_name(proc.signal)}")
     if proc.exit_code != 0:
         tail = _tail(proc.stderr)
         observed = f"exit status {proc.exit_code}" + (f"\n{tail}" if tail else "")
-        return Verdict(False, expected, observed, hint=hint("exit_status", status=proc.exit_code))
+        return Verdict(False, expected, observed)
     return Verdict(True, expected, f"ended in {proc.duration_s:.2f} s with exit status 0")
 
 
-def _signal_name(number: int) -> str:
+def signal_name(number: int) -> str:
     try:
         return signals.Signals(number).name
     except ValueError:

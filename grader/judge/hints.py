@@ -1,148 +1,296 @@
-"""What to try, for the mistakes learners of this lesson really make. One table, one voice.
+"""What went wrong and what to try, for the mistakes learners of this lesson really make.
 
-Each entry is a ``str.format`` template; ``checks`` picks the entry from what it observed.
+Strategy: one table, one voice. Each key names a mistake (its identity, stable across versions:
+reports and tests refer to it) and holds two ``str.format`` templates in English: the mistake,
+in the lesson's words, and what to try. ``grader/judge/diagnosis.py`` picks the key from what it
+observed; the catalogue (``grader/i18n.py``) gives the sentences in the learner's language, with
+this table as the English source a translator's ``.po`` file is made from.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-HINTS: dict[str, str] = {
+from grader.i18n import Catalogue, english
+
+HINTS: dict[str, tuple[str, str]] = {
     # connecting
     "wrong_address": (
-        "Your program connected to {address}; the server listens on 127.0.0.1 port 9090. "
-        "Use client_socket.connect(('127.0.0.1', 9090)) as in the lesson."
+        "Your program connected to {address}; the server listens on 127.0.0.1 port 9090.",
+        "Use client_socket.connect(('127.0.0.1', 9090)) as in the lesson.",
+    ),
+    "address_not_tuple": (
+        "connect() was given {address}, not an address tuple.",
+        "Pass host and port together in one tuple: client_socket.connect(('127.0.0.1', 9090)).",
     ),
     "never_connected": (
-        "Your program never connected. Create the socket and call "
-        "client_socket.connect(('127.0.0.1', 9090)) before sending."
+        "Your program never connected.",
+        "Create the socket and call client_socket.connect(('127.0.0.1', 9090)) before sending.",
     ),
-    "crashed_before_connect": "Your program stopped with {exception} before it connected.",
+    "crashed_before_connect": (
+        "Your program stopped with {exception} before it connected.",
+        "Fix that error first: the traceback shows the line it came from.",
+    ),
     "timeout_before_connect": (
-        "Your program had not connected when the time limit ran out: is it waiting for input "
-        "it does not get, or looping before connect()?"
+        "Your program had not connected when the time limit ran out.",
+        "Is it waiting for input it does not get, or looping before connect()?",
     ),
     "too_many_connections": (
-        "Open one connection and use it for everything: call connect() once, outside any loop."
+        "Your program opened more connections than one.",
+        "Open one connection and use it for everything: call connect() once, outside any loop.",
     ),
     "bad_host": (
-        "Your program connected to {address}. Connect to '127.0.0.1' (or 'localhost'), "
-        "port 9090, as in the lesson."
+        "Your program connected to {address}.",
+        "Connect to '127.0.0.1' (or 'localhost'), port 9090, as in the lesson.",
     ),
     # sending
     "send_str": (
-        "send() needs bytes, not a str (TypeError: a bytes-like object is required). "
-        "Encode the text first: client_socket.send(message.encode())."
+        "send() needs bytes, not a str (TypeError: a bytes-like object is required).",
+        "Encode the text first: client_socket.send(message.encode()).",
     ),
     "trailing_newline": (
-        "The message ends with a newline ({newline}), but messages carry none. input() returns "
-        "the line without it; after sys.stdin.readline(), strip it: line.rstrip('\\n')."
+        "The message ends with a newline ({newline}), but messages carry none.",
+        "input() returns the line without it; after sys.stdin.readline(), strip it: "
+        "line.rstrip('\\n').",
     ),
     "wrong_encoding": (
-        "The message was encoded as {encoding}, not UTF-8. Use .encode() or .encode('utf-8')."
+        "The message was encoded as {encoding}, not UTF-8.",
+        "Use .encode() or .encode('utf-8').",
     ),
     "encode_error": (
-        "Encoding failed ({exception}): the text has letters that {encoding} cannot hold. "
-        "Use .encode('utf-8'), or simply .encode()."
+        "Encoding the text failed: it has letters that {encoding} cannot hold.",
+        "Use .encode('utf-8'), or simply .encode().",
     ),
     "sent_repr": (
-        "The server received the text of a bytes literal (b'...'). Send the bytes themselves: "
-        "client_socket.send(message.encode()), not str(...) of them."
+        "The server received the text of a bytes literal (b'...').",
+        "Send the bytes themselves: client_socket.send(message.encode()), not str(...) of them.",
     ),
-    "sent_twice": "The message arrived more than once: send it exactly once.",
-    "sent_extra": "Something more was sent after the message: send exactly the message, nothing else.",
-    "sent_short": "Only the start of the message arrived: send the whole message.",
-    "sent_case": "Letter case differs: send the message exactly as given, character for character.",
-    "sent_nothing": "Nothing was sent. Send the message: client_socket.send(message.encode()).",
-    "sent_nothing_p1": "Good: nothing to send in this problem. Connect, then close the socket.",
-    "sent_nothing_crash": "Your program stopped with {exception} before sending anything.",
+    "sent_twice": ("The message arrived more than once:", "send it exactly once."),
+    "sent_extra": (
+        "Something more was sent after the message:",
+        "send exactly the message, nothing else.",
+    ),
+    "sent_count_line": (
+        "The count line ({count}) was sent to the server too; it only says how many messages follow.",
+        "Read it with int(input()) and send only the messages after it.",
+    ),
+    "sent_short": ("Only the start of the message arrived:", "send the whole message."),
+    "sent_case": (
+        "Letter case differs:",
+        "send the message exactly as given, character for character.",
+    ),
+    "sent_nothing": (
+        "Nothing was sent.",
+        "Send the message: client_socket.send(message.encode()).",
+    ),
+    "sent_nothing_p1": (
+        "Good: nothing to send in this problem.",
+        "Connect, then close the socket.",
+    ),
+    "sent_nothing_crash": (
+        "Your program stopped with {exception} before sending anything.",
+        "Fix that error first: the traceback shows the line it came from.",
+    ),
     "sent_nothing_timeout": (
-        "Nothing was sent before the time limit: is the program waiting in recv() for a reply "
-        "to a message it has not sent yet?"
+        "Nothing was sent before the time limit.",
+        "Is the program waiting in recv() for a reply to a message it has not sent yet?",
     ),
     "sent_something_p1": (
-        "This problem sends nothing: connect, then close the socket without calling send()."
+        "This problem sends nothing:",
+        "connect, then close the socket without calling send().",
     ),
     "sent_before_reply": (
-        "The next message arrived before the reply to this one was read. For each message: "
-        "send it, then recv() its reply and print it, and only then send the next."
+        "The next message arrived before the reply to this one was read.",
+        "For each message: send it, then recv() its reply and print it, and only then send "
+        "the next.",
     ),
-    "after_last_reply": "More bytes arrived after the last reply: send each message once, nothing more.",
-    "sent_different": "Send exactly the text read from standard input, encoded as UTF-8.",
-    "sent_constant": "Send exactly the message the problem names: {message}.",
+    "after_last_reply": (
+        "More bytes arrived after the last reply:",
+        "send each message once, nothing more.",
+    ),
+    "sent_different": (
+        "The server received something other than the line read from standard input.",
+        "Send exactly the text read from standard input, encoded as UTF-8.",
+    ),
+    "sent_constant": (
+        "The server received something other than {message}.",
+        "Send exactly the message the problem names: {message}.",
+    ),
     # output
     "printed_bytes": (
-        "The reply was printed as bytes (b'...'). Decode it first: print(data.decode())."
+        "The reply was printed as bytes (b'...').",
+        "Decode it first: print(data.decode()).",
     ),
-    "printed_nothing": "Nothing was printed. Print the reply: print(client_socket.recv(1024).decode()).",
-    "printed_nothing_crash": "Your program stopped with {exception} before printing.",
+    "printed_nothing": (
+        "Nothing was printed.",
+        "Print the reply: print(client_socket.recv(1024).decode()).",
+    ),
+    "printed_nothing_crash": (
+        "Your program stopped with {exception} before printing.",
+        "Fix that error first: the traceback shows the line it came from.",
+    ),
+    "printed_to_stderr": (
+        "Your program wrote {what} to standard error (stderr), not to standard output: "
+        "stderr is not output.",
+        "Use a plain print(...): logging and print(..., file=sys.stderr) write to stderr.",
+    ),
     "refused_when_up": (
-        "'Connection refused' was printed although the server was up: print it only in the "
-        "except ConnectionRefusedError branch."
+        "'Connection refused' was printed although the server was up:",
+        "print it only in the except ConnectionRefusedError branch.",
     ),
     "refused_unhandled": (
-        "Nothing listened, and the ConnectionRefusedError was not caught. Wrap the connection "
-        "in try: ... except ConnectionRefusedError: print('Connection refused')."
+        "Nothing listened, and the ConnectionRefusedError was not caught.",
+        "Wrap the connection in try: ... except ConnectionRefusedError: "
+        "print('Connection refused').",
     ),
-    "refused_exactly": "Print exactly: Connection refused (capital C, no other words or marks).",
+    "refused_exactly": (
+        "Print exactly: Connection refused",
+        "(capital C, no other words or marks).",
+    ),
     "refused_exception_text": (
-        "That is the exception's own text. Print exactly: Connection refused."
+        "That is the exception's own text.",
+        "Print exactly: Connection refused.",
     ),
-    "replies_one_line": "Print each reply on its own line: one print() per reply.",
-    "extra_output": "Print only the reply, nothing before or after it (no prompts, no labels).",
-    "output_too_long": ("The output passed {limit}: is a print() inside a loop that never ends?"),
-    "output_not_utf8": "The program printed bytes that are not UTF-8 text; print decoded text.",
-    "output_differs": "Print the reply exactly as received, decoded: print(data.decode()).",
-    "decoded_wrong": "Decode the reply as UTF-8: data.decode() or data.decode('utf-8').",
+    "refused_extra_line": (
+        "'Connection refused' was printed, and then more.",
+        "Print Connection refused and nothing else: no second print(), no other line.",
+    ),
+    "replies_one_line": (
+        "The replies were not printed one per line.",
+        "Print each reply on its own line: one print() per reply.",
+    ),
+    "blank_lines": (
+        "Blank lines were printed between the replies.",
+        "Print each reply with a plain print(reply): one line each, nothing between.",
+    ),
+    "extra_output": (
+        "Something more than the reply was printed.",
+        "Print only the reply, nothing before or after it (no prompts, no labels).",
+    ),
+    "output_too_long": (
+        "The output passed {limit}:",
+        "is a print() inside a loop that never ends?",
+    ),
+    "output_not_utf8": (
+        "The program printed bytes that are not UTF-8 text;",
+        "print decoded text.",
+    ),
+    "output_differs": (
+        "What was printed is not the server's reply.",
+        "Print the reply exactly as received, decoded: print(data.decode()).",
+    ),
+    "decoded_wrong": (
+        "The reply was decoded with the wrong codec.",
+        "Decode the reply as UTF-8: data.decode() or data.decode('utf-8').",
+    ),
     # closing
     "never_closed": (
         "The socket was never closed by the program: the connection ended only when the "
-        "interpreter exited. Call client_socket.close() when done, or use "
-        "`with socket.socket() as client_socket:`, whose end closes it."
+        "interpreter exited.",
+        "Call client_socket.close() when done, or use `with socket.socket() as client_socket:`, "
+        "whose end closes it.",
+    ),
+    "dropped_not_closed": (
+        "The socket was never closed by the program: it was dropped (del, or the end of a "
+        "function) and Python's garbage collector closed it.",
+        "Call client_socket.close() when done, or use `with socket.socket() as client_socket:`, "
+        "whose end closes it.",
     ),
     "not_with": (
-        "The socket was closed with close(), not by leaving a with block. Open the connection "
-        "with `with socket.socket() as client_socket:` and let the block's end close it."
+        "The socket was closed with close(), not by leaving a with block.",
+        "Open the connection with `with socket.socket() as client_socket:` and let the block's "
+        "end close it.",
     ),
     "reset": (
         "The server saw a reset (RST), not an orderly close (FIN). That happens when a socket is "
-        "closed while data sent to it is still unread: recv() the reply before closing."
+        "closed while data sent to it is still unread:",
+        "recv() the reply before closing.",
     ),
-    "open_at_timeout": "The connection was still open when the time limit stopped the program.",
+    "reset_no_reply": (
+        "The server saw a reset (RST), not an orderly close (FIN): the socket was torn down "
+        "(SO_LINGER set to 0?), not closed.",
+        "Close it plainly with client_socket.close() or a with block, without socket options.",
+    ),
+    "open_at_timeout": (
+        "The connection was still open when the time limit stopped the program.",
+        "Close the socket once the exchange is done; see why the program did not end below.",
+    ),
     "not_observed": (
-        "How the socket was closed could not be observed: use a socket from the socket module "
-        "and close it with close() or a with block."
+        "How the socket was closed could not be observed:",
+        "use a socket from the socket module and close it with close() or a with block.",
     ),
     # ending
-    "timeout": "The program was still running after {limit}: {doing}.",
-    "exception": "Read the traceback below: the last line names the error and the line it came from.",
-    "eof": (
-        "input() found no more lines (EOFError): read exactly what is given, the count n "
-        "and then n lines."
+    "timeout": (
+        "The program was still running after {limit}: {doing}.",
+        "{fix}",
     ),
-    "memory": "The program ran out of memory (limit {limit}).",
-    "signal": "The program was stopped by signal {signal}.",
-    "exit_status": "The program ended with exit status {status}; end normally, or with sys.exit(0).",
+    "exception": (
+        "Your program stopped with an uncaught {name}.",
+        "The traceback above shows the line it came from: its last line names the error.",
+    ),
+    "eof": (
+        "input() found no more lines (EOFError).",
+        "Read exactly what is given: the count n, then n lines.",
+    ),
+    "eof_no_input": (
+        "input() found no input (EOFError): this problem gives the program none.",
+        "Do not call input() here: the message is written in the problem.",
+    ),
+    "eof_one_line": (
+        "input() found no more lines (EOFError): the input is one line.",
+        "Call input() once.",
+    ),
+    "memory": ("The program ran out of memory (limit {limit}).", "Does a loop keep collecting data?"),
+    "signal": ("The program was stopped by signal {signal}.", "Let it end by itself."),
+    "exit_status": (
+        "The program ended with exit status {status}.",
+        "End normally, or with sys.exit(0).",
+    ),
     "value_error": (
-        "A conversion failed ({exception}): the first line of input is the number n; "
-        "convert it with int(input())."
+        "A conversion failed ({exception}):",
+        "the first line of input is the number n; convert it with int(input()).",
     ),
     # the file itself
-    "syntax": "Python cannot read the file: {message} (line {line}). Fix the syntax and run it yourself first.",
-    "empty": "The file is empty: write your solution in it and save it.",
-    "not_utf8": "The file is not UTF-8 text ({message}); save it as UTF-8.",
-    "binary": "The file is not a Python script (it contains NUL bytes).",
+    "syntax": (
+        "Python cannot read the file: {message} (line {line}).",
+        "Fix the syntax and run it yourself first.",
+    ),
+    "empty": ("The file is empty:", "write your solution in it and save it."),
+    "not_utf8": (
+        "The file is not UTF-8 text: line {line} has a byte UTF-8 cannot read ({detail}).",
+        "Save the file as UTF-8 (your editor's 'Save with encoding').",
+    ),
+    "binary": ("The file is not a Python script (it contains NUL bytes).", "Give the .py file."),
 }
 
 
 @dataclass(frozen=True)
 class Hint:
-    """What to try: ``key`` names the mistake (its identity), ``text`` is the filled-in sentence."""
+    """A mistake: ``key`` is its identity; ``mistake`` and ``fix`` its filled-in sentences."""
 
     key: str
-    text: str
+    mistake: str
+    fix: str
+    fields: tuple[tuple[str, object], ...] = ()  # what filled it in, to say it in another language
+
+    @property
+    def text(self) -> str:
+        """The mistake and what to try, as one paragraph."""
+        return f"{self.mistake} {self.fix}".strip()
 
 
-def hint(key: str, **fields: object) -> Hint:
-    """The hint ``key`` with its fields filled in."""
-    return Hint(key, HINTS[key].format(**fields))
+def hint(key: str, catalogue: Catalogue | None = None, **fields: object) -> Hint:
+    """The hint ``key`` with its fields filled in, in the catalogue's language."""
+    words = catalogue or english()
+    mistake, fix = HINTS[key]
+    return Hint(
+        key,
+        words.text(key, mistake).format(**fields),
+        words.text(f"{key}.try", fix).format(**fields),
+        tuple(fields.items()),
+    )
+
+
+def translated(tip: Hint, catalogue: Catalogue) -> Hint:
+    """``tip`` said again from ``catalogue``, with the same fields."""
+    return hint(tip.key, catalogue, **dict(tip.fields))

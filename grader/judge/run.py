@@ -1,18 +1,24 @@
 """Turns one run's observation into checks, in the spec's order, skipping what cannot be judged.
 
 A check whose prerequisite failed is reported as skipped, not failed: one mistake, one message.
+The check gives the verdict; ``diagnosis.choose_hint`` names the mistake behind a failure.
 """
 
 from __future__ import annotations
 
+from grader.i18n import Catalogue, english
 from grader.judge.checks import CHECKS, Context
+from grader.judge.diagnosis import choose_hint
 from grader.observe.records import Observation
 from grader.problem.spec import RunSpec
 from grader.report import Check
 
 
-def judge_run(run: RunSpec, obs: Observation, ctx: Context) -> list[Check]:
-    """The checks of ``run``, judged from ``obs``."""
+def judge_run(
+    run: RunSpec, obs: Observation, ctx: Context, catalogue: Catalogue | None = None
+) -> list[Check]:
+    """The checks of ``run``, judged from ``obs``, their hints in the catalogue's language."""
+    words = catalogue or english()
     status: dict[str, str] = {}
     out: list[Check] = []
     for name in run.checks:
@@ -28,6 +34,7 @@ def judge_run(run: RunSpec, obs: Observation, ctx: Context) -> list[Check]:
             continue
         verdict = kind.judge(run, obs, ctx)
         status[name] = "passed" if verdict.passed else "failed"
+        tip = None if verdict.passed else choose_hint(name, run, obs, verdict, ctx, words)
         out.append(
             Check(
                 name=name,
@@ -37,8 +44,10 @@ def judge_run(run: RunSpec, obs: Observation, ctx: Context) -> list[Check]:
                 expected=verdict.expected,
                 observed=verdict.observed,
                 marker=verdict.marker,
-                hint="" if verdict.passed or verdict.hint is None else verdict.hint.text,
-                hint_key="" if verdict.passed or verdict.hint is None else verdict.hint.key,
+                hint=tip.text if tip is not None else "",
+                hint_key=tip.key if tip is not None else "",
+                mistake=tip.mistake if tip is not None else "",
+                fix=tip.fix if tip is not None else "",
             )
         )
     return out

@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from grader.errors import BadInput
+from grader.i18n import Catalogue, english
 from grader.judge.hints import Hint, hint
 from grader.report import Check
 
@@ -31,8 +32,19 @@ def read_submission(path: Path) -> bytes:
     return data
 
 
-def source_problem(path: Path, data: bytes) -> Check | None:
+def _undecodable(data: bytes) -> tuple[int, str] | None:
+    """The line (1-based) and the reason where ``data`` stops being UTF-8, or None."""
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        return line, f"byte 0x{data[exc.start]:02x}: {exc.reason}"
+    return None
+
+
+def source_problem(path: Path, data: bytes, catalogue: Catalogue | None = None) -> Check | None:
     """A failed ``source`` check when the file cannot run as Python, else None."""
+    words = catalogue or english()
 
     def failed(observed: str, tip: Hint) -> Check:
         return Check(
@@ -44,22 +56,34 @@ def source_problem(path: Path, data: bytes) -> Check | None:
             observed=observed,
             hint=tip.text,
             hint_key=tip.key,
+            mistake=tip.mistake,
+            fix=tip.fix,
         )
 
     if not data.strip():
-        return failed("an empty file", hint("empty"))
+        return failed("an empty file", hint("empty", words))
     if b"\x00" in data:
-        return failed("a file with NUL bytes (binary?)", hint("binary"))
+        return failed("a file with NUL bytes (binary?)", hint("binary", words))
+    bad = _undecodable(data)
+    if bad is not None and not data.startswith(b"# -*- coding") and b"coding:" not in data[:200]:
+        # Said here, with its line: Python's own message nests brackets and names no line.
+        line, detail = bad
+        return failed(
+            f"text that is not UTF-8 (line {line})",
+            hint("not_utf8", words, line=line, detail=detail),
+        )
     try:
         compile(data, str(path), "exec", dont_inherit=True)
     except SyntaxError as exc:
         message = exc.msg or "invalid syntax"
         if "decode" in message or "UTF-8" in message or "utf-8" in message or "encoding" in message:
-            return failed("text that is not UTF-8", hint("not_utf8", message=message))
+            bad = _undecodable(data) or (0, message)
+            tip = hint("not_utf8", words, line=bad[0], detail=bad[1])
+            return failed("text that is not UTF-8", tip)
         where = f"line {exc.lineno}" if exc.lineno else "somewhere"
         text = (exc.text or "").rstrip("\n")
         observed = f"SyntaxError at {where}: {message}" + (f"\n    {text}" if text.strip() else "")
-        return failed(observed, hint("syntax", message=message, line=exc.lineno or "?"))
+        return failed(observed, hint("syntax", words, message=message, line=exc.lineno or "?"))
     except (ValueError, MemoryError, RecursionError) as exc:
-        return failed(f"a file Python cannot compile ({type(exc).__name__})", hint("binary"))
+        return failed(f"a file Python cannot compile ({type(exc).__name__})", hint("binary", words))
     return None

@@ -20,6 +20,7 @@ class Segment:
 
     direction: Direction
     data: bytes
+    at_s: float = 0.0  # seconds since the run's server side started, when it arrived or was sent
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,8 @@ class ConnectionRecord:
     # The server saw this connection end while the program still ran (at the end of its body,
     # or when it was stopped): the close was the program's own, not the interpreter's exit.
     ended_while_running: bool = False
+    opened_s: float = 0.0  # seconds since the run's server side started, when it was accepted
+    ended_s: float | None = None  # when its FIN or RST arrived (None: still open)
 
     @property
     def received(self) -> bytes:

@@ -36,6 +36,8 @@ class _Connection:
         self.dropped = 0
         self.end: ConnectionEnd | None = None
         self.outbox = b""
+        self.opened_s = 0.0
+        self.ended_s: float | None = None
 
     def record(self, open_at_kill: bool, ended_while_running: bool) -> ConnectionRecord:
         end: ConnectionEnd = "open" if open_at_kill else (self.end or "open")
@@ -47,6 +49,8 @@ class _Connection:
             end=end,
             dropped=self.dropped,
             ended_while_running=ended_while_running,
+            opened_s=self.opened_s,
+            ended_s=None if end == "open" else self.ended_s,
         )
 
 
@@ -70,6 +74,10 @@ class WireRecorder:
         self._open_at_kill: set[int] = set()
         self._finished = False
         self._ended_while_running: set[int] | None = None
+        self._t0 = time.monotonic()  # segment times are relative to this: the run's start
+
+    def _now(self) -> float:
+        return round(time.monotonic() - self._t0, 4)
 
     # -- listening -------------------------------------------------------------------------
     def listen_on(self, listeners: list[socket.socket]) -> None:
@@ -89,6 +97,7 @@ class WireRecorder:
                 return  # a connection reset while queued: it never reached the server
             sock.setblocking(False)
             conn = _Connection(len(self._conns), sock, peer[:2], self._new_session())
+            conn.opened_s = self._now()
             self._conns.append(conn)
             self._sel.register(sock, selectors.EVENT_READ, lambda c=conn: self._read(c))
         # At the cap, stop accepting: the backlog fills and further connects wait, so a flood of
@@ -118,11 +127,11 @@ class WireRecorder:
             return
         room = self._max_bytes - conn.kept
         if room > 0:
-            conn.segments.append(Segment("in", data[:room]))
+            conn.segments.append(Segment("in", data[:room], self._now()))
             conn.kept += min(room, len(data))
         conn.dropped += max(0, len(data) - max(room, 0))
         for reply in conn.session.feed(data):
-            conn.segments.append(Segment("out", reply))
+            conn.segments.append(Segment("out", reply, self._now()))
             self._send(conn, reply)
 
     def _send(self, conn: _Connection, data: bytes) -> None:
@@ -147,6 +156,7 @@ class WireRecorder:
 
     def _ended(self, conn: _Connection, how: ConnectionEnd) -> None:
         conn.end = how
+        conn.ended_s = self._now()
         self._sel.unregister(conn.sock)
         conn.sock.close()
 

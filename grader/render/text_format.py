@@ -1,15 +1,20 @@
 """``--format text``: for a person at a terminal. Colour only when asked (a TTY without NO_COLOR).
 
-Plain Python rather than a template: this is the ``grade`` command's everyday output, and it
-should not cost a template engine's import on every start.
+Strategy: by default the report leads with the one mistake the diagnosis chose (its sentence
+right under the verdict line, then expected / observed / try), folds every other failure and
+every check not judged into a line each, and shows what crossed the wire in that run; it fits
+in ``BUDGET`` lines, the transcript giving way first. ``verbose`` shows every check of every run
+and every run's transcript. Plain Python rather than a template: this is the ``grade``
+command's everyday output, and it should not cost a template engine's import on every start.
 """
 
 from __future__ import annotations
 
 import textwrap
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
-from grader.report import Report
+from grader.i18n import Catalogue, english
+from grader.report import Check, Report, RunTranscript
 
 COLOURS = {"green": "32", "red": "31", "bold": "1", "dim": "2", "yellow": "33"}
 VERDICTS = {
@@ -19,25 +24,160 @@ VERDICTS = {
     "error": ("ERROR", "yellow"),
 }
 INDENT = " " * 16  # under the values, past "      expected  "
+WIDTH = 100
+BUDGET = 20  # lines a single mistake's default report fits in
+ARROWS = {"client": "→", "server": "←"}
+
+Paint = Callable[[str, str], str]
 
 
-def render_one(report: Report, colour: bool = False) -> str:
-    """One report as terminal text."""
-
+def _painter(colour: bool) -> Paint:
     def paint(text: str, name: str) -> str:
         return f"\x1b[{COLOURS[name]}m{text}\x1b[0m" if colour else text
 
-    def value(text: str) -> str:
-        return text.replace("\n", "\n" + INDENT)
+    return paint
 
+
+def _value(text: str) -> str:
+    return text.replace("\n", "\n" + INDENT)
+
+
+def _header(report: Report, paint: Paint) -> str:
     word, hue = VERDICTS[report.verdict]
+    return f"{paint(word, hue)} problem {report.problem} ({report.title}): {report.summary()}"
+
+
+def _footer(report: Report, words: Catalogue) -> str:
+    parts = [report.submission, f"{report.duration_s:.2f} s"]
+    if report.isolation:
+        parts.append(report.isolation_text())
+    if report.seed is not None:
+        parts.append(words.message("report.seed", seed=report.seed))
+    return "      " + " · ".join(parts)
+
+
+def _failure(check: Check, paint: Paint, words: Catalogue, hint: str) -> list[str]:
+    """Expected, observed, the caret line and what to try, under a failed check."""
+    labels = {k: f"{words.message('report.' + k):<10}" for k in ("expected", "observed", "try")}
     lines = [
-        f"{paint(word, hue)} problem {report.problem} ({report.title}): {report.summary()}",
-        f"      {report.submission} · {report.duration_s:.2f} s"
-        + (f" · {report.isolation_text()}" if report.isolation else ""),
+        f"      {labels['expected']}{_value(check.expected)}",
+        f"      {labels['observed']}{_value(check.observed)}",
     ]
+    if check.marker:
+        lines.append(INDENT + paint(check.marker, "red"))
+    if hint:
+        wrapped = ("\n" + INDENT).join(textwrap.wrap(hint, WIDTH - len(INDENT)))
+        lines.append(f"      {labels['try']}{wrapped}")
+    return lines
+
+
+def _where(
+    report: Report, indices: Sequence[int], root: Check | None = None, runs: bool = True
+) -> str:
+    """Checks named by title, each with the runs it failed in (``runs``), in one phrase.
+
+    Where every one is the root's own check, only the runs are named.
+    """
+    by_title: dict[str, list[str]] = {}
+    for i in indices:
+        check = report.checks[i]
+        by_title.setdefault(check.title, []).append(check.run)
+    name_runs = runs and len(report.runs) > 1
+    if root is not None and name_runs and list(by_title) == [root.title]:
+        return ", ".join(f"“{r}”" for r in dict.fromkeys(by_title[root.title]))
+    parts = []
+    for title, where in by_title.items():
+        names = ", ".join(f"“{r}”" for r in dict.fromkeys(where))
+        parts.append(f"{title} ({names})" if name_runs else title)
+    return "; ".join(parts)
+
+
+def _wrapped(text: str, indent: str = "  ") -> list[str]:
+    return textwrap.wrap(text, WIDTH, initial_indent=indent, subsequent_indent=indent + "  ")
+
+
+def transcript_lines(
+    transcript: RunTranscript, words: Catalogue, limit: int | None = None, traceback_shown=False
+) -> list[str]:
+    """The transcript as lines: events (at most ``limit``), what was printed, how it ended."""
+    lines = [f"  {words.message('report.wire_title', run=transcript.run)}"]
+    events = list(transcript.events)
+    shown = events if limit is None or len(events) <= limit else events[: max(limit - 1, 1)]
+    for event in shown:
+        at = f"{event.at_s:6.3f} s" if event.at_s is not None else " " * 8
+        arrow = ARROWS[event.who] if event.kind == "data" else " "
+        lines.append(f"    {at}  {event.who:<6} {arrow} {event.text}")
+    if len(shown) < len(events):
+        lines.append(f"    … {len(events) - len(shown)} more (grade --verbose)")
+    nothing = words.message("wire.nothing")
+    stdout = transcript.stdout if transcript.stdout != "''" else nothing
+    if traceback_shown:
+        stderr = words.message("wire.traceback")
+    elif transcript.exception:
+        stderr = words.message("wire.traceback_of", exception=transcript.exception)
+    else:
+        stderr = transcript.stderr if transcript.stderr != "''" else nothing
+    out_label, err_label = words.message("wire.stdout"), words.message("wire.stderr")
+    printed = f"    {out_label} {stdout} · {err_label} {stderr} · {transcript.ending}"
+    if len(printed) <= WIDTH:
+        lines.append(printed)
+    else:
+        lines.append(f"    {out_label} {stdout}")
+        lines.append(f"    {err_label} {stderr} · {transcript.ending}")
+    return [line[:WIDTH] if len(line) > WIDTH else line for line in lines]
+
+
+def _diagnosis_lines(report: Report, paint: Paint, words: Catalogue) -> list[str]:
+    diagnosis = report.diagnosis
+    root = report.diagnosed
+    if diagnosis is None or root is None:
+        return []
+    lines = [paint(line, "bold") for line in textwrap.wrap(root.mistake or root.hint, WIDTH)]
+    where = f" · “{root.run}”" if len(report.runs) > 1 else ""
+    lines.append(f"  {paint('✗', 'red')} {root.title}{where}")
+    lines += _failure(root, paint, words, root.fix if root.mistake else "")
+    folds = (
+        ("report.same_mistake", diagnosis.same),
+        ("report.caused", diagnosis.caused),
+        ("report.other_failures", diagnosis.others),
+    )
+    for key, indices in folds:
+        if indices:
+            lines += _wrapped(words.message(key, where=_where(report, indices, root)))
+    if diagnosis.not_judged:
+        what = _where(report, diagnosis.not_judged, runs=False)
+        lines += [paint(x, "dim") for x in _wrapped(words.message("report.not_judged", what=what))]
+    return lines
+
+
+def render_one(
+    report: Report, colour: bool = False, verbose: bool = False, words: Catalogue | None = None
+) -> str:
+    """One report as terminal text: the diagnosis first, or (``verbose``) every check."""
+    words = words or english()
+    paint = _painter(colour)
+    lines = [_header(report, paint)]
     if report.error:
         lines.append(f"      The grader could not finish: {report.error}")
+    if verbose:
+        lines += _every_check(report, paint, words)
+        for transcript in report.transcripts:
+            lines += ["", *transcript_lines(transcript, words)]
+    else:
+        lines += _diagnosis_lines(report, paint, words)
+        root = report.diagnosed
+        transcript = report.transcript(root.run) if root is not None else None
+        if transcript is not None:
+            traceback_shown = "Traceback (most recent call last)" in root.observed if root else False
+            room = BUDGET - len(lines) - 4  # the footer, the title, stdout, stderr and ending
+            lines += transcript_lines(transcript, words, max(room, 2), traceback_shown)
+    lines.append(_footer(report, words))
+    return "\n".join(lines) + "\n"
+
+
+def _every_check(report: Report, paint: Paint, words: Catalogue) -> list[str]:
+    """Every check of every run (the ``--verbose`` layout), repeats named, not spelled out."""
+    lines: list[str] = []
     for run, checks in report.by_run():
         lines += ["", paint(run, "bold")]
         for check, seen_in in checks:
@@ -51,18 +191,16 @@ def render_one(report: Report, colour: bool = False) -> str:
                 note = paint(f"(as in “{seen_in}” above)", "dim")
                 lines.append(f"  {paint('✗', 'red')} {check.title} {note}")
             else:
-                hint = ("\n" + INDENT).join(textwrap.wrap(check.hint, 84))
-                lines += [
-                    f"  {paint('✗', 'red')} {paint(check.title, 'bold')}",
-                    f"      expected  {value(check.expected)}",
-                    f"      observed  {value(check.observed)}",
-                ]
-                if check.marker:
-                    lines.append(INDENT + paint(check.marker, "red"))
-                lines.append(f"      try       {hint}")
-    return "\n".join(lines) + "\n"
+                lines.append(f"  {paint('✗', 'red')} {paint(check.title, 'bold')}")
+                lines += _failure(check, paint, words, check.hint)
+    return lines
 
 
-def render(reports: Sequence[Report], colour: bool = False) -> str:
+def render(
+    reports: Sequence[Report],
+    colour: bool = False,
+    verbose: bool = False,
+    words: Catalogue | None = None,
+) -> str:
     """Reports as terminal text, one after another."""
-    return "\n".join(render_one(r, colour) for r in reports)
+    return "\n".join(render_one(r, colour, verbose, words) for r in reports)

@@ -1,0 +1,137 @@
+"""The learner's language: every learner-facing sentence is looked up here by its key.
+
+Strategy: the English sentences live in the tables that use them (``judge/hints.py`` for the
+mistakes, ``MESSAGES`` below for the report's own words); they are the source, as gettext's
+msgids are. A translation is a standard gettext catalogue: ``grader/locale/grader.pot`` lists
+every sentence with its key as ``msgctxt``; a translator copies it to ``<lang>.po``, fills the
+``msgstr`` lines and compiles it with Babel (``pybabel compile``) to
+``grader/locale/<lang>/LC_MESSAGES/grader.mo``. At run time the stdlib ``gettext`` reads that
+``.mo``: no dependency for the grader itself, no code change for a new language. English is the
+fallback for any sentence a catalogue lacks. ``python -m grader.i18n`` rewrites the ``.pot``.
+"""
+
+from __future__ import annotations
+
+import functools
+import gettext
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+DOMAIN = "grader"
+LOCALE_DIR = Path(__file__).resolve().parent / "locale"
+
+# The report's own words (the hints are in judge/hints.py). Keys are stable; texts may change.
+MESSAGES: dict[str, str] = {
+    "report.expected": "expected",
+    "report.observed": "observed",
+    "report.try": "try",
+    "report.same_mistake": "The same mistake in: {where}.",
+    "report.caused": "Failing because of it: {where}.",
+    "report.other_failures": "Also failing (see --verbose): {where}.",
+    "report.not_judged": "Not judged until this passes: {what}.",
+    "report.wire_title": "What crossed the wire in run “{run}”:",
+    "report.verbose": "Every check of every run: grade --verbose.",
+    "report.seed": "seed {seed}",
+    "wire.connect": "connect({address})",
+    "wire.connected": "connected",
+    "wire.refused": "refused: nothing listens",
+    "wire.fin": "closes (FIN)",
+    "wire.rst": "resets (RST)",
+    "wire.open": "still open when the program was stopped",
+    "wire.stdout": "stdout",
+    "wire.stderr": "stderr",
+    "wire.nothing": "nothing",
+    "wire.traceback": "the traceback above",
+    "wire.traceback_of": "a traceback ending in {exception}",
+    "wire.exit": "exit status {status} after {seconds} s",
+    "wire.signal": "stopped by signal {signal} after {seconds} s",
+    "wire.killed": "stopped at the time limit after {seconds} s",
+}
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    """Sentences in one language; ``text(key, english)`` falls back to the English given."""
+
+    lang: str = "en"
+    _translations: gettext.NullTranslations = field(
+        default_factory=gettext.NullTranslations, compare=False, repr=False
+    )
+
+    def text(self, key: str, source: str) -> str:
+        """The sentence ``key`` (whose English is ``source``) in this catalogue's language."""
+        return self._translations.pgettext(key, source)
+
+    def message(self, key: str, **fields: object) -> str:
+        """One of the report's own sentences (``MESSAGES``), filled in."""
+        return self.text(key, MESSAGES[key]).format(**fields)
+
+
+@functools.cache
+def english() -> Catalogue:
+    """The shipped language: the sources themselves."""
+    return Catalogue()
+
+
+def _wanted(lang: str | None) -> list[str]:
+    if lang:
+        return [lang]
+    for name in ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"):
+        value = os.environ.get(name)
+        if value:
+            return [part for part in value.split(":") if part]
+    return []
+
+
+def catalogue(lang: str | None = None, locale_dir: str | Path | None = None) -> Catalogue:
+    """The catalogue for ``lang`` (or the environment's LANGUAGE/LC_ALL/LC_MESSAGES/LANG).
+
+    A language with no compiled catalogue falls back to English, as gettext does: a learner
+    whose terminal says ``LANG=fr_FR.UTF-8`` still gets a report.
+    """
+    languages = _wanted(lang)
+    if not languages or languages[0].split("_")[0].split(".")[0] in ("en", "C", "POSIX"):
+        return english()
+    found = gettext.translation(
+        DOMAIN, str(locale_dir or LOCALE_DIR), languages=languages, fallback=True
+    )
+    if type(found) is gettext.NullTranslations:
+        return english()
+    return Catalogue(languages[0], found)
+
+
+def sources() -> dict[str, str]:
+    """Every learner-facing sentence: key to English source (the ``.pot``'s contents)."""
+    from grader.judge.hints import HINTS
+
+    out: dict[str, str] = {}
+    for key, (mistake, fix) in HINTS.items():
+        out[key] = mistake
+        out[f"{key}.try"] = fix
+    out.update(MESSAGES)
+    return out
+
+
+def _quoted(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+    return f'"{escaped}"'
+
+
+def template() -> str:
+    """The ``.pot`` text: one entry per key, the key as msgctxt, the English as msgid."""
+    lines = [
+        "# Learner-facing sentences of socket-grader. Copy to <lang>.po, fill each msgstr,",
+        "# keep every {placeholder} as it is, then: pybabel compile -d grader/locale -D grader",
+        'msgid ""',
+        'msgstr ""',
+        '"Content-Type: text/plain; charset=UTF-8\\n"',
+        "",
+    ]
+    for key, source in sources().items():
+        lines += [f"msgctxt {_quoted(key)}", f"msgid {_quoted(source)}", 'msgstr ""', ""]
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    (LOCALE_DIR / f"{DOMAIN}.pot").write_text(template(), encoding="utf-8")

@@ -1,0 +1,527 @@
+"""Diagnosis: which mistake to name, for one failed check and for the whole grading.
+
+Strategy: the checks say *whether* a requirement held (a verdict); this module says *why not*,
+in two steps. ``choose_hint`` picks the hint of one failed check from ordered tables of
+(hint key, predicate) rows: the first row whose predicate holds names the mistake, so the order
+is the policy, and each row carries the rule behind it. ``diagnose`` then picks the one mistake a
+learner is told first, across all runs: the first failure in dependency order whose cause is not
+another failure of its run (a check that failed only because the program crashed or hung points
+to how it ended), and sorts the other failures into those of the same kind, those that follow
+from it, the other ones, and the checks not judged. Pure functions of records and verdicts.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from grader.i18n import Catalogue
+from grader.judge.checks import (
+    Context,
+    Verdict,
+    address,
+    elsewhere,
+    exception_text,
+    expected_output,
+    first_connection,
+    normalise,
+    sent_mismatch,
+    signal_name,
+)
+from grader.judge.hints import Hint, hint, translated
+from grader.observe.records import Observation
+from grader.problem.spec import RunSpec
+from grader.report import Check, Diagnosis
+from grader.show import literal, printable
+
+_ENCODINGS = ("latin-1", "cp1252", "cp1251", "utf-16", "utf-16-le", "ascii")
+_TRACEBACK = "Traceback (most recent call last):"
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What the rules look at: one run's records and spec, read once."""
+
+    run: RunSpec
+    obs: Observation
+    ctx: Context
+    exc: str  # "Type: detail" of an uncaught exception, or ""
+    printed: str  # stdout, normalised as the output check compares it
+    expected: str  # the expected output, normalised
+    stray: str  # what the program wrote to stderr itself (the traceback cut off)
+    index: int = 0  # sent: which message did not arrive as sent (-1: the only one)
+    want: bytes = b""
+    got: bytes = b""
+    next_want: bytes = b""
+    replies: tuple[bytes, ...] = field(default=())
+
+    @property
+    def exc_name(self) -> str:
+        return self.exc.split(":")[0]
+
+    @property
+    def count_line(self) -> str:
+        """The first line of input when it is a number (the count n of problem 4), else ""."""
+        first = self.run.stdin.split("\n", 1)[0].strip()
+        return first if first.isdigit() else ""
+
+
+def facts(run: RunSpec, obs: Observation, ctx: Context) -> Facts:
+    """The facts of one run."""
+    stderr = obs.process.stderr.decode("utf-8", "replace")
+    stray = stderr.split(_TRACEBACK, 1)[0].strip() if exception_text(obs) else stderr.strip()
+    miss = sent_mismatch(run, obs)
+    index, want, got = miss if miss is not None else (0, b"", b"")
+    wants = run.expected_bytes
+    return Facts(
+        run=run,
+        obs=obs,
+        ctx=ctx,
+        exc=exception_text(obs),
+        printed=normalise(obs.process.stdout.decode("utf-8", "replace")),
+        expected=normalise(expected_output(run, obs)),
+        stray=stray,
+        index=index,
+        want=want,
+        got=got,
+        next_want=wants[index + 1] if 0 <= index < len(wants) - 1 else b"",
+        replies=tuple(r for conn in obs.wire.connections for r in conn.replies),
+    )
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A row of a hint table: the mistake ``key`` when ``when`` holds; ``why`` is the rule."""
+
+    key: str
+    when: Callable[[Facts], bool]
+    fields: Callable[[Facts], dict[str, object]] = lambda _f: {}
+    why: str = ""
+
+
+def _encoded_as(f: Facts) -> str:
+    text = f.want.decode("utf-8", "replace")
+    for encoding in _ENCODINGS:
+        try:
+            if text.encode(encoding) == f.got:
+                return encoding
+        except UnicodeEncodeError:
+            pass
+    return ""
+
+
+def _bytes_required(f: Facts) -> bool:
+    return "bytes-like object is required" in f.exc or "bytes-like object is required" in f.stray
+
+
+def _shown_stray(f: Facts) -> str:
+    first = f.stray.split("\n")
+    return literal(printable(first[0][:60])) + (" and more" if len(first) > 1 else "")
+
+
+SENT_RULES: tuple[Rule, ...] = (
+    Rule("sent_something_p1", lambda f: not f.run.expected_bytes, why="problem 1 sends nothing"),
+    Rule(
+        "after_last_reply",
+        lambda f: f.index == len(f.run.expected_bytes) and f.index > 0,
+        why="bytes after the last reply are extra, whatever they are",
+    ),
+    # Nothing arrived: the cause is what stopped the program before send(), if anything did.
+    Rule("send_str", lambda f: not f.got and _bytes_required(f)),
+    Rule(
+        "encode_error",
+        lambda f: not f.got and f.exc_name == "UnicodeEncodeError",
+        lambda f: {"exception": f.exc, "encoding": _codec(f)},
+    ),
+    Rule("sent_nothing_crash", lambda f: not f.got and bool(f.exc), lambda f: {"exception": f.exc}),
+    Rule("sent_nothing_timeout", lambda f: not f.got and f.obs.process.timed_out),
+    Rule("sent_nothing", lambda f: not f.got),
+    Rule(
+        "sent_before_reply",
+        lambda f: bool(f.next_want) and f.got.startswith(f.want + f.next_want[:1]),
+        why="several messages at once: the order of the exchange is the mistake, not the text",
+    ),
+    Rule(
+        "sent_count_line",
+        lambda f: bool(f.count_line)
+        and f.got.startswith(f.count_line.encode())
+        and not f.want.startswith(f.count_line.encode()),
+        lambda f: {"count": literal(f.count_line.encode())},
+        why="the count only where the input starts with one (problem 4)",
+    ),
+    Rule(
+        "trailing_newline",
+        lambda f: f.got == f.want + b"\r\n",
+        lambda _f: {"newline": literal(b"\r\n")},
+    ),
+    Rule(
+        "trailing_newline", lambda f: f.got == f.want + b"\n", lambda _f: {"newline": literal(b"\n")}
+    ),
+    Rule(
+        "wrong_encoding",
+        lambda f: _encoded_as(f) not in ("", "utf-8"),
+        lambda f: {"encoding": _encoded_as(f)},
+    ),
+    Rule("sent_repr", lambda f: f.got in (repr(f.want).encode(), str(f.want).encode())),
+    Rule(
+        "sent_twice",
+        lambda f: bool(f.want)
+        and len(f.got) > len(f.want)
+        and f.got == f.want * (len(f.got) // len(f.want)),
+    ),
+    Rule("sent_extra", lambda f: f.got.startswith(f.want)),
+    Rule("sent_short", lambda f: f.want.startswith(f.got)),
+    Rule("sent_case", lambda f: f.got.lower() == f.want.lower()),
+    Rule(
+        "sent_different",
+        lambda f: bool(f.run.stdin),
+        why="'the text read from standard input' only where there is input",
+    ),
+    Rule("sent_constant", lambda _f: True, lambda f: {"message": literal(f.want)}),
+)
+
+
+def _refused_words(f: Facts) -> bool:
+    return f.printed.lower().strip(" .!") == "connection refused"
+
+
+def _first_line_refused(f: Facts) -> bool:
+    lines = f.printed.split("\n")
+    return len(lines) > 1 and lines[0].strip() == "Connection refused"
+
+
+def _lines_without_blanks(f: Facts) -> bool:
+    lines = f.printed.split("\n")
+    return len(f.replies) > 1 and "" in lines and [x for x in lines if x.strip()] == (
+        f.expected.split("\n")
+    )
+
+
+def _one_line(f: Facts) -> bool:
+    if len(f.replies) < 2:
+        return False
+    if f.printed.replace("\n", "") == f.expected.replace("\n", ""):
+        return True
+    return f.printed.count("\n") < f.expected.count("\n") and all(
+        r.decode("utf-8", "replace") in f.printed for r in f.replies
+    )
+
+
+def _decoded_wrong(f: Facts) -> bool:
+    return bool(f.replies) and any(
+        f.printed == "\n".join(r.decode(enc, "replace") for r in f.replies)
+        for enc in ("latin-1", "cp1252", "cp1251")
+    )
+
+
+def _server_down(f: Facts) -> bool:
+    return not f.run.replies and not f.obs.wire.server_up
+
+
+OUTPUT_RULES: tuple[Rule, ...] = (
+    Rule(
+        "output_too_long",
+        lambda f: f.obs.process.output_overflow,
+        lambda f: {"limit": f"{f.ctx.output_kb} KiB"},
+    ),
+    # Server down (problem 5's second run): the lesson's words are about refusal.
+    Rule(
+        "refused_unhandled",
+        lambda f: _server_down(f)
+        and f.exc.startswith(("ConnectionRefusedError", "ConnectionError", "OSError")),
+    ),
+    Rule("refused_exactly", lambda f: _server_down(f) and _refused_words(f)),
+    Rule(
+        "refused_extra_line",
+        lambda f: _server_down(f) and _first_line_refused(f),
+        why="the right line followed by another is an extra line, not the exception's text",
+    ),
+    Rule(
+        "refused_exception_text",
+        lambda f: _server_down(f) and ("Errno 111" in f.printed or "refused" in f.printed.lower()),
+    ),
+    Rule(
+        "printed_to_stderr",
+        lambda f: bool(f.stray) and not f.printed,
+        lambda f: {"what": _shown_stray(f)},
+        why="stderr is not output, and a learner who printed there is told so (PROBLEMS.md)",
+    ),
+    Rule(
+        "printed_nothing_crash",
+        lambda f: _server_down(f) and bool(f.exc),
+        lambda f: {"exception": f.exc},
+    ),
+    Rule("refused_exactly", _server_down),
+    # Server up.
+    Rule("refused_when_up", lambda f: "Connection refused" in f.printed),
+    Rule(
+        "printed_to_stderr",
+        lambda f: bool(f.expected) and f.expected in normalise(f.stray),
+        lambda f: {"what": _shown_stray(f)},
+        why="the right text on stderr is named as such, even beside other output",
+    ),
+    Rule(
+        "printed_nothing_crash",
+        lambda f: not f.printed and bool(f.exc),
+        lambda f: {"exception": f.exc},
+    ),
+    Rule("printed_nothing", lambda f: not f.printed),
+    Rule("printed_bytes", lambda f: "b'" in f.printed or 'b"' in f.printed),
+    Rule("output_not_utf8", lambda f: "\ufffd" in f.printed and "\ufffd" not in f.expected),
+    Rule(
+        "blank_lines",
+        _lines_without_blanks,
+        why="end='\\n\\n' gives every reply its own line, with blank ones between",
+    ),
+    Rule("replies_one_line", _one_line),
+    Rule("extra_output", lambda f: bool(f.expected) and f.expected in f.printed),
+    Rule("decoded_wrong", _decoded_wrong),
+    Rule("printed_nothing_crash", lambda f: bool(f.exc), lambda f: {"exception": f.exc}),
+    Rule("output_differs", lambda _f: True),
+)
+
+
+def _doing(f: Facts) -> tuple[str, str]:
+    """What the program was doing when it was stopped, and what to try, from the wire.
+
+    Rule: no guess at *which* call it waited in (a recv() and a sleep look alike from outside),
+    and a reply is mentioned only where the server replies.
+    """
+    conn = first_connection(f.obs)
+    if f.obs.trace.end is not None:
+        return (
+            "its script had run to the end, but the interpreter did not exit",
+            "Stop or join every thread it starts, and wait for no child process.",
+        )
+    if conn is None:
+        if any(a.outcome != "connected" for a in f.obs.trace.attempts):
+            return (
+                "its connection had failed, and it went on waiting or looping",
+                "After a failed connect(), end the program.",
+            )
+        return (
+            "it had not connected",
+            "Is it waiting for input it does not get, or looping before connect()?",
+        )
+    if not f.run.replies:
+        return (
+            "it was connected, and waited or looped; this server never sends anything",
+            "Do not recv() in this problem, and do not wait: close the socket and end.",
+        )
+    if not conn.received:
+        return (
+            "it was connected but had sent nothing, and waited or looped",
+            "Send the message first: the server replies only after it arrives.",
+        )
+    if conn.replies and conn.segments[-1].direction == "out" and len(conn.replies) >= len(
+        f.run.expected_bytes
+    ):
+        return (
+            "it had received the last reply and kept going (a loop, a sleep, or another recv() "
+            "waiting for data that never comes)",
+            "After the last reply, close the socket and end: no more data comes.",
+        )
+    return (
+        "it had sent data and was waiting; the server replies once a whole message has arrived",
+        "Send each message whole, then recv() its reply.",
+    )
+
+
+def _eof_key(f: Facts) -> str:
+    if not f.run.stdin:
+        return "eof_no_input"
+    return "eof" if f.count_line else "eof_one_line"
+
+
+END_RULES: tuple[Rule, ...] = (
+    Rule(
+        "timeout",
+        lambda f: f.obs.process.timed_out,
+        lambda f: {
+            "limit": f"{f.ctx.time_limit_s:g} s",
+            "doing": _doing(f)[0],
+            "fix": _doing(f)[1],
+        },
+    ),
+    Rule(
+        "output_too_long",
+        lambda f: f.obs.process.output_overflow,
+        lambda f: {"limit": f"{f.ctx.output_kb} KiB"},
+    ),
+    Rule(
+        "address_not_tuple",
+        lambda f: bool(f.exc) and "address must be tuple" in f.exc,
+        lambda f: {"address": _asked(f)},
+    ),
+    Rule(
+        "wrong_address",
+        lambda f: f.exc_name == "ConnectionRefusedError" and bool(elsewhere(f.obs)),
+        lambda f: {"address": _asked(f)},
+        why="a refusal at another address is the address's fault, not a missing except",
+    ),
+    Rule("refused_unhandled", lambda f: f.exc_name == "ConnectionRefusedError"),
+    Rule("send_str", lambda f: "bytes-like object is required" in f.exc),
+    Rule(
+        "decoded_wrong",
+        lambda f: f.exc_name == "UnicodeDecodeError",
+        why="a reply that cannot be decoded was decoded with the wrong codec",
+    ),
+    Rule(
+        "encode_error",
+        lambda f: f.exc_name.startswith("Unicode"),
+        lambda f: {"exception": f.exc, "encoding": _codec(f)},
+    ),
+    Rule(
+        "eof_no_input",
+        lambda f: f.exc_name == "EOFError" and _eof_key(f) == "eof_no_input",
+        why="a hint about the count n only where the input starts with one",
+    ),
+    Rule("eof", lambda f: f.exc_name == "EOFError" and _eof_key(f) == "eof"),
+    Rule("eof_one_line", lambda f: f.exc_name == "EOFError"),
+    Rule("memory", lambda f: f.exc_name == "MemoryError", lambda f: _memory(f)),
+    Rule(
+        "value_error",
+        lambda f: f.exc_name == "ValueError" and "int()" in f.exc and bool(f.count_line),
+        lambda f: {"exception": f.exc},
+        why="the count n only where the input starts with one",
+    ),
+    Rule("exception", lambda f: bool(f.exc), lambda f: {"name": f.exc_name}),
+    Rule(
+        "memory",
+        lambda f: f.obs.process.signal in (6, 11),  # SIGABRT, SIGSEGV: an allocation failed
+        lambda f: _memory(f),
+    ),
+    Rule(
+        "signal",
+        lambda f: f.obs.process.signal is not None,
+        lambda f: {"signal": signal_name(f.obs.process.signal or 0)},
+    ),
+    Rule("exit_status", lambda _f: True, lambda f: {"status": f.obs.process.exit_code}),
+)
+
+
+def _codec(f: Facts) -> str:
+    found = re.search(r"'([\w-]+)' codec", f.exc)
+    return found.group(1) if found else "the codec"
+
+
+def _memory(f: Facts) -> dict[str, object]:
+    return {"limit": f"{f.ctx.memory_mb} MiB"}
+
+
+def _asked(f: Facts) -> str:
+    other = elsewhere(f.obs)
+    return address(other[0].host, other[0].port) if other else "another address"
+
+
+# Checks that name their mistake themselves (connected, closed, and any check that sets a hint)
+# may have it refined here, from facts the check does not weigh.
+REFINEMENTS: dict[str, tuple[Rule, ...]] = {
+    "reset": (
+        Rule(
+            "reset_no_reply",
+            lambda f: not f.run.replies,
+            why="a hint about replies only where the server replies",
+        ),
+    ),
+    "never_closed": (
+        Rule(
+            "dropped_not_closed",
+            lambda f: any(c.ended_while_running for c in f.obs.wire.connections),
+            why="a FIN while the program ran, with no close(): the socket was dropped, not left "
+            "to the interpreter's exit",
+        ),
+    ),
+    "wrong_address": (
+        Rule(
+            "address_not_tuple",
+            lambda f: any(
+                a.outcome == "TypeError" or not a.port for a in elsewhere(f.obs)
+            ),
+            lambda f: {"address": _asked(f)},
+            why="a list or a lone string is not an address: say so, not 'connected to'",
+        ),
+    ),
+}
+
+TABLES: dict[str, tuple[Rule, ...]] = {
+    "sent": SENT_RULES,
+    "output": OUTPUT_RULES,
+    "clean_end": END_RULES,
+}
+
+
+def _first(rules: Sequence[Rule], f: Facts, catalogue: Catalogue) -> Hint | None:
+    for rule in rules:
+        if rule.when(f):
+            return hint(rule.key, catalogue, **rule.fields(f))
+    return None
+
+
+def choose_hint(
+    name: str, run: RunSpec, obs: Observation, verdict: Verdict, ctx: Context, catalogue: Catalogue
+) -> Hint | None:
+    """The mistake behind the failed check ``name``, in the catalogue's language."""
+    f = facts(run, obs, ctx)
+    if verdict.hint is not None:
+        refined = _first(REFINEMENTS.get(verdict.hint.key, ()), f, catalogue)
+        return refined or translated(verdict.hint, catalogue)
+    rules = TABLES.get(name)
+    return _first(rules, f, catalogue) if rules else None
+
+
+# -- the whole grading -------------------------------------------------------------------------
+ORDER = ("source", "connected", "sent", "output", "closed", "clean_end")
+"""Dependency order: a check's failure can only be caused by one before it (or by the end)."""
+
+# Hints that mean "the program stopped (or hung) before this": the way it ended is the mistake.
+CONSEQUENCES = frozenset(
+    {
+        "crashed_before_connect",
+        "timeout_before_connect",
+        "sent_nothing_crash",
+        "sent_nothing_timeout",
+        "sent_nothing",
+        "printed_nothing_crash",
+        "printed_nothing",
+        "open_at_timeout",
+        "never_connected",
+    }
+)
+
+
+def _rank(check: Check) -> int:
+    # A check this table does not know (a newer kind) ranks right after the file itself.
+    return ORDER.index(check.name) if check.name in ORDER else 1
+
+
+def diagnose(checks: Sequence[Check]) -> Diagnosis | None:
+    """The one mistake to tell first, and the other failures sorted around it (None: all passed).
+
+    Rule: the first failure in dependency order across all runs (runs in the spec's order); but
+    a failure that only says the program stopped or hung before this point gives way to how the
+    program ended, in its run, which names the cause (the exception, what it waited for).
+    """
+    failed = [i for i, c in enumerate(checks) if c.status == "failed"]
+    if not failed:
+        return None
+    runs = list(dict.fromkeys(c.run for c in checks))
+    first = min(failed, key=lambda i: (_rank(checks[i]), runs.index(checks[i].run), i))
+    if checks[first].hint_key in CONSEQUENCES:
+        ends = [
+            i
+            for i in failed
+            if checks[i].run == checks[first].run and checks[i].name == "clean_end"
+        ]
+        first = ends[0] if ends else first
+    root = checks[first]
+    same = tuple(i for i in failed if i != first and checks[i].hint_key == root.hint_key)
+    root_runs = {checks[i].run for i in (first, *same)}
+    caused = tuple(
+        i for i in failed if i != first and i not in same and checks[i].run in root_runs
+    )
+    others = tuple(i for i in failed if i != first and i not in same and i not in caused)
+    skipped = tuple(i for i, c in enumerate(checks) if c.status == "skipped")
+    return Diagnosis(first, root.hint_key, same, caused, others, skipped)
+
