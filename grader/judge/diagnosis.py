@@ -304,15 +304,18 @@ def _doing(f: Facts) -> tuple[str, str]:
             "it had not connected",
             "Is it waiting for input it does not get, or looping before connect()?",
         )
-    if not f.run.replies:
-        return (
-            "it was connected, and waited or looped; this server never sends anything",
-            "Do not recv() in this problem, and do not wait: close the socket and end.",
-        )
     if not conn.received:
         return (
             "it was connected but had sent nothing, and waited or looped",
-            "Send the message first: the server replies only after it arrives.",
+            "Send the message first: the server replies only after it arrives."
+            if f.run.replies
+            else "This server never sends anything: do not recv() or wait; close the socket "
+            "and end.",
+        )
+    if not f.run.replies:
+        return (
+            "it had sent its data and was waiting; this server never sends anything",
+            "Do not recv() in this problem: close the socket after send().",
         )
     if conn.replies and conn.segments[-1].direction == "out" and len(conn.replies) >= len(
         f.run.expected_bytes

@@ -258,7 +258,7 @@ HINTS: dict[str, tuple[str, str]] = {
     "empty": ("The file is empty:", "write your solution in it and save it."),
     "not_utf8": (
         "The file is not UTF-8 text: line {line} has a byte UTF-8 cannot read ({detail}).",
-        "Save the file as UTF-8 (your editor's 'Save with encoding').",
+        "Open it in your editor and save it as UTF-8.",
     ),
     "binary": ("The file is not a Python script (it contains NUL bytes).", "Give the .py file."),
 }

@@ -102,7 +102,7 @@ def transcript_lines(
     """The transcript as lines: events (at most ``limit``), what was printed, how it ended."""
     lines = [f"  {words.message('report.wire_title', run=transcript.run)}"]
     events = list(transcript.events)
-    shown = events if limit is None or len(events) <= limit else events[: max(limit - 1, 1)]
+    shown = events if limit is None or len(events) <= limit else events[: max(limit - 1, 0)]
     for event in shown:
         at = f"{event.at_s:6.3f} s" if event.at_s is not None else " " * 8
         arrow = ARROWS[event.who] if event.kind == "data" else " "
@@ -170,7 +170,7 @@ def render_one(
         if transcript is not None:
             traceback_shown = "Traceback (most recent call last)" in root.observed if root else False
             room = BUDGET - len(lines) - 4  # the footer, the title, stdout, stderr and ending
-            lines += transcript_lines(transcript, words, max(room, 2), traceback_shown)
+            lines += transcript_lines(transcript, words, max(room, 1), traceback_shown)
     lines.append(_footer(report, words))
     return "\n".join(lines) + "\n"
 
