@@ -8,7 +8,7 @@ from typing import Any
 
 from grader.report import Report
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"  # 1.1: seed, diagnosis, transcripts (additive)
 
 
 def as_dict(report: Report) -> dict[str, Any]:
@@ -41,6 +41,47 @@ def as_dict(report: Report) -> dict[str, Any]:
             }
             for c in report.checks
         ],
+        "seed": report.seed,
+        "diagnosis": _diagnosis(report),
+        "transcripts": [
+            {
+                "run": t.run,
+                "stdin": t.stdin,
+                "events": [
+                    {
+                        "at_s": e.at_s,
+                        "who": e.who,
+                        "kind": e.kind,
+                        "text": e.text,
+                        "connection": e.connection,
+                    }
+                    for e in t.events
+                ],
+                "stdout": t.stdout,
+                "stderr": t.stderr,
+                "exception": t.exception,
+                "ending": t.ending,
+                "duration_s": round(t.duration_s, 4),
+            }
+            for t in report.transcripts
+        ],
+    }
+
+
+def _diagnosis(report: Report) -> dict[str, Any] | None:
+    d = report.diagnosis
+    root = report.diagnosed
+    if d is None or root is None:
+        return None
+    return {
+        "check": d.check,
+        "hint_key": d.hint_key,
+        "mistake": root.mistake,
+        "fix": root.fix,
+        "same": list(d.same),
+        "caused": list(d.caused),
+        "others": list(d.others),
+        "not_judged": list(d.not_judged),
     }
 
 
