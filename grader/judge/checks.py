@@ -249,7 +249,8 @@ def _tail(stderr: bytes, lines: int = 6, width: int = 200) -> str:
     A traceback's file names are cut to the file's own name: the learner knows where it is.
     """
     text = stderr.decode("utf-8", "replace").rstrip()
-    tail = text.split("\n")[-lines:]
+    tail = [line for line in text.split("\n") if line != "Traceback (most recent call last):"]
+    tail = tail[-lines:]
     return "\n".join(printable(_FILE_LINE.sub(r"\1\2", line)[:width]) for line in tail)
 
 

@@ -144,9 +144,11 @@ SENT_RULES: tuple[Rule, ...] = (
     ),
     Rule(
         "sent_count_line",
-        lambda f: bool(f.count_line)
-        and f.got.startswith(f.count_line.encode())
-        and not f.want.startswith(f.count_line.encode()),
+        lambda f: (
+            bool(f.count_line)
+            and f.got.startswith(f.count_line.encode())
+            and not f.want.startswith(f.count_line.encode())
+        ),
         lambda f: {"count": literal(f.count_line.encode())},
         why="the count only where the input starts with one (problem 4)",
     ),
@@ -156,7 +158,9 @@ SENT_RULES: tuple[Rule, ...] = (
         lambda _f: {"newline": literal(b"\r\n")},
     ),
     Rule(
-        "trailing_newline", lambda f: f.got == f.want + b"\n", lambda _f: {"newline": literal(b"\n")}
+        "trailing_newline",
+        lambda f: f.got == f.want + b"\n",
+        lambda _f: {"newline": literal(b"\n")},
     ),
     Rule(
         "wrong_encoding",
@@ -166,9 +170,11 @@ SENT_RULES: tuple[Rule, ...] = (
     Rule("sent_repr", lambda f: f.got in (repr(f.want).encode(), str(f.want).encode())),
     Rule(
         "sent_twice",
-        lambda f: bool(f.want)
-        and len(f.got) > len(f.want)
-        and f.got == f.want * (len(f.got) // len(f.want)),
+        lambda f: (
+            bool(f.want)
+            and len(f.got) > len(f.want)
+            and f.got == f.want * (len(f.got) // len(f.want))
+        ),
     ),
     Rule("sent_extra", lambda f: f.got.startswith(f.want)),
     Rule("sent_short", lambda f: f.want.startswith(f.got)),
@@ -193,8 +199,10 @@ def _first_line_refused(f: Facts) -> bool:
 
 def _lines_without_blanks(f: Facts) -> bool:
     lines = f.printed.split("\n")
-    return len(f.replies) > 1 and "" in lines and [x for x in lines if x.strip()] == (
-        f.expected.split("\n")
+    return (
+        len(f.replies) > 1
+        and "" in lines
+        and [x for x in lines if x.strip()] == (f.expected.split("\n"))
     )
 
 
@@ -228,8 +236,10 @@ OUTPUT_RULES: tuple[Rule, ...] = (
     # Server down (problem 5's second run): the lesson's words are about refusal.
     Rule(
         "refused_unhandled",
-        lambda f: _server_down(f)
-        and f.exc.startswith(("ConnectionRefusedError", "ConnectionError", "OSError")),
+        lambda f: (
+            _server_down(f)
+            and f.exc.startswith(("ConnectionRefusedError", "ConnectionError", "OSError"))
+        ),
     ),
     Rule("refused_exactly", lambda f: _server_down(f) and _refused_words(f)),
     Rule(
@@ -317,8 +327,10 @@ def _doing(f: Facts) -> tuple[str, str]:
             "it had sent its data and was waiting; this server never sends anything",
             "Do not recv() in this problem: close the socket after send().",
         )
-    if conn.replies and conn.segments[-1].direction == "out" and len(conn.replies) >= len(
-        f.run.expected_bytes
+    if (
+        conn.replies
+        and conn.segments[-1].direction == "out"
+        and len(conn.replies) >= len(f.run.expected_bytes)
     ):
         return (
             "it had received the last reply and kept going (a loop, a sleep, or another recv() "
@@ -439,9 +451,7 @@ REFINEMENTS: dict[str, tuple[Rule, ...]] = {
     "wrong_address": (
         Rule(
             "address_not_tuple",
-            lambda f: any(
-                a.outcome == "TypeError" or not a.port for a in elsewhere(f.obs)
-            ),
+            lambda f: any(a.outcome == "TypeError" or not a.port for a in elsewhere(f.obs)),
             lambda f: {"address": _asked(f)},
             why="a list or a lone string is not an address: say so, not 'connected to'",
         ),
@@ -490,6 +500,7 @@ CONSEQUENCES = frozenset(
         "printed_nothing",
         "open_at_timeout",
         "never_connected",
+        "never_closed",  # a crash after connect() leaves the socket to the interpreter's exit
     }
 )
 
@@ -521,10 +532,7 @@ def diagnose(checks: Sequence[Check]) -> Diagnosis | None:
     root = checks[first]
     same = tuple(i for i in failed if i != first and checks[i].hint_key == root.hint_key)
     root_runs = {checks[i].run for i in (first, *same)}
-    caused = tuple(
-        i for i in failed if i != first and i not in same and checks[i].run in root_runs
-    )
+    caused = tuple(i for i in failed if i != first and i not in same and checks[i].run in root_runs)
     others = tuple(i for i in failed if i != first and i not in same and i not in caused)
     skipped = tuple(i for i, c in enumerate(checks) if c.status == "skipped")
     return Diagnosis(first, root.hint_key, same, caused, others, skipped)
-

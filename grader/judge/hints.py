@@ -240,7 +240,10 @@ HINTS: dict[str, tuple[str, str]] = {
         "input() found no more lines (EOFError): the input is one line.",
         "Call input() once.",
     ),
-    "memory": ("The program ran out of memory (limit {limit}).", "Does a loop keep collecting data?"),
+    "memory": (
+        "The program ran out of memory (limit {limit}).",
+        "Does a loop keep collecting data?",
+    ),
     "signal": ("The program was stopped by signal {signal}.", "Let it end by itself."),
     "exit_status": (
         "The program ended with exit status {status}.",

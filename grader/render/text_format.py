@@ -97,7 +97,10 @@ def _wrapped(text: str, indent: str = "  ") -> list[str]:
 
 
 def transcript_lines(
-    transcript: RunTranscript, words: Catalogue, limit: int | None = None, traceback_shown=False
+    transcript: RunTranscript,
+    words: Catalogue,
+    limit: int | None = None,
+    traceback_shown: bool = False,
 ) -> list[str]:
     """The transcript as lines: events (at most ``limit``), what was printed, how it ended."""
     lines = [f"  {words.message('report.wire_title', run=transcript.run)}"]
@@ -107,7 +110,7 @@ def transcript_lines(
         at = f"{event.at_s:6.3f} s" if event.at_s is not None else " " * 8
         arrow = ARROWS[event.who] if event.kind == "data" else " "
         lines.append(f"    {at}  {event.who:<6} {arrow} {event.text}")
-    if len(shown) < len(events):
+    if len(shown) < len(events) and limit:
         lines.append(f"    … {len(events) - len(shown)} more (grade --verbose)")
     nothing = words.message("wire.nothing")
     stdout = transcript.stdout if transcript.stdout != "''" else nothing
@@ -161,16 +164,23 @@ def render_one(
         lines.append(f"      The grader could not finish: {report.error}")
     if verbose:
         lines += _every_check(report, paint, words)
-        for transcript in report.transcripts:
-            lines += ["", *transcript_lines(transcript, words)]
+        for every in report.transcripts:
+            lines += ["", *transcript_lines(every, words)]
     else:
         lines += _diagnosis_lines(report, paint, words)
         root = report.diagnosed
         transcript = report.transcript(root.run) if root is not None else None
         if transcript is not None:
-            traceback_shown = "Traceback (most recent call last)" in root.observed if root else False
-            room = BUDGET - len(lines) - 4  # the footer, the title, stdout, stderr and ending
-            lines += transcript_lines(transcript, words, max(room, 1), traceback_shown)
+            name = transcript.exception.split(":")[0]
+            traceback_shown = bool(root and name and f"uncaught {name}" in root.observed)
+            # As many of the wire's events as the budget leaves room for, the footer included.
+            limit = len(transcript.events)
+            wire = transcript_lines(transcript, words, limit, traceback_shown)
+            used = sum(line.count("\n") + 1 for line in lines)  # values span several lines
+            while limit > 0 and used + len(wire) + 1 > BUDGET:
+                limit -= 1
+                wire = transcript_lines(transcript, words, limit, traceback_shown)
+            lines += wire
     lines.append(_footer(report, words))
     return "\n".join(lines) + "\n"
 
