@@ -3,11 +3,11 @@
 Strategy: the English sentences live in the tables that use them (``judge/hints.py`` for the
 mistakes, ``MESSAGES`` below for the report's own words); they are the source, as gettext's
 msgids are. A translation is a standard gettext catalogue: ``grader/locale/grader.pot`` lists
-every sentence with its key as ``msgctxt``; a translator copies it to ``<lang>.po``, fills the
+every sentence with its key as ``msgctxt`` (written by ``python -m grader.judge.pot``); a translator copies it to ``<lang>.po``, fills the
 ``msgstr`` lines and compiles it with Babel (``pybabel compile``) to
 ``grader/locale/<lang>/LC_MESSAGES/grader.mo``. At run time the stdlib ``gettext`` reads that
 ``.mo``: no dependency for the grader itself, no code change for a new language. English is the
-fallback for any sentence a catalogue lacks. ``python -m grader.i18n`` rewrites the ``.pot``.
+fallback for any sentence a catalogue lacks.
 """
 
 from __future__ import annotations
@@ -99,39 +99,3 @@ def catalogue(lang: str | None = None, locale_dir: str | Path | None = None) -> 
     if type(found) is gettext.NullTranslations:
         return english()
     return Catalogue(languages[0], found)
-
-
-def sources() -> dict[str, str]:
-    """Every learner-facing sentence: key to English source (the ``.pot``'s contents)."""
-    from grader.judge.hints import HINTS
-
-    out: dict[str, str] = {}
-    for key, (mistake, fix) in HINTS.items():
-        out[key] = mistake
-        out[f"{key}.try"] = fix
-    out.update(MESSAGES)
-    return out
-
-
-def _quoted(text: str) -> str:
-    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
-    return f'"{escaped}"'
-
-
-def template() -> str:
-    """The ``.pot`` text: one entry per key, the key as msgctxt, the English as msgid."""
-    lines = [
-        "# Learner-facing sentences of socket-grader. Copy to <lang>.po, fill each msgstr,",
-        "# keep every {placeholder} as it is, then: pybabel compile -d grader/locale -D grader",
-        'msgid ""',
-        'msgstr ""',
-        '"Content-Type: text/plain; charset=UTF-8\\n"',
-        "",
-    ]
-    for key, source in sources().items():
-        lines += [f"msgctxt {_quoted(key)}", f"msgid {_quoted(source)}", 'msgstr ""', ""]
-    return "\n".join(lines)
-
-
-if __name__ == "__main__":
-    (LOCALE_DIR / f"{DOMAIN}.pot").write_text(template(), encoding="utf-8")

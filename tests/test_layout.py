@@ -22,6 +22,7 @@ STAGES = {
     "grader.show": 0,
     "grader.report": 0,
     "grader.config": 0,
+    "grader.i18n": 0,
     "grader.problem": 1,
     "grader.sandbox": 2,
     "grader.observe": 3,

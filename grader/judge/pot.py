@@ -1,0 +1,45 @@
+"""The translators' template: every learner-facing sentence, keyed, as a gettext ``.pot``.
+
+Strategy: the English sources stay in the tables that use them (``hints.HINTS``,
+``i18n.MESSAGES``); ``python -m grader.judge.pot`` writes ``grader/locale/grader.pot`` from them,
+and a test keeps the shipped file in step.
+"""
+
+from __future__ import annotations
+
+from grader.i18n import DOMAIN, LOCALE_DIR, MESSAGES
+from grader.judge.hints import HINTS
+
+
+def sources() -> dict[str, str]:
+    """Every learner-facing sentence: key to English source (the ``.pot``'s contents)."""
+    out: dict[str, str] = {}
+    for key, (mistake, fix) in HINTS.items():
+        out[key] = mistake
+        out[f"{key}.try"] = fix
+    out.update(MESSAGES)
+    return out
+
+
+def _quoted(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+    return f'"{escaped}"'
+
+
+def template() -> str:
+    """The ``.pot`` text: one entry per key, the key as msgctxt, the English as msgid."""
+    lines = [
+        "# Learner-facing sentences of socket-grader. Copy to <lang>.po, fill each msgstr,",
+        "# keep every {placeholder} as it is, then: pybabel compile -d grader/locale -D grader",
+        'msgid ""',
+        'msgstr ""',
+        '"Content-Type: text/plain; charset=UTF-8\\n"',
+        "",
+    ]
+    for key, source in sources().items():
+        lines += [f"msgctxt {_quoted(key)}", f"msgid {_quoted(source)}", 'msgstr ""', ""]
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    (LOCALE_DIR / f"{DOMAIN}.pot").write_text(template(), encoding="utf-8")
