@@ -78,10 +78,11 @@ def _where(
 
     Where every one is the root's own check, only the runs are named.
     """
-    by_title: dict[str, list[str]] = {}
+    by_title: dict[str, list[str]] = {root.title: []} if root is not None else {}
     for i in indices:
         check = report.checks[i]
         by_title.setdefault(check.title, []).append(check.run)
+    by_title = {title: where for title, where in by_title.items() if where}
     name_runs = runs and len(report.runs) > 1
     if root is not None and name_runs and list(by_title) == [root.title]:
         return ", ".join(f"“{r}”" for r in dict.fromkeys(by_title[root.title]))
@@ -121,13 +122,22 @@ def transcript_lines(
     else:
         stderr = transcript.stderr if transcript.stderr != "''" else nothing
     out_label, err_label = words.message("wire.stdout"), words.message("wire.stderr")
-    printed = f"    {out_label} {stdout} · {err_label} {stderr} · {transcript.ending}"
-    if len(printed) <= WIDTH:
-        lines.append(printed)
-    else:
-        lines.append(f"    {out_label} {stdout}")
-        lines.append(f"    {err_label} {stderr} · {transcript.ending}")
+    pieces = [f"{out_label} {stdout}", f"{err_label} {stderr}", transcript.ending]
+    lines += _packed(pieces, "    ")
     return [line[:WIDTH] if len(line) > WIDTH else line for line in lines]
+
+
+def _packed(pieces: Sequence[str], indent: str) -> list[str]:
+    """``pieces`` joined with `` · `` into as few lines as fit; a piece too long alone is cut."""
+    lines: list[str] = []
+    for piece in pieces:
+        if len(indent + piece) > WIDTH:
+            piece = piece[: WIDTH - len(indent) - 1] + "…"
+        if lines and len(lines[-1] + " · " + piece) <= WIDTH:
+            lines[-1] += " · " + piece
+        else:
+            lines.append(indent + piece)
+    return lines
 
 
 def _diagnosis_lines(report: Report, paint: Paint, words: Catalogue) -> list[str]:
