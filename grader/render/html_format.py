@@ -13,6 +13,7 @@ import unicodedata
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from grader.render.plain import where
 from grader.report import Report
 
 if TYPE_CHECKING:
@@ -56,11 +57,50 @@ def _environment() -> jinja2.Environment:
     return env
 
 
+def _lead(report: Report) -> dict[str, Any] | None:
+    """The diagnosis, for the top of a report: the mistake, where, and the other failures named."""
+    diagnosis, root = report.diagnosis, report.diagnosed
+    if diagnosis is None or root is None:
+        return None
+    folds = [
+        (label, where(report, indices, root))
+        for label, indices in (
+            ("The same mistake in", diagnosis.same),
+            ("Failing because of it", diagnosis.caused),
+            ("Also failing", diagnosis.others),
+        )
+        if indices
+    ]
+    if diagnosis.not_judged:
+        folds.append(
+            ("Not judged until this passes", where(report, diagnosis.not_judged, runs=False))
+        )
+    return {
+        "mistake": root.mistake or root.hint,
+        "fix": root.fix if root.mistake else "",
+        "check": root,
+        "anchor": diagnosis.check,
+        "folds": folds,
+    }
+
+
+def _groups(report: Report) -> list[tuple[str, list[tuple[Any, str, int]]]]:
+    """``Report.by_run`` with each check's index in ``Report.checks`` (for its anchor)."""
+    counter = iter(range(len(report.checks)))
+    return [
+        (run, [(check, seen_in, next(counter)) for check, seen_in in checks])
+        for run, checks in report.by_run()
+    ]
+
+
 def _item(report: Report) -> dict[str, Any]:
+    index = {id(c): i for i, c in enumerate(report.checks)}
     return {
         "report": report,
+        "lead": _lead(report),
+        "index": index,
         "word": WORDS.get(report.verdict, report.verdict.upper()),
-        "groups": report.by_run(),
+        "groups": _groups(report),
         "isolation": report.isolation_text(),
         "error_intro": ERROR_INTRO.get(report.verdict, "The grader could not finish:"),
     }

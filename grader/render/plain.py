@@ -1,8 +1,11 @@
-"""A check as plain monospace text, shared by the formats that carry text (JUnit, Gradescope)."""
+"""A check as plain monospace text, shared by the formats that carry text (JUnit, Gradescope),
+and the phrase that names a group of checks, shared by the text and HTML reports."""
 
 from __future__ import annotations
 
-from grader.report import Check
+from collections.abc import Sequence
+
+from grader.report import Check, Report
 
 LABEL = 10  # width of "expected  ", so observed and its caret line share one left column
 
@@ -22,3 +25,25 @@ def feedback(check: Check) -> str:
     if check.status == "failed" and check.hint:
         lines.append(_block("try", check.hint))
     return "\n".join(lines)
+
+
+def where(
+    report: Report, indices: Sequence[int], root: Check | None = None, runs: bool = True
+) -> str:
+    """Checks named by title, each with the runs it failed in (``runs``), in one phrase.
+
+    Where every one is the root's own check, only the runs are named.
+    """
+    by_title: dict[str, list[str]] = {root.title: []} if root is not None else {}
+    for i in indices:
+        check = report.checks[i]
+        by_title.setdefault(check.title, []).append(check.run)
+    by_title = {title: runs_of for title, runs_of in by_title.items() if runs_of}
+    name_runs = runs and len(report.runs) > 1
+    if root is not None and name_runs and list(by_title) == [root.title]:
+        return ", ".join(f"“{r}”" for r in dict.fromkeys(by_title[root.title]))
+    parts = []
+    for title, runs_of in by_title.items():
+        names = ", ".join(f"“{r}”" for r in dict.fromkeys(runs_of))
+        parts.append(f"{title} ({names})" if name_runs else title)
+    return "; ".join(parts)

@@ -14,6 +14,7 @@ import textwrap
 from collections.abc import Callable, Sequence
 
 from grader.i18n import Catalogue, english
+from grader.render.plain import where
 from grader.report import Check, Report, RunTranscript
 
 COLOURS = {"green": "32", "red": "31", "bold": "1", "dim": "2", "yellow": "33"}
@@ -71,28 +72,6 @@ def _failure(check: Check, paint: Paint, words: Catalogue, hint: str) -> list[st
     return lines
 
 
-def _where(
-    report: Report, indices: Sequence[int], root: Check | None = None, runs: bool = True
-) -> str:
-    """Checks named by title, each with the runs it failed in (``runs``), in one phrase.
-
-    Where every one is the root's own check, only the runs are named.
-    """
-    by_title: dict[str, list[str]] = {root.title: []} if root is not None else {}
-    for i in indices:
-        check = report.checks[i]
-        by_title.setdefault(check.title, []).append(check.run)
-    by_title = {title: where for title, where in by_title.items() if where}
-    name_runs = runs and len(report.runs) > 1
-    if root is not None and name_runs and list(by_title) == [root.title]:
-        return ", ".join(f"“{r}”" for r in dict.fromkeys(by_title[root.title]))
-    parts = []
-    for title, where in by_title.items():
-        names = ", ".join(f"“{r}”" for r in dict.fromkeys(where))
-        parts.append(f"{title} ({names})" if name_runs else title)
-    return "; ".join(parts)
-
-
 def _wrapped(text: str, indent: str = "  ") -> list[str]:
     return textwrap.wrap(text, WIDTH, initial_indent=indent, subsequent_indent=indent + "  ")
 
@@ -146,8 +125,8 @@ def _diagnosis_lines(report: Report, paint: Paint, words: Catalogue) -> list[str
     if diagnosis is None or root is None:
         return []
     lines = [paint(line, "bold") for line in textwrap.wrap(root.mistake or root.hint, WIDTH)]
-    where = f" · “{root.run}”" if len(report.runs) > 1 else ""
-    lines.append(f"  {paint('✗', 'red')} {root.title}{where}")
+    run = f" · “{root.run}”" if len(report.runs) > 1 else ""
+    lines.append(f"  {paint('✗', 'red')} {root.title}{run}")
     lines += _failure(root, paint, words, root.fix if root.mistake else "")
     folds = (
         ("report.same_mistake", diagnosis.same),
@@ -156,9 +135,9 @@ def _diagnosis_lines(report: Report, paint: Paint, words: Catalogue) -> list[str
     )
     for key, indices in folds:
         if indices:
-            lines += _wrapped(words.message(key, where=_where(report, indices, root)))
+            lines += _wrapped(words.message(key, where=where(report, indices, root)))
     if diagnosis.not_judged:
-        what = _where(report, diagnosis.not_judged, runs=False)
+        what = where(report, diagnosis.not_judged, runs=False)
         lines += [paint(x, "dim") for x in _wrapped(words.message("report.not_judged", what=what))]
     return lines
 
