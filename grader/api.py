@@ -19,7 +19,7 @@ from pathlib import Path
 
 from grader.config import Config, load_config
 from grader.errors import BadInput, GraderFault
-from grader.i18n import catalogue
+from grader.i18n import Catalogue, catalogue
 from grader.judge.checks import Context
 from grader.judge.diagnosis import diagnose
 from grader.judge.run import judge_run
@@ -45,6 +45,7 @@ class Grader:
     zygote: Zygote = field(repr=False)
     time_limit_s: float | None = None  # overrides config and spec (the CLI's --timeout)
     lang: str | None = None  # the learner's language (None: the environment's LANG, else English)
+    locale_dir: Path | None = None  # compiled catalogues (None: the shipped grader/locale)
     _specs: dict[int, ProblemSpec] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -77,13 +78,19 @@ class Grader:
         config: Config | str | Path | None = None,
         time_limit_s: float | None = None,
         lang: str | None = None,
+        locale_dir: str | Path | None = None,
     ) -> Grader:
         """A grader with ``config`` (a Config, a grader.toml path, or None for the shipped one)."""
         cfg = config if isinstance(config, Config) else load_config(config)
         if time_limit_s is not None:
             cfg.with_time_limit(time_limit_s)  # validates the value
         mode = "routed" if cfg.isolation == "routed" else "auto"
-        return cls(cfg, Zygote(mode), time_limit_s, lang)
+        where = Path(locale_dir) if locale_dir is not None else None
+        return cls(cfg, Zygote(mode), time_limit_s, lang, where)
+
+    def catalogue(self, lang: str | None = None) -> Catalogue:
+        """The sentences of ``lang`` (default: the grader's language, else the environment's)."""
+        return catalogue(lang or self.lang, self.locale_dir)
 
     def spec(self, problem: int) -> ProblemSpec:
         """The validated spec of ``problem`` (read once per grader)."""
@@ -101,7 +108,7 @@ class Grader:
         the feedback (default: the grader's, else the environment's).
         """
         spec = self.spec(problem)
-        words = catalogue(lang or self.lang)
+        words = self.catalogue(lang)
         script = Path(path)
         data = read_submission(script)
         started = time.monotonic()

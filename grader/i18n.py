@@ -23,6 +23,7 @@ LOCALE_DIR = Path(__file__).resolve().parent / "locale"
 
 # The report's own words (the hints are in judge/hints.py). Keys are stable; texts may change.
 MESSAGES: dict[str, str] = {
+    "check.not_judged": "not judged: needs “{needs}” first",
     "report.expected": "expected",
     "report.observed": "observed",
     "report.try": "try",

@@ -92,9 +92,7 @@ def _window(pieces: list[str], diff: int) -> tuple[int, int]:
     return start, max(end, min(diff + 1, len(pieces)))
 
 
-def compare(
-    expected: bytes | str, observed: bytes | str, raw_backslash: bool = False
-) -> Shown:
+def compare(expected: bytes | str, observed: bytes | str, raw_backslash: bool = False) -> Shown:
     """Both values as literals, aligned on a window around their first difference."""
     raw = raw_backslash
     diff = first_difference(expected, observed)

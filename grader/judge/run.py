@@ -29,7 +29,13 @@ def judge_run(
             status[name] = "skipped"
             needs = CHECKS[blocked[0]].title(run, ctx.time_limit_s)
             out.append(
-                Check(name, title, run.name, "skipped", hint=f"not judged: needs “{needs}” first")
+                Check(
+                    name,
+                    title,
+                    run.name,
+                    "skipped",
+                    hint=words.message("check.not_judged", needs=needs),
+                )
             )
             continue
         verdict = kind.judge(run, obs, ctx)
