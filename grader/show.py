@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-WINDOW = 100  # characters of a value shown at most, around the first difference
-LEAD = 30  # of which, before the difference
+# Characters of a value shown at most, around the first difference: with the report's labels
+# (16 columns) and a label such as "message 1 of 3: ", a line stays within 100 columns.
+WINDOW = 64
+LEAD = 24  # of which, before the difference
 
 
 @dataclass(frozen=True)

@@ -65,19 +65,19 @@ HINTS: dict[str, tuple[str, str]] = {
         "The server received the text of a bytes literal (b'...').",
         "Send the bytes themselves: client_socket.send(message.encode()), not str(...) of them.",
     ),
-    "sent_twice": ("The message arrived more than once:", "send it exactly once."),
+    "sent_twice": ("The message arrived more than once.", "Send it exactly once."),
     "sent_extra": (
-        "Something more was sent after the message:",
-        "send exactly the message, nothing else.",
+        "Something more was sent after the message.",
+        "Send exactly the message, nothing else.",
     ),
     "sent_count_line": (
         "The count line ({count}) was sent to the server too; it only says how many messages follow.",
         "Read it with int(input()) and send only the messages after it.",
     ),
-    "sent_short": ("Only the start of the message arrived:", "send the whole message."),
+    "sent_short": ("Only the start of the message arrived.", "Send the whole message."),
     "sent_case": (
-        "Letter case differs:",
-        "send the message exactly as given, character for character.",
+        "The letter case of the message differs.",
+        "Send the message exactly as given, character for character.",
     ),
     "sent_nothing": (
         "Nothing was sent.",
@@ -96,8 +96,8 @@ HINTS: dict[str, tuple[str, str]] = {
         "Is the program waiting in recv() for a reply to a message it has not sent yet?",
     ),
     "sent_something_p1": (
-        "This problem sends nothing:",
-        "connect, then close the socket without calling send().",
+        "Something was sent, but this problem sends nothing.",
+        "Connect, then close the socket without calling send().",
     ),
     "sent_before_reply": (
         "The next message arrived before the reply to this one was read.",
@@ -105,8 +105,8 @@ HINTS: dict[str, tuple[str, str]] = {
         "the next.",
     ),
     "after_last_reply": (
-        "More bytes arrived after the last reply:",
-        "send each message once, nothing more.",
+        "More bytes arrived after the last reply.",
+        "Send each message once, nothing more.",
     ),
     "sent_different": (
         "The server received something other than the line read from standard input.",
@@ -135,8 +135,8 @@ HINTS: dict[str, tuple[str, str]] = {
         "Use a plain print(...): logging and print(..., file=sys.stderr) write to stderr.",
     ),
     "refused_when_up": (
-        "'Connection refused' was printed although the server was up:",
-        "print it only in the except ConnectionRefusedError branch.",
+        "'Connection refused' was printed although the server was up.",
+        "Print it only in the except ConnectionRefusedError branch.",
     ),
     "refused_unhandled": (
         "Nothing listened, and the ConnectionRefusedError was not caught.",
@@ -144,11 +144,11 @@ HINTS: dict[str, tuple[str, str]] = {
         "print('Connection refused').",
     ),
     "refused_exactly": (
-        "Print exactly: Connection refused",
-        "(capital C, no other words or marks).",
+        "The output is not exactly 'Connection refused'.",
+        "Print exactly: Connection refused (capital C, no other words or marks).",
     ),
     "refused_exception_text": (
-        "That is the exception's own text.",
+        "What was printed is the exception's own text, not the words the problem asks for.",
         "Print exactly: Connection refused.",
     ),
     "refused_extra_line": (
@@ -168,12 +168,12 @@ HINTS: dict[str, tuple[str, str]] = {
         "Print only the reply, nothing before or after it (no prompts, no labels).",
     ),
     "output_too_long": (
-        "The output passed {limit}:",
-        "is a print() inside a loop that never ends?",
+        "The output passed {limit}.",
+        "Is a print() inside a loop that never ends?",
     ),
     "output_not_utf8": (
-        "The program printed bytes that are not UTF-8 text;",
-        "print decoded text.",
+        "The program printed bytes that are not UTF-8 text.",
+        "Print decoded text.",
     ),
     "output_differs": (
         "What was printed is not the server's reply.",
@@ -202,8 +202,8 @@ HINTS: dict[str, tuple[str, str]] = {
         "end close it.",
     ),
     "reset": (
-        "The server saw a reset (RST), not an orderly close (FIN). That happens when a socket is "
-        "closed while data sent to it is still unread:",
+        "The server saw a reset (RST), not an orderly close (FIN): the socket was closed while "
+        "data sent to it was still unread.",
         "recv() the reply before closing.",
     ),
     "reset_no_reply": (
@@ -216,8 +216,8 @@ HINTS: dict[str, tuple[str, str]] = {
         "Close the socket once the exchange is done; see why the program did not end below.",
     ),
     "not_observed": (
-        "How the socket was closed could not be observed:",
-        "use a socket from the socket module and close it with close() or a with block.",
+        "How the socket was closed could not be observed.",
+        "Use a socket from the socket module and close it with close() or a with block.",
     ),
     # ending
     "timeout": (
@@ -250,15 +250,15 @@ HINTS: dict[str, tuple[str, str]] = {
         "End normally, or with sys.exit(0).",
     ),
     "value_error": (
-        "A conversion failed ({exception}):",
-        "the first line of input is the number n; convert it with int(input()).",
+        "A conversion failed ({exception}).",
+        "The first line of input is the number n; convert it with int(input()).",
     ),
     # the file itself
     "syntax": (
         "Python cannot read the file: {message} (line {line}).",
         "Fix the syntax and run it yourself first.",
     ),
-    "empty": ("The file is empty:", "write your solution in it and save it."),
+    "empty": ("The file is empty.", "Write your solution in it and save it."),
     "not_utf8": (
         "The file is not UTF-8 text: line {line} has a byte UTF-8 cannot read ({detail}).",
         "Open it in your editor and save it as UTF-8.",

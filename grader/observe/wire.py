@@ -191,6 +191,11 @@ class WireRecorder:
                 if time.monotonic() >= deadline:
                     break
                 self._read_blocking(conn, deadline)
+            # A socket dropped without close() (``del``, a function's end) sent its FIN when it
+            # was collected; it is queued already: read it, so that "dropped" is told from
+            # "left to the interpreter's exit" without a wait.
+            while conn.end is None and self._readable_now(conn):
+                self._read(conn)
         self._ended_while_running = {c.index for c in self._conns if c.end is not None}
 
     def finish(self, deadline: float) -> Transcript:

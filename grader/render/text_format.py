@@ -48,9 +48,9 @@ def _header(report: Report, paint: Paint) -> str:
     return f"{paint(word, hue)} problem {report.problem} ({report.title}): {report.summary()}"
 
 
-def _footer(report: Report, words: Catalogue) -> str:
+def _footer(report: Report, words: Catalogue, verbose: bool) -> str:
     parts = [report.submission, f"{report.duration_s:.2f} s"]
-    if report.isolation:
+    if report.isolation and verbose:  # for the teacher; a learner needs the seed, not this
         parts.append(report.isolation_text())
     if report.seed is not None:
         parts.append(words.message("report.seed", seed=report.seed))
@@ -170,7 +170,7 @@ def render_one(
                 limit -= 1
                 wire = transcript_lines(transcript, words, limit, traceback_shown)
             lines += wire
-    lines.append(_footer(report, words))
+    lines.append(_footer(report, words, verbose))
     return "\n".join(lines) + "\n"
 
 
