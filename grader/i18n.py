@@ -2,12 +2,12 @@
 
 Strategy: the English sentences live in the tables that use them (``judge/hints.py`` for the
 mistakes, ``MESSAGES`` below for the report's own words); they are the source, as gettext's
-msgids are. A translation is a standard gettext catalogue: ``grader/locale/grader.pot`` lists
-every sentence with its key as ``msgctxt`` (written by ``python -m grader.judge.pot``); a translator copies it to ``<lang>.po``, fills the
-``msgstr`` lines and compiles it with Babel (``pybabel compile``) to
-``grader/locale/<lang>/LC_MESSAGES/grader.mo``. At run time the stdlib ``gettext`` reads that
-``.mo``: no dependency for the grader itself, no code change for a new language. English is the
-fallback for any sentence a catalogue lacks.
+msgids are. A translation is a standard gettext catalogue: ``grader/locale/grader.pot`` (written
+by ``python -m grader.judge.pot``) lists every sentence with its key as ``msgctxt``; a
+translator makes ``<lang>.po`` from it (``pybabel init``), fills the ``msgstr`` lines and
+compiles it with Babel (``pybabel compile``) to ``grader/locale/<lang>/LC_MESSAGES/grader.mo``.
+At run time the stdlib ``gettext`` reads that ``.mo``: no dependency for the grader itself, no
+code change for a new language. English is the fallback for any sentence a catalogue lacks.
 """
 
 from __future__ import annotations

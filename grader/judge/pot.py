@@ -29,8 +29,9 @@ def _quoted(text: str) -> str:
 def template() -> str:
     """The ``.pot`` text: one entry per key, the key as msgctxt, the English as msgid."""
     lines = [
-        "# Learner-facing sentences of socket-grader. Copy to <lang>.po, fill each msgstr,",
-        "# keep every {placeholder} as it is, then: pybabel compile -d grader/locale -D grader",
+        "# Learner-facing sentences of socket-grader; msgctxt is each sentence's key.",
+        "# pybabel init -i grader/locale/grader.pot -d grader/locale -D grader -l <lang>,",
+        "# fill each msgstr (keep every {placeholder}), pybabel compile -d grader/locale -D grader",
         'msgid ""',
         'msgstr ""',
         '"Content-Type: text/plain; charset=UTF-8\\n"',
