@@ -8,117 +8,46 @@ learner is told first, across all runs: the first failure in dependency order wh
 another failure of its run (a check that failed only because the program crashed or hung points
 to how it ended), and sorts the other failures into those of the same kind, those that follow
 from it, the other ones, and the checks not judged. Pure functions of records and verdicts.
+The tables make this module longer than most: the policy is kept in one place, in order; what
+the rules look at is in ``facts``.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
 
 from grader.i18n import Catalogue
 from grader.judge.checks import (
     Context,
     Verdict,
-    address,
     elsewhere,
-    exception_text,
-    expected_output,
-    first_connection,
     normalise,
-    sent_mismatch,
     signal_name,
+)
+from grader.judge.facts import (
+    Facts,
+    Rule,
+    asked,
+    bytes_required,
+    codec,
+    decoded_wrong,
+    doing,
+    encoded_as,
+    eof_key,
+    facts,
+    first_line_refused,
+    lines_without_blanks,
+    memory,
+    one_line,
+    refused_words,
+    server_down,
+    shown_stray,
 )
 from grader.judge.hints import Hint, hint, translated
 from grader.observe.records import Observation
 from grader.problem.spec import RunSpec
 from grader.report import Check, Diagnosis
-from grader.show import literal, printable
-
-_ENCODINGS = ("latin-1", "cp1252", "cp1251", "utf-16", "utf-16-le", "ascii")
-_TRACEBACK = "Traceback (most recent call last):"
-
-
-@dataclass(frozen=True)
-class Facts:
-    """What the rules look at: one run's records and spec, read once."""
-
-    run: RunSpec
-    obs: Observation
-    ctx: Context
-    exc: str  # "Type: detail" of an uncaught exception, or ""
-    printed: str  # stdout, normalised as the output check compares it
-    expected: str  # the expected output, normalised
-    stray: str  # what the program wrote to stderr itself (the traceback cut off)
-    index: int = 0  # sent: which message did not arrive as sent (-1: the only one)
-    want: bytes = b""
-    got: bytes = b""
-    next_want: bytes = b""
-    replies: tuple[bytes, ...] = field(default=())
-
-    @property
-    def exc_name(self) -> str:
-        return self.exc.split(":")[0]
-
-    @property
-    def count_line(self) -> str:
-        """The first line of input when it is a number (the count n of problem 4), else ""."""
-        first = self.run.stdin.split("\n", 1)[0].strip()
-        return first if first.isdigit() else ""
-
-
-def facts(run: RunSpec, obs: Observation, ctx: Context) -> Facts:
-    """The facts of one run."""
-    stderr = obs.process.stderr.decode("utf-8", "replace")
-    stray = stderr.split(_TRACEBACK, 1)[0].strip() if exception_text(obs) else stderr.strip()
-    miss = sent_mismatch(run, obs)
-    index, want, got = miss if miss is not None else (0, b"", b"")
-    wants = run.expected_bytes
-    return Facts(
-        run=run,
-        obs=obs,
-        ctx=ctx,
-        exc=exception_text(obs),
-        printed=normalise(obs.process.stdout.decode("utf-8", "replace")),
-        expected=normalise(expected_output(run, obs)),
-        stray=stray,
-        index=index,
-        want=want,
-        got=got,
-        next_want=wants[index + 1] if 0 <= index < len(wants) - 1 else b"",
-        replies=tuple(r for conn in obs.wire.connections for r in conn.replies),
-    )
-
-
-@dataclass(frozen=True)
-class Rule:
-    """A row of a hint table: the mistake ``key`` when ``when`` holds; ``why`` is the rule."""
-
-    key: str
-    when: Callable[[Facts], bool]
-    fields: Callable[[Facts], dict[str, object]] = lambda _f: {}
-    why: str = ""
-
-
-def _encoded_as(f: Facts) -> str:
-    text = f.want.decode("utf-8", "replace")
-    for encoding in _ENCODINGS:
-        try:
-            if text.encode(encoding) == f.got:
-                return encoding
-        except UnicodeEncodeError:
-            pass
-    return ""
-
-
-def _bytes_required(f: Facts) -> bool:
-    return "bytes-like object is required" in f.exc or "bytes-like object is required" in f.stray
-
-
-def _shown_stray(f: Facts) -> str:
-    first = f.stray.split("\n")
-    return literal(printable(first[0][:60])) + (" and more" if len(first) > 1 else "")
-
+from grader.show import literal
 
 SENT_RULES: tuple[Rule, ...] = (
     Rule("sent_something_p1", lambda f: not f.run.expected_bytes, why="problem 1 sends nothing"),
@@ -128,11 +57,11 @@ SENT_RULES: tuple[Rule, ...] = (
         why="bytes after the last reply are extra, whatever they are",
     ),
     # Nothing arrived: the cause is what stopped the program before send(), if anything did.
-    Rule("send_str", lambda f: not f.got and _bytes_required(f)),
+    Rule("send_str", lambda f: not f.got and bytes_required(f)),
     Rule(
         "encode_error",
         lambda f: not f.got and f.exc_name == "UnicodeEncodeError",
-        lambda f: {"exception": f.exc, "encoding": _codec(f)},
+        lambda f: {"exception": f.exc, "encoding": codec(f)},
     ),
     Rule("sent_nothing_crash", lambda f: not f.got and bool(f.exc), lambda f: {"exception": f.exc}),
     Rule("sent_nothing_timeout", lambda f: not f.got and f.obs.process.timed_out),
@@ -164,8 +93,8 @@ SENT_RULES: tuple[Rule, ...] = (
     ),
     Rule(
         "wrong_encoding",
-        lambda f: _encoded_as(f) not in ("", "utf-8"),
-        lambda f: {"encoding": _encoded_as(f)},
+        lambda f: encoded_as(f) not in ("", "utf-8"),
+        lambda f: {"encoding": encoded_as(f)},
     ),
     Rule("sent_repr", lambda f: f.got in (repr(f.want).encode(), str(f.want).encode())),
     Rule(
@@ -188,45 +117,6 @@ SENT_RULES: tuple[Rule, ...] = (
 )
 
 
-def _refused_words(f: Facts) -> bool:
-    return f.printed.lower().strip(" .!") == "connection refused"
-
-
-def _first_line_refused(f: Facts) -> bool:
-    lines = f.printed.split("\n")
-    return len(lines) > 1 and lines[0].strip() == "Connection refused"
-
-
-def _lines_without_blanks(f: Facts) -> bool:
-    lines = f.printed.split("\n")
-    return (
-        len(f.replies) > 1
-        and "" in lines
-        and [x for x in lines if x.strip()] == (f.expected.split("\n"))
-    )
-
-
-def _one_line(f: Facts) -> bool:
-    if len(f.replies) < 2:
-        return False
-    if f.printed.replace("\n", "") == f.expected.replace("\n", ""):
-        return True
-    return f.printed.count("\n") < f.expected.count("\n") and all(
-        r.decode("utf-8", "replace") in f.printed for r in f.replies
-    )
-
-
-def _decoded_wrong(f: Facts) -> bool:
-    return bool(f.replies) and any(
-        f.printed == "\n".join(r.decode(enc, "replace") for r in f.replies)
-        for enc in ("latin-1", "cp1252", "cp1251")
-    )
-
-
-def _server_down(f: Facts) -> bool:
-    return not f.run.replies and not f.obs.wire.server_up
-
-
 OUTPUT_RULES: tuple[Rule, ...] = (
     Rule(
         "output_too_long",
@@ -237,38 +127,38 @@ OUTPUT_RULES: tuple[Rule, ...] = (
     Rule(
         "refused_unhandled",
         lambda f: (
-            _server_down(f)
+            server_down(f)
             and f.exc.startswith(("ConnectionRefusedError", "ConnectionError", "OSError"))
         ),
     ),
-    Rule("refused_exactly", lambda f: _server_down(f) and _refused_words(f)),
+    Rule("refused_exactly", lambda f: server_down(f) and refused_words(f)),
     Rule(
         "refused_extra_line",
-        lambda f: _server_down(f) and _first_line_refused(f),
+        lambda f: server_down(f) and first_line_refused(f),
         why="the right line followed by another is an extra line, not the exception's text",
     ),
     Rule(
         "refused_exception_text",
-        lambda f: _server_down(f) and ("Errno 111" in f.printed or "refused" in f.printed.lower()),
+        lambda f: server_down(f) and ("Errno 111" in f.printed or "refused" in f.printed.lower()),
     ),
     Rule(
         "printed_to_stderr",
         lambda f: bool(f.stray) and not f.printed,
-        lambda f: {"what": _shown_stray(f)},
+        lambda f: {"what": shown_stray(f)},
         why="stderr is not output, and a learner who printed there is told so (PROBLEMS.md)",
     ),
     Rule(
         "printed_nothing_crash",
-        lambda f: _server_down(f) and bool(f.exc),
+        lambda f: server_down(f) and bool(f.exc),
         lambda f: {"exception": f.exc},
     ),
-    Rule("refused_exactly", _server_down),
+    Rule("refused_exactly", server_down),
     # Server up.
     Rule("refused_when_up", lambda f: "Connection refused" in f.printed),
     Rule(
         "printed_to_stderr",
         lambda f: bool(f.expected) and f.expected in normalise(f.stray),
-        lambda f: {"what": _shown_stray(f)},
+        lambda f: {"what": shown_stray(f)},
         why="the right text on stderr is named as such, even beside other output",
     ),
     Rule(
@@ -281,72 +171,15 @@ OUTPUT_RULES: tuple[Rule, ...] = (
     Rule("output_not_utf8", lambda f: "\ufffd" in f.printed and "\ufffd" not in f.expected),
     Rule(
         "blank_lines",
-        _lines_without_blanks,
+        lines_without_blanks,
         why="end='\\n\\n' gives every reply its own line, with blank ones between",
     ),
-    Rule("replies_one_line", _one_line),
+    Rule("replies_one_line", one_line),
     Rule("extra_output", lambda f: bool(f.expected) and f.expected in f.printed),
-    Rule("decoded_wrong", _decoded_wrong),
+    Rule("decoded_wrong", decoded_wrong),
     Rule("printed_nothing_crash", lambda f: bool(f.exc), lambda f: {"exception": f.exc}),
     Rule("output_differs", lambda _f: True),
 )
-
-
-def _doing(f: Facts) -> tuple[str, str]:
-    """What the program was doing when it was stopped, and what to try, from the wire.
-
-    Rule: no guess at *which* call it waited in (a recv() and a sleep look alike from outside),
-    and a reply is mentioned only where the server replies.
-    """
-    conn = first_connection(f.obs)
-    if f.obs.trace.end is not None:
-        return (
-            "its script had run to the end, but the interpreter did not exit",
-            "Stop or join every thread it starts, and wait for no child process.",
-        )
-    if conn is None:
-        if any(a.outcome != "connected" for a in f.obs.trace.attempts):
-            return (
-                "its connection had failed, and it went on waiting or looping",
-                "After a failed connect(), end the program.",
-            )
-        return (
-            "it had not connected",
-            "Is it waiting for input it does not get, or looping before connect()?",
-        )
-    if not conn.received:
-        return (
-            "it was connected but had sent nothing, and waited or looped",
-            "Send the message first: the server replies only after it arrives."
-            if f.run.replies
-            else "This server never sends anything: do not recv() or wait; close the socket "
-            "and end.",
-        )
-    if not f.run.replies:
-        return (
-            "it had sent its data and was waiting; this server never sends anything",
-            "Do not recv() in this problem: close the socket after send().",
-        )
-    if (
-        conn.replies
-        and conn.segments[-1].direction == "out"
-        and len(conn.replies) >= len(f.run.expected_bytes)
-    ):
-        return (
-            "it had received the last reply and kept going (a loop, a sleep, or another recv() "
-            "waiting for data that never comes)",
-            "After the last reply, close the socket and end: no more data comes.",
-        )
-    return (
-        "it had sent data and was waiting; the server replies once a whole message has arrived",
-        "Send each message whole, then recv() its reply.",
-    )
-
-
-def _eof_key(f: Facts) -> str:
-    if not f.run.stdin:
-        return "eof_no_input"
-    return "eof" if f.count_line else "eof_one_line"
 
 
 END_RULES: tuple[Rule, ...] = (
@@ -355,8 +188,8 @@ END_RULES: tuple[Rule, ...] = (
         lambda f: f.obs.process.timed_out,
         lambda f: {
             "limit": f"{f.ctx.time_limit_s:g} s",
-            "doing": _doing(f)[0],
-            "fix": _doing(f)[1],
+            "doing": doing(f)[0],
+            "fix": doing(f)[1],
         },
     ),
     Rule(
@@ -367,12 +200,12 @@ END_RULES: tuple[Rule, ...] = (
     Rule(
         "address_not_tuple",
         lambda f: bool(f.exc) and "address must be tuple" in f.exc,
-        lambda f: {"address": _asked(f)},
+        lambda f: {"address": asked(f)},
     ),
     Rule(
         "wrong_address",
         lambda f: f.exc_name == "ConnectionRefusedError" and bool(elsewhere(f.obs)),
-        lambda f: {"address": _asked(f)},
+        lambda f: {"address": asked(f)},
         why="a refusal at another address is the address's fault, not a missing except",
     ),
     Rule("refused_unhandled", lambda f: f.exc_name == "ConnectionRefusedError"),
@@ -385,16 +218,16 @@ END_RULES: tuple[Rule, ...] = (
     Rule(
         "encode_error",
         lambda f: f.exc_name.startswith("Unicode"),
-        lambda f: {"exception": f.exc, "encoding": _codec(f)},
+        lambda f: {"exception": f.exc, "encoding": codec(f)},
     ),
     Rule(
         "eof_no_input",
-        lambda f: f.exc_name == "EOFError" and _eof_key(f) == "eof_no_input",
+        lambda f: f.exc_name == "EOFError" and eof_key(f) == "eof_no_input",
         why="a hint about the count n only where the input starts with one",
     ),
-    Rule("eof", lambda f: f.exc_name == "EOFError" and _eof_key(f) == "eof"),
+    Rule("eof", lambda f: f.exc_name == "EOFError" and eof_key(f) == "eof"),
     Rule("eof_one_line", lambda f: f.exc_name == "EOFError"),
-    Rule("memory", lambda f: f.exc_name == "MemoryError", lambda f: _memory(f)),
+    Rule("memory", lambda f: f.exc_name == "MemoryError", lambda f: memory(f)),
     Rule(
         "value_error",
         lambda f: f.exc_name == "ValueError" and "int()" in f.exc and bool(f.count_line),
@@ -405,7 +238,7 @@ END_RULES: tuple[Rule, ...] = (
     Rule(
         "memory",
         lambda f: f.obs.process.signal in (6, 11),  # SIGABRT, SIGSEGV: an allocation failed
-        lambda f: _memory(f),
+        lambda f: memory(f),
     ),
     Rule(
         "signal",
@@ -414,20 +247,6 @@ END_RULES: tuple[Rule, ...] = (
     ),
     Rule("exit_status", lambda _f: True, lambda f: {"status": f.obs.process.exit_code}),
 )
-
-
-def _codec(f: Facts) -> str:
-    found = re.search(r"'([\w-]+)' codec", f.exc)
-    return found.group(1) if found else "the codec"
-
-
-def _memory(f: Facts) -> dict[str, object]:
-    return {"limit": f"{f.ctx.memory_mb} MiB"}
-
-
-def _asked(f: Facts) -> str:
-    other = elsewhere(f.obs)
-    return address(other[0].host, other[0].port) if other else "another address"
 
 
 # Checks that name their mistake themselves (connected, closed, and any check that sets a hint)
@@ -452,7 +271,7 @@ REFINEMENTS: dict[str, tuple[Rule, ...]] = {
         Rule(
             "address_not_tuple",
             lambda f: any(a.outcome == "TypeError" or not a.port for a in elsewhere(f.obs)),
-            lambda f: {"address": _asked(f)},
+            lambda f: {"address": asked(f)},
             why="a list or a lone string is not an address: say so, not 'connected to'",
         ),
     ),

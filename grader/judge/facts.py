@@ -1,0 +1,234 @@
+"""What the hint rules look at: one run's records and spec, read once, and the predicates on them.
+
+Strategy: ``Facts`` gathers, for one run, what several rules of ``diagnosis`` ask about (the
+exception, the output as compared, what went to stderr, the first message that did not arrive
+as sent); the functions below are the rules' predicates and fields, named for what they tell.
+Pure functions.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from grader.judge.checks import (
+    Context,
+    address,
+    elsewhere,
+    exception_text,
+    expected_output,
+    first_connection,
+    normalise,
+    sent_mismatch,
+)
+from grader.observe.records import Observation
+from grader.problem.spec import RunSpec
+from grader.show import literal, printable
+
+_ENCODINGS = ("latin-1", "cp1252", "cp1251", "utf-16", "utf-16-le", "ascii")
+_TRACEBACK = "Traceback (most recent call last):"
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What the rules look at: one run's records and spec, read once."""
+
+    run: RunSpec
+    obs: Observation
+    ctx: Context
+    exc: str  # "Type: detail" of an uncaught exception, or ""
+    printed: str  # stdout, normalised as the output check compares it
+    expected: str  # the expected output, normalised
+    stray: str  # what the program wrote to stderr itself (the traceback cut off)
+    index: int = 0  # sent: which message did not arrive as sent (-1: the only one)
+    want: bytes = b""
+    got: bytes = b""
+    next_want: bytes = b""
+    replies: tuple[bytes, ...] = field(default=())
+
+    @property
+    def exc_name(self) -> str:
+        return self.exc.split(":")[0]
+
+    @property
+    def count_line(self) -> str:
+        """The first line of input when it is a number (the count n of problem 4), else ""."""
+        first = self.run.stdin.split("\n", 1)[0].strip()
+        return first if first.isdigit() else ""
+
+
+def facts(run: RunSpec, obs: Observation, ctx: Context) -> Facts:
+    """The facts of one run."""
+    stderr = obs.process.stderr.decode("utf-8", "replace")
+    stray = stderr.split(_TRACEBACK, 1)[0].strip() if exception_text(obs) else stderr.strip()
+    miss = sent_mismatch(run, obs)
+    index, want, got = miss if miss is not None else (0, b"", b"")
+    wants = run.expected_bytes
+    return Facts(
+        run=run,
+        obs=obs,
+        ctx=ctx,
+        exc=exception_text(obs),
+        printed=normalise(obs.process.stdout.decode("utf-8", "replace")),
+        expected=normalise(expected_output(run, obs)),
+        stray=stray,
+        index=index,
+        want=want,
+        got=got,
+        next_want=wants[index + 1] if 0 <= index < len(wants) - 1 else b"",
+        replies=tuple(r for conn in obs.wire.connections for r in conn.replies),
+    )
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A row of a hint table: the mistake ``key`` when ``when`` holds; ``why`` is the rule."""
+
+    key: str
+    when: Callable[[Facts], bool]
+    fields: Callable[[Facts], dict[str, object]] = lambda _f: {}
+    why: str = ""
+
+
+def encoded_as(f: Facts) -> str:
+    """The codec that turns the wanted text into what arrived, or ""."""
+    text = f.want.decode("utf-8", "replace")
+    for encoding in _ENCODINGS:
+        try:
+            if text.encode(encoding) == f.got:
+                return encoding
+        except UnicodeEncodeError:
+            pass
+    return ""
+
+
+def bytes_required(f: Facts) -> bool:
+    """A str was given where bytes are needed (send, sendall)."""
+    return "bytes-like object is required" in f.exc or "bytes-like object is required" in f.stray
+
+
+def shown_stray(f: Facts) -> str:
+    """The first line the program wrote to stderr, as a capped literal."""
+    first = f.stray.split("\n")
+    return literal(printable(first[0][:60])) + (" and more" if len(first) > 1 else "")
+
+
+def refused_words(f: Facts) -> bool:
+    """The output is the words Connection refused, give or take case and marks."""
+    return f.printed.lower().strip(" .!") == "connection refused"
+
+
+def first_line_refused(f: Facts) -> bool:
+    """The first line is exactly Connection refused, and more lines follow."""
+    lines = f.printed.split("\n")
+    return len(lines) > 1 and lines[0].strip() == "Connection refused"
+
+
+def lines_without_blanks(f: Facts) -> bool:
+    """The replies are right once blank lines between them are dropped."""
+    lines = f.printed.split("\n")
+    return (
+        len(f.replies) > 1
+        and "" in lines
+        and [x for x in lines if x.strip()] == (f.expected.split("\n"))
+    )
+
+
+def one_line(f: Facts) -> bool:
+    """Several replies printed without a line break between them."""
+    if len(f.replies) < 2:
+        return False
+    if f.printed.replace("\n", "") == f.expected.replace("\n", ""):
+        return True
+    return f.printed.count("\n") < f.expected.count("\n") and all(
+        r.decode("utf-8", "replace") in f.printed for r in f.replies
+    )
+
+
+def decoded_wrong(f: Facts) -> bool:
+    """The output is the replies decoded with a codec other than UTF-8."""
+    return bool(f.replies) and any(
+        f.printed == "\n".join(r.decode(enc, "replace") for r in f.replies)
+        for enc in ("latin-1", "cp1252", "cp1251")
+    )
+
+
+def server_down(f: Facts) -> bool:
+    """The run where nothing listens (problem 5's second run)."""
+    return not f.run.replies and not f.obs.wire.server_up
+
+
+def doing(f: Facts) -> tuple[str, str]:
+    """What the program was doing when it was stopped, and what to try, from the wire.
+
+    Rule: no guess at *which* call it waited in (a recv() and a sleep look alike from outside),
+    and a reply is mentioned only where the server replies.
+    """
+    conn = first_connection(f.obs)
+    if f.obs.trace.end is not None:
+        return (
+            "its script had run to the end, but the interpreter did not exit",
+            "Stop or join every thread it starts, and wait for no child process.",
+        )
+    if conn is None:
+        if any(a.outcome != "connected" for a in f.obs.trace.attempts):
+            return (
+                "its connection had failed, and it went on waiting or looping",
+                "After a failed connect(), end the program.",
+            )
+        return (
+            "it had not connected",
+            "Is it waiting for input it does not get, or looping before connect()?",
+        )
+    if not conn.received:
+        return (
+            "it was connected but had sent nothing, and waited or looped",
+            "Send the message first: the server replies only after it arrives."
+            if f.run.replies
+            else "This server never sends anything: do not recv() or wait; close the socket "
+            "and end.",
+        )
+    if not f.run.replies:
+        return (
+            "it had sent its data and was waiting; this server never sends anything",
+            "Do not recv() in this problem: close the socket after send().",
+        )
+    if (
+        conn.replies
+        and conn.segments[-1].direction == "out"
+        and len(conn.replies) >= len(f.run.expected_bytes)
+    ):
+        return (
+            "it had received the last reply and kept going (a loop, a sleep, or another recv() "
+            "waiting for data that never comes)",
+            "After the last reply, close the socket and end: no more data comes.",
+        )
+    return (
+        "it had sent data and was waiting; the server replies once a whole message has arrived",
+        "Send each message whole, then recv() its reply.",
+    )
+
+
+def eof_key(f: Facts) -> str:
+    """Which EOFError hint fits the input this run gives."""
+    if not f.run.stdin:
+        return "eof_no_input"
+    return "eof" if f.count_line else "eof_one_line"
+
+
+def codec(f: Facts) -> str:
+    """The codec an encode or decode error names."""
+    found = re.search(r"'([\w-]+)' codec", f.exc)
+    return found.group(1) if found else "the codec"
+
+
+def memory(f: Facts) -> dict[str, object]:
+    """The fields of the memory hint."""
+    return {"limit": f"{f.ctx.memory_mb} MiB"}
+
+
+def asked(f: Facts) -> str:
+    """The address the program asked for, as it wrote it."""
+    other = elsewhere(f.obs)
+    return address(other[0].host, other[0].port) if other else "another address"
