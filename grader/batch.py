@@ -25,14 +25,17 @@ def _progress(stream: TextIO, done: int, total: int, failed: int) -> None:
 
 
 def summary_table(reports: Sequence[Report]) -> str:
-    """file, verdict, failed checks, time: one row per report, in the order given."""
-    rows = [("file", "verdict", "failed checks", "time")]
+    """file, verdict, points, failed checks, time: one row per report, in the order given."""
+    rows = [("file", "verdict", "points", "failed checks", "time")]
     for r in reports:
         failed = ", ".join(dict.fromkeys(c.title for c in r.failed_checks)) or (r.error or "-")
-        rows.append((r.submission, r.verdict.upper(), failed[:70], f"{r.duration_s:.2f} s"))
-    widths = [max(len(row[i]) for row in rows) for i in range(3)]
+        points = f"{r.score}/{r.max_score}"
+        rows.append(
+            (r.submission, r.verdict.upper(), points, failed[:70], f"{r.duration_s:.2f} s")
+        )
+    widths = [max(len(row[i]) for row in rows) for i in range(4)]
     lines = [
-        f"{row[0]:<{widths[0]}}  {row[1]:<{widths[1]}}  {row[2]:<{widths[2]}}  {row[3]}"
+        "  ".join(f"{cell:<{width}}" for cell, width in zip(row, widths, strict=False)) + f"  {row[4]}"
         for row in rows
     ]
     passed = sum(1 for r in reports if r.passed)
@@ -45,10 +48,10 @@ def run_batch(
     paths: Sequence[Path],
     problem: int,
     jobs: int | None,
-    fmt: str,
-    no_color: bool,
+    stream_json: bool,
 ) -> list[Report]:
-    """Grade ``paths``; stream JSON Lines or show progress; return reports in input order."""
+    """Grade ``paths``, streaming JSON Lines to stdout if asked and showing progress on a
+    terminal; return the reports in input order (the caller prints the rest)."""
     from grader.render.json_format import render_line
 
     show_progress = sys.stderr.isatty()
@@ -58,7 +61,7 @@ def run_batch(
     for report in grader.grade_many(paths, problem, jobs):
         reports.append(report)
         failed += not report.passed
-        if fmt == "json":
+        if stream_json:
             sys.stdout.write(render_line(report) + "\n")
             sys.stdout.flush()
         if show_progress:
@@ -66,6 +69,4 @@ def run_batch(
     if show_progress:
         sys.stderr.write("\n")
     reports.sort(key=lambda r: order.get(r.submission, len(order)))
-    if fmt == "text":
-        sys.stdout.write(summary_table(reports))
     return reports
