@@ -55,10 +55,9 @@ NOT_GRADED = "Your submission could not be graded, so it scores 0:"
 
 
 def _summary(report: Report, several: bool) -> str:
-    line = (
-        f"Problem {report.problem} ({report.title}): {report.score} of {report.max_score} "
-        f"points; {report.summary()}"
-    )
+    line = f"Problem {report.problem} ({report.title}): {report.score} of {report.max_score} points"
+    if report.verdict in ("pass", "fail"):
+        line += f"; {report.summary()}"
     lines = [f"{report.submission}: {line}" if several else line]
     if report.verdict == "error":
         lines += [NOT_YOUR_FAULT, report.error]
