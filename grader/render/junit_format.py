@@ -46,9 +46,15 @@ def suite_name(report: Report) -> str:
 
 
 def class_name(report: Report) -> str:
-    """``problem3.p3_port_9091``: one dot, between the problem and the file's path."""
-    stem = report.submission.removesuffix(".py").lstrip("./")
-    return f"problem{report.problem}." + (re.sub(r"\W+", "_", stem).strip("_") or "submission")
+    """``problem3.p3_port_9091``: one dot, between the problem and the file as one identifier.
+
+    A relative path keeps its folders (``subs/a/client.py`` is ``subs_a_client``), so files of
+    one batch stay apart; an absolute one keeps its name only (its folders are the machine's).
+    """
+    name = report.submission.removesuffix(".py")
+    if name.startswith("/"):
+        name = name.rsplit("/", 1)[-1]
+    return f"problem{report.problem}." + (re.sub(r"\W+", "_", name).strip("_") or "submission")
 
 
 def _sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
