@@ -547,3 +547,80 @@ def test_html_in_a_real_headless_browser(gradings: Gradings, tmp_path: Path) -> 
         stdin=subprocess.DEVNULL,
     )
     assert shot.exists() and shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_batch_html_overview_in_a_real_headless_browser(
+    gradings: Gradings, tmp_path: Path
+) -> None:
+    browser = _chromium()
+    if browser is None:
+        pytest.skip("chromium not found (neither /usr/bin/chromium nor `chromium` on PATH)")
+    page = tmp_path / "batch.html"
+    page.write_text(html_format.render(gradings.all), encoding="utf-8")
+    dumped = subprocess.run(
+        [
+            browser,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            f"--user-data-dir={tmp_path / 'profile'}",
+            "--dump-dom",
+            page.as_uri(),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        stdin=subprocess.DEVNULL,
+    )
+    dom = dumped.stdout
+    assert dumped.returncode == 0 and "</html>" in dom, dumped.stderr[-2000:]
+    (table,) = re.findall(r'<table class="overview-table">(.*?)</table>', dom, re.S)
+    rows = re.findall(r"<tr class=\"verdict-(\w+)\">(.*?)</tr>", table, re.S)
+    assert [verdict for verdict, _ in rows] == ["pass", "fail", "fail", "fail", "invalid"]
+    cells = [re.findall(r"<td[^>]*>(.*?)</td>", row, re.S) for _, row in rows]
+    text = [[html.unescape(re.sub(r"<[^>]+>", "", c)) for c in row] for row in cells]
+    assert text[0][1:] == ["PASS", "100 / 100", "–"]
+    assert text[1][1:] == ["FAIL", "50 / 100", "sends exactly b'Wake up, Neo' (wake up)"]
+    assert text[4][1] == "INVALID" and "no such file" in text[4][3]
+    # each file links to its report, and the target exists
+    for index, (_, row) in enumerate(rows, start=1):
+        assert f'href="#report-{index}"' in row
+        assert f'id="report-{index}"' in dom
+    # a report that passed is folded: its checks sit in a closed <details>
+    passed = dom[dom.index('id="report-1"') : dom.index('id="report-2"')]
+    assert '<details class="passes">' in passed and "<details class=\"passes\" open" not in passed
+    failing = dom[dom.index('id="report-2"') : dom.index('id="report-3"')]
+    assert '<details class="passes">' not in failing
+    assert "<script" not in dom.lower()
+
+
+def test_job_summary_from_real_gradings(gradings: Gradings, tmp_path: Path) -> None:
+    from grader.render import github
+
+    target = tmp_path / "summary.md"
+    target.write_text("earlier step\n", encoding="utf-8")
+    github.append_summary([gradings.newline, gradings.hostile, gradings.syntax], target)
+    text = target.read_text(encoding="utf-8")
+    assert text.startswith("earlier step\n## Socket grader: 0 of 3 passed\n")
+    assert "| run | check | status | points |" in text
+    assert "| wake up | sends exactly b&#x27;Wake up, Neo&#x27; | ❌ failed | 0 / 25 |" in text
+    assert "| wake up | connects once to 127.0.0.1:9090 | ✅ passed | 25 / 25 |" in text
+    assert "**50 / 100 points**" in text
+    assert "First mistake: **sends exactly b&#x27;Wake up, Neo&#x27;** in wake up" in text
+    assert "<pre>expected  b&#x27;Wake up, Neo&#x27;\nobserved  b&#x27;Wake up, Neo\\n&#x27;" in text
+    assert "<script>" not in text and "&lt;script&gt;alert(1)&lt;/script&gt;" in text
+    assert "(line 2)" in text  # the syntax error's line
+    # Under the 1 MiB a step may write, whatever the batch: a long one is cut with a note.
+    many = [gradings.hostile] * 1000
+    big = tmp_path / "big.md"
+    github.append_summary(many, big)
+    size = big.stat().st_size
+    assert 900 * 1024 < size < 1024 * 1024
+    assert big.read_text(encoding="utf-8").rstrip().endswith(
+        "more submissions are not shown: the job summary is limited to 1 MiB. "
+        "The report files have them all.*"
+    )
