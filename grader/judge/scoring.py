@@ -27,7 +27,7 @@ def spread(points: int, count: int) -> list[int]:
     return [share + (1 if i < extra else 0) for i in range(count)]
 
 
-def test_count(spec: ProblemSpec) -> int:
+def count_tests(spec: ProblemSpec) -> int:
     """How many tests the problem has: its runs × their checks."""
     return sum(len(run.checks) for run in spec.runs)
 
@@ -48,7 +48,7 @@ def scored(checks: Sequence[Check], points: int) -> tuple[Check, ...]:
 
 def unreached(spec: ProblemSpec, time_limit_s: float, points: int, why: str) -> tuple[Check, ...]:
     """Every check of ``spec``, skipped and scoring 0, each saying ``why`` it was not judged."""
-    worth = iter(spread(points, test_count(spec)))
+    worth = iter(spread(points, count_tests(spec)))
     return tuple(
         Check(
             name,
