@@ -1,11 +1,15 @@
 """Many files at once from the command line: progress on a terminal, a summary table at the end.
 
+A folder is searched for ``.py`` files, passing over hidden folders, virtual environments and
+symbolic links (``find_scripts``).
+
 JSON is streamed as JSON Lines, one line per file as each finishes, so a consumer can follow a
 long batch; the other formats are rendered once the batch is complete.
 """
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -14,6 +18,45 @@ from typing import TextIO
 from grader.api import Grader
 from grader.report import Report
 from grader.show import display_path
+
+# Where a virtual environment or tooling keeps Python files that are not submissions.
+SKIPPED_FOLDERS = frozenset({"__pycache__", "node_modules", "site-packages", "venv", "env"})
+
+
+def _skipped_folder(folder: Path) -> bool:
+    """Hidden folders, virtual environments and tool caches hold no submissions."""
+    return (
+        folder.name.startswith(".")
+        or folder.name in SKIPPED_FOLDERS
+        or (folder / "pyvenv.cfg").is_file()
+    )
+
+
+def find_scripts(folder: Path) -> tuple[list[Path], list[str]]:
+    """The .py files under ``folder``, and what was passed over (folders, symbolic links).
+
+    Symbolic links met inside are never followed: a link could lead anywhere on the machine.
+    """
+    found: list[Path] = []
+    skipped: list[str] = []
+    for here, dirs, files in os.walk(folder):
+        base = Path(here)
+        for name in sorted(dirs):
+            sub = base / name
+            if sub.is_symlink():
+                skipped.append(f"{sub} (a symbolic link)")
+                dirs.remove(name)
+            elif _skipped_folder(sub):
+                skipped.append(f"{sub}/")
+                dirs.remove(name)
+        for name in files:
+            if name.endswith(".py"):
+                path = base / name
+                if path.is_symlink():
+                    skipped.append(f"{path} (a symbolic link)")
+                elif path.is_file():
+                    found.append(path)
+    return sorted(found), skipped
 
 
 def _progress(stream: TextIO, done: int, total: int, failed: int) -> None:

@@ -29,8 +29,6 @@ from grader.report import EXIT_BAD_INPUT, EXIT_GRADER_FAULT, EXIT_PASS, Report
 from grader.show import display_path
 
 FORMATS = ("text", "json", "junit", "html", "gradescope", "classroom")
-# Where a virtual environment or tooling keeps Python files that are not submissions.
-SKIPPED_FOLDERS = frozenset({"__pycache__", "node_modules", "site-packages", "venv", "env"})
 
 
 class _Parser(argparse.ArgumentParser):
@@ -70,48 +68,14 @@ def _version() -> str:
         return "(not installed)"
 
 
-def _skipped_folder(folder: Path) -> bool:
-    """Hidden folders, virtual environments and tool caches hold no submissions."""
-    return (
-        folder.name.startswith(".")
-        or folder.name in SKIPPED_FOLDERS
-        or (folder / "pyvenv.cfg").is_file()
-    )
-
-
-def _walk(folder: Path) -> tuple[list[Path], list[str]]:
-    """The .py files under ``folder``, and what was passed over (folders, symbolic links).
-
-    Symbolic links met inside are never followed: a link could lead anywhere on the machine.
-    """
-    found: list[Path] = []
-    skipped: list[str] = []
-    for here, dirs, files in os.walk(folder):
-        base = Path(here)
-        for name in sorted(dirs):
-            sub = base / name
-            if sub.is_symlink():
-                skipped.append(f"{sub} (a symbolic link)")
-                dirs.remove(name)
-            elif _skipped_folder(sub):
-                skipped.append(f"{sub}/")
-                dirs.remove(name)
-        for name in files:
-            if name.endswith(".py"):
-                path = base / name
-                if path.is_symlink():
-                    skipped.append(f"{path} (a symbolic link)")
-                elif path.is_file():
-                    found.append(path)
-    return sorted(found), skipped
-
-
 def _expand(paths: Sequence[str]) -> list[Path]:
+    from grader.batch import find_scripts
+
     out: list[Path] = []
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            found, skipped = _walk(path)
+            found, skipped = find_scripts(path)
             if skipped:
                 shown = ", ".join(skipped[:5]) + (", ..." if len(skipped) > 5 else "")
                 sys.stderr.write(

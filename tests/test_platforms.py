@@ -3,7 +3,8 @@
 Each runs as its platform would start it: a fresh process with the environment the platform
 sets, reading and writing the files the platform reads back (GITHUB_OUTPUT,
 GITHUB_STEP_SUMMARY; /autograder/results/results.json under a fake root), grading real learner
-scripts. Only the installation is skipped: the step is given this checkout's interpreter.
+scripts. Most tests give the step this checkout's interpreter; one lets it install the grader
+from the checkout as the runner would.
 """
 
 from __future__ import annotations
@@ -133,6 +134,19 @@ def test_action_step_as_the_runner_runs_it(tmp_path: Path) -> None:
     assert text.startswith("## Socket grader: 0 of 1 passed\n")
     assert "**80 / 100 points**" in text
     assert "| Latin text | prints the reply | ❌ failed | 0 / 7 |" in text
+
+
+def test_action_step_installs_the_grader_itself(tmp_path: Path) -> None:
+    repo = tmp_path / "student"
+    repo.mkdir()
+    (repo / "client.py").write_text(PASS_P3, encoding="utf-8")
+    result, output, _summary = _run_step(
+        repo, tmp_path, GRADER_FILE="client.py", GRADER_PROBLEM="3", GRADER_PYTHON=""
+    )
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "runner_temp" / "socket-grader-venv" / "bin" / "grade").exists()
+    data = _result(output)
+    assert data["status"] == "pass" and sum(t["score"] for t in data["tests"]) == 100
 
 
 def test_action_step_when_the_file_is_missing_or_not_python(tmp_path: Path) -> None:
