@@ -296,10 +296,13 @@ def test_under_actions_text_is_fenced_and_lines_are_given(
         assert lines[1].startswith("FAIL problem 3")
         assert "::error file=x.py::forged" in run.stdout  # quoted inside the fence, not obeyed
     assert tokens[0] != tokens[1]
-    syntax = grade(str(script(SYNTAX_P2)), "-p", "2", env=env)
+    syntax_file = script(SYNTAX_P2, "syntax.py")  # an absolute path inside the workspace
+    env["GITHUB_WORKSPACE"] = str(syntax_file.parent)
+    syntax = grade(str(syntax_file), "-p", "2", env=env)
     (annotation,) = syntax.stderr.splitlines()
-    assert annotation.startswith("::error file=")
-    assert ",line=2,title=problem 2%3A is a Python script [the file]::" in annotation
+    assert annotation.startswith(
+        "::error file=syntax.py,line=2,title=problem 2%3A is a Python script [the file]::"
+    )
 
 
 def test_annotations_are_capped_per_grading(tmp_path: Path) -> None:

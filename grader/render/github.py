@@ -61,13 +61,24 @@ def _mistakes(reports: Sequence[Report]) -> Iterator[tuple[Report, Check]]:
                 yield report, check
 
 
+def _file(report: Report) -> str:
+    """The file as GitHub names it: relative to the workspace when the path is absolute in it."""
+    workspace = os.environ.get("GITHUB_WORKSPACE", "")
+    name = report.submission
+    if workspace and os.path.isabs(name):
+        relative = os.path.relpath(name, workspace)
+        if not relative.startswith(".."):
+            return relative
+    return name
+
+
 def _annotation(report: Report, check: Check) -> str:
     title = f"problem {report.problem}: {check.title} [{check.run}]"
     body = f"expected: {check.expected}\nobserved: {check.observed}"
     if check.hint:
         body += f"\ntry: {check.hint}"
     line = str(check.line) if check.line else ""
-    return _command("error", body, file=report.submission, line=line, title=title)
+    return _command("error", body, file=_file(report), line=line, title=title)
 
 
 def workflow_commands(reports: Sequence[Report]) -> str:
@@ -76,7 +87,7 @@ def workflow_commands(reports: Sequence[Report]) -> str:
     for report in reports:
         if report.verdict in ("invalid", "error"):
             title = "could not grade" if report.verdict == "invalid" else "grader fault"
-            found.append(_command("error", report.error, file=report.submission, title=title))
+            found.append(_command("error", report.error, file=_file(report), title=title))
     found += [_annotation(report, check) for report, check in _mistakes(reports)]
     if len(found) <= MAX_ANNOTATIONS:
         return "".join(found)
