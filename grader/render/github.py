@@ -99,7 +99,9 @@ def workflow_commands(reports: Sequence[Report]) -> str:
 def fenced(text: str, token: str | None = None) -> str:
     """``text`` between ``::stop-commands::TOKEN`` and ``::TOKEN::``: no line of it is obeyed."""
     token = token or secrets.token_hex(16)
-    return f"::stop-commands::{token}\n{text}{'' if text.endswith(chr(10)) else chr(10)}::{token}::\n"
+    if not text.endswith("\n"):
+        text += "\n"
+    return f"::stop-commands::{token}\n{text}::{token}::\n"
 
 
 _LINE_START = re.compile(r"(?m)^([ \t]*):")
