@@ -46,7 +46,7 @@ def source_problem(path: Path, data: bytes, catalogue: Catalogue | None = None) 
     """A failed ``source`` check when the file cannot run as Python, else None."""
     words = catalogue or english()
 
-    def failed(observed: str, tip: Hint) -> Check:
+    def failed(observed: str, tip: Hint, line: int | None = None) -> Check:
         return Check(
             "source",
             "is a Python script",
@@ -58,6 +58,7 @@ def source_problem(path: Path, data: bytes, catalogue: Catalogue | None = None) 
             hint_key=tip.key,
             mistake=tip.mistake,
             fix=tip.fix,
+            line=line,
         )
 
     if not data.strip():
@@ -71,6 +72,7 @@ def source_problem(path: Path, data: bytes, catalogue: Catalogue | None = None) 
         return failed(
             f"text that is not UTF-8 (line {line})",
             hint("not_utf8", words, line=line, detail=detail),
+            line,
         )
     try:
         compile(data, str(path), "exec", dont_inherit=True)
@@ -79,11 +81,12 @@ def source_problem(path: Path, data: bytes, catalogue: Catalogue | None = None) 
         if "decode" in message or "UTF-8" in message or "utf-8" in message or "encoding" in message:
             bad = _undecodable(data) or (0, message)
             tip = hint("not_utf8", words, line=bad[0], detail=bad[1])
-            return failed("text that is not UTF-8", tip)
+            return failed("text that is not UTF-8", tip, bad[0] or None)
         where = f"line {exc.lineno}" if exc.lineno else "somewhere"
         text = (exc.text or "").rstrip("\n")
         observed = f"SyntaxError at {where}: {message}" + (f"\n    {text}" if text.strip() else "")
-        return failed(observed, hint("syntax", words, message=message, line=exc.lineno or "?"))
+        tip = hint("syntax", words, message=message, line=exc.lineno or "?")
+        return failed(observed, tip, exc.lineno or None)
     except (ValueError, MemoryError, RecursionError) as exc:
         return failed(f"a file Python cannot compile ({type(exc).__name__})", hint("binary", words))
     return None

@@ -6,9 +6,10 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from grader.report import Report
+from grader.report import Check, Report
 
-SCHEMA_VERSION = "1.1"  # 1.1: seed, diagnosis, transcripts (additive)
+# 1.1: points (score, max_score) and unreached checks; 1.2: seed, diagnosis and transcripts
+SCHEMA_VERSION = "1.2"
 
 
 def as_dict(report: Report) -> dict[str, Any]:
@@ -26,21 +27,10 @@ def as_dict(report: Report) -> dict[str, Any]:
         "isolation": report.isolation,
         "duration_s": round(report.duration_s, 4),
         "error": report.error or None,
-        "checks": [
-            {
-                "name": c.name,
-                "title": c.title,
-                "run": c.run,
-                "status": c.status,
-                "passed": c.passed,
-                "expected": c.expected,
-                "observed": c.observed,
-                "marker": c.marker,
-                "hint": c.hint,
-                "hint_key": c.hint_key,
-            }
-            for c in report.checks
-        ],
+        "checks": [_check(c) for c in report.checks],
+        "score": report.score,
+        "max_score": report.max_score,
+        "unreached": [_check(c) for c in report.unreached],
         "seed": report.seed,
         "diagnosis": _diagnosis(report),
         "transcripts": [
@@ -82,6 +72,24 @@ def _diagnosis(report: Report) -> dict[str, Any] | None:
         "caused": list(d.caused),
         "others": list(d.others),
         "not_judged": list(d.not_judged),
+    }
+
+
+def _check(c: Check) -> dict[str, Any]:
+    return {
+        "name": c.name,
+        "title": c.title,
+        "run": c.run,
+        "status": c.status,
+        "passed": c.passed,
+        "expected": c.expected,
+        "observed": c.observed,
+        "marker": c.marker,
+        "hint": c.hint,
+        "hint_key": c.hint_key,
+        "score": c.score,
+        "max_score": c.max_score,
+        "line": c.line,
     }
 
 
