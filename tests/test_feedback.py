@@ -416,3 +416,24 @@ def test_every_report_records_its_seed(fast: Grader) -> None:
     report = fast.grade(SUBMISSIONS / "p3" / "pass_with_block_localhost.py", 3)
     assert isinstance(report.seed, int)
     assert f"seed {report.seed}" in render([report])
+
+
+def test_a_flood_of_segments_is_summed_up(fast: Grader, script: Callable[..., Path]) -> None:
+    report = _grade(
+        fast,
+        script,
+        """
+        import socket
+        s = socket.socket()
+        s.connect(('127.0.0.1', 9090))
+        s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        for i in range(3000):
+            s.send(b'x')
+        s.close()
+        """,
+        2,
+    )
+    (transcript,) = report.transcripts
+    assert len(transcript.events) <= 100
+    assert report.diagnosis is not None and report.diagnosis.hint_key == "sent_constant"
+    assert len(render([report]).splitlines()) <= 20

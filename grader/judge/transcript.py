@@ -16,6 +16,7 @@ from grader.show import literal
 
 CAP = 120  # characters of one bytes literal shown; a reply is at most 200 bytes
 OUTPUT_CAP = 300  # characters of stdout or stderr kept
+MAX_EVENTS = 100  # a flood of tiny segments is summed up, not listed: every format carries this
 
 
 def _capped(value: bytes | str, cap: int) -> str:
@@ -77,6 +78,11 @@ def run_transcript(obs: Observation, words: Catalogue) -> RunTranscript:
             asked = words.message("wire.connect", address=f"from port {conn.peer_port}")
             events.append(WireEvent("client", "connect", asked, conn.opened_s, conn.index))
             events += _connection_events(conn, words)
+    if len(events) > MAX_EVENTS:
+        left = len(events) - (MAX_EVENTS - 1)
+        events = events[: MAX_EVENTS - 1] + [
+            WireEvent("client", "data", f"… {left} more events", None, events[-1].connection)
+        ]
     proc = obs.process
     seconds = f"{proc.duration_s:.2f}"
     if proc.timed_out:
