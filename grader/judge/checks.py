@@ -243,6 +243,11 @@ def check_closed(run: RunSpec, obs: Observation, ctx: Context) -> Verdict:
 _FILE_LINE = re.compile(r'^(\s*File ")[^"]*/([^"/]+")')
 
 
+def short_paths(text: str) -> str:
+    """``text`` with each traceback ``File "..."`` line naming the file alone, not its folders."""
+    return "\n".join(_FILE_LINE.sub(r"\1\2", line) for line in text.split("\n"))
+
+
 def _tail(stderr: bytes, lines: int = 6, width: int = 200) -> str:
     """The last lines of stderr, each cut to ``width`` and with control characters escaped.
 

@@ -9,7 +9,7 @@ literals, capped; a connect call is shown with the address as the program asked 
 from __future__ import annotations
 
 from grader.i18n import Catalogue
-from grader.judge.checks import exception_text, signal_name
+from grader.judge.checks import exception_text, short_paths, signal_name
 from grader.observe.records import ConnectAttempt, ConnectionRecord, Observation
 from grader.report import RunTranscript, WireEvent
 from grader.show import literal
@@ -95,7 +95,7 @@ def run_transcript(obs: Observation, words: Catalogue) -> RunTranscript:
         run=obs.run_name,
         events=tuple(events),
         stdout=_capped(proc.stdout.decode("utf-8", "replace"), OUTPUT_CAP),
-        stderr=_capped(proc.stderr.decode("utf-8", "replace"), OUTPUT_CAP),
+        stderr=_capped(short_paths(proc.stderr.decode("utf-8", "replace")), OUTPUT_CAP),
         ending=ending,
         duration_s=proc.duration_s,
         stdin=_capped(obs.stdin.decode("utf-8", "replace"), OUTPUT_CAP),
