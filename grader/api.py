@@ -78,7 +78,7 @@ class Grader:
         if time_limit_s is not None:
             cfg.with_time_limit(time_limit_s)  # validates the value
         mode = "routed" if cfg.isolation == "routed" else "auto"
-        return cls(cfg, Zygote(mode), time_limit_s)
+        return cls(cfg, Zygote(mode, cfg.run_ids), time_limit_s)
 
     def spec(self, problem: int) -> ProblemSpec:
         """The validated spec of ``problem`` (read once per grader)."""
@@ -109,7 +109,7 @@ class Grader:
         ctx = Context(limit, self.config.limits.output_kb, self.config.limits.memory_mb)
         base = secrets.randbits(32) if seed is None else seed
         try:
-            observations = self._observe_all(script.resolve(), spec, limit, base)
+            observations = self._observe_all(script.resolve(), data, spec, limit, base)
         except (GraderFault, OSError) as exc:
             return Report(
                 name,
@@ -139,7 +139,7 @@ class Grader:
         )
 
     def _observe_all(
-        self, script: Path, spec: ProblemSpec, limit: float, seed: int
+        self, script: Path, source: bytes, spec: ProblemSpec, limit: float, seed: int
     ) -> list[Observation]:
         """Every run of ``spec``, side by side: they share nothing, and the learner waits less."""
         ns = self.isolation == "namespace"
@@ -147,7 +147,7 @@ class Grader:
         def one(index: int) -> Observation:
             run = spec.runs[index]
             return observe(
-                script, run, spec, self.config.limits, limit, self.zygote, ns, seed + index
+                script, run, spec, self.config.limits, limit, self.zygote, ns, seed + index, source
             )
 
         if len(spec.runs) == 1:

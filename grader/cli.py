@@ -127,7 +127,7 @@ def _run(args: argparse.Namespace) -> int:
     config = load_config(args.config)
     config.with_time_limit(args.timeout)  # validates it
     # Start the worker interpreter first: it boots while the rest of the grader is imported.
-    zygote = Zygote("routed" if config.isolation == "routed" else "auto")
+    zygote = Zygote("routed" if config.isolation == "routed" else "auto", config.run_ids)
     from grader.api import Grader
 
     with Grader(config, zygote, args.timeout) as grader:

@@ -32,6 +32,7 @@ KILL_GRACE_S = 5.0  # after a kill: how long the tree may take to be gone
 # How long a reported close may take to show its FIN at the server. A real one is queued before
 # the report is even sent; only a forged report waits this long.
 CLOSE_CONFIRM_S = 0.5
+SANDBOX_SCRATCH = Path("/scratch")  # the run's own tmpfs in its minimal root (namespace mode)
 
 
 def _routed_sockets(up: bool) -> tuple[list[socket.socket], list[socket.socket], str]:
@@ -94,9 +95,14 @@ def observe(
     zygote: Zygote,
     in_namespace: bool,
     seed: int,
+    source: bytes,
 ) -> Observation:
-    """Run ``script`` once as ``run`` describes and record what happened."""
-    scratch = Path(tempfile.mkdtemp(prefix="grade-"))
+    """Run ``source`` (the bytes of ``script``, read once) as ``run`` describes; record it.
+
+    In namespace mode the run's scratch folder is a tmpfs of its own (``SANDBOX_SCRATCH``); in
+    routed mode it is a fresh folder here, removed after the run.
+    """
+    scratch = SANDBOX_SCRATCH if in_namespace else Path(tempfile.mkdtemp(prefix="grade-"))
     parent, child = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
     refusers: list[socket.socket] = []
     sel = selectors.DefaultSelector()
@@ -125,14 +131,17 @@ def observe(
                 limits.open_files,
                 cpu_s,
                 limits.processes,
+                limits.scratch_mb,
+                limits.shm_mb,
             )
         )
         # What the zygote's child runs: NUL-separated, the environment last.
-        fields = [mode, rlimits, str(script), str(scratch)]
+        fields = [mode, rlimits, script.name, str(scratch)]
         fields += [f"{k}={v}" for k, v in _environment(scratch).items()]
         payload = "\0".join(fields).encode("utf-8", "surrogateescape")
+        stdin = run.stdin.encode("utf-8")
         proc = LearnerProcess(
-            zygote, payload, child.fileno(), run.stdin.encode("utf-8"), limits.output_kb * 1024
+            zygote, payload, child.fileno(), stdin, limits.output_kb * 1024, source
         )
         trace = TraceReader(parent)
         parent.setblocking(False)
@@ -204,4 +213,5 @@ def observe(
         parent.close()
         child.close()
         sel.close()
-        remove_tree(scratch)
+        if not in_namespace:
+            remove_tree(scratch)
