@@ -46,9 +46,33 @@ def _write(path, text):
         f.write(text)
 
 
-def needed_folders(prefix):
-    """The folders to bind: ``prefix`` and those of every file the interpreter has mapped."""
+def elf_interpreter(executable):
+    """The program loader an ELF executable names (PT_INTERP), or None."""
+    import struct
+
+    with open(executable, "rb") as f:
+        head = f.read(64)
+        if head[:4] != b"\x7fELF" or head[4] != 2:  # 64-bit only: x86_64 and aarch64
+            return None
+        (phoff,) = struct.unpack_from("<Q", head, 32)
+        phentsize, phnum = struct.unpack_from("<HH", head, 54)
+        for i in range(phnum):
+            f.seek(phoff + i * phentsize)
+            kind, _flags, offset, _vaddr, _paddr, size = struct.unpack("<IIQQQQ", f.read(40))
+            if kind == 3:  # PT_INTERP
+                f.seek(offset)
+                return f.read(size).rstrip(b"\0").decode()
+    return None
+
+
+def needed_folders(prefix, executable):
+    """The folders to bind: ``prefix``, the loader's and those of every mapped file."""
     found = {os.path.realpath(prefix)}
+    loader = elf_interpreter(executable)
+    if loader:
+        # Its path as the executable names it, through links (/lib64 -> usr/lib64), and its file.
+        found.add(os.path.realpath(os.path.dirname(loader)))
+        found.add(os.path.dirname(os.path.realpath(loader)))
     with open("/proc/self/maps") as maps:
         for line in maps:
             name = line.split(maxsplit=5)[-1].strip()
@@ -79,7 +103,7 @@ def _hide(kernel, folder, new):
         kernel.mount("hidden", target, "tmpfs", SAFE | MS_NOEXEC | MS_RDONLY, "size=4k")
 
 
-def enter_own_root(kernel, prefix, hidden):
+def enter_own_root(kernel, prefix, executable, hidden):
     """Build the minimal root and move this process (the zygote) into it for good."""
     uid, gid = os.getuid(), os.getgid()
     if uid == 0:
@@ -90,7 +114,7 @@ def enter_own_root(kernel, prefix, hidden):
         _write("/proc/self/uid_map", f"{uid} {uid} 1")
         _write("/proc/self/gid_map", f"{gid} {gid} 1")
     kernel.mount(None, "/", None, MS_REC | MS_PRIVATE)
-    folders = needed_folders(prefix)
+    folders = needed_folders(prefix, executable)
     new = STAGE
     kernel.mount("sandbox-root", new, "tmpfs", SAFE, "size=1m,mode=0755")
     for folder in folders:

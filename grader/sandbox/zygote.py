@@ -191,11 +191,14 @@ def _prepare(kernel, wanted, run_ids):
         importlib.import_module(name)
     if wanted == "routed":
         return False
+    # The interpreter itself, not a virtual environment's link to it: only the base prefix is
+    # in the minimal root, and a script may start ``sys.executable``.
+    sys.executable = os.path.realpath(sys.executable)
     package = os.path.dirname(os.path.dirname(os.path.realpath(__file__)))
     first, last = run_ids
 
     def build_and_probe():
-        enter_own_root(kernel, sys.base_prefix, [package])
+        enter_own_root(kernel, sys.base_prefix, sys.executable, [package])
         if os.getuid() != 0:
             return probe(kernel, os.getuid())
         uid, lock = take_run_id(first, last, set())
@@ -214,7 +217,7 @@ def _prepare(kernel, wanted, run_ids):
             os._exit(1)
     if os.waitpid(pid, 0)[1] != 0:
         return False
-    enter_own_root(kernel, sys.base_prefix, [package])
+    enter_own_root(kernel, sys.base_prefix, sys.executable, [package])
     return True
 
 
