@@ -67,6 +67,19 @@ class Grader:
             )
         return mode
 
+    def refuse_unsandboxed(self) -> None:
+        """Raise ``GraderFault`` when runs would be routed without it being configured.
+
+        Routed mode has no sandbox: fit for a learner grading their own script, not for a batch
+        or a worker grading strangers' code, unless the configuration asks for it by name.
+        """
+        if self.isolation == "routed" and self.config.isolation != "routed":
+            raise GraderFault(
+                "this machine refuses user namespaces, and routed mode runs scripts without a "
+                "sandbox; refusing to grade a batch of strangers' code that way (set [isolation] "
+                'mode = "routed" to grade trusted files all the same)'
+            )
+
     @classmethod
     def create(
         cls,
@@ -164,6 +177,7 @@ class Grader:
         ``invalid`` and the reason, so one broken file never stops the batch.
         """
         self.spec(problem)  # an unknown problem is the caller's error: raise before starting
+        self.refuse_unsandboxed()
         workers = jobs or self.config.jobs or os.cpu_count() or 1
         todo = iter(list(paths))
         with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="grade") as pool:

@@ -118,6 +118,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_GRADER_FAULT
 
 
+ROUTED_FALLBACK = (
+    "grade: this machine refuses user namespaces, so scripts run in routed mode, without a "
+    "sandbox: they can read and write your files, reach your network and sockets and run "
+    "programs as you; grade only code you trust\n"
+)
+
+
 def _run(args: argparse.Namespace) -> int:
     from grader.config import load_config
     from grader.observe.process import Zygote
@@ -131,6 +138,8 @@ def _run(args: argparse.Namespace) -> int:
     from grader.api import Grader
 
     with Grader(config, zygote, args.timeout) as grader:
+        if config.isolation == "auto" and grader.isolation == "routed":
+            sys.stderr.write(ROUTED_FALLBACK)
         return _grade(grader, args)
 
 

@@ -63,6 +63,11 @@ def _routed_sockets(up: bool) -> tuple[list[socket.socket], list[socket.socket],
     return listeners, refusers, mode
 
 
+def reported_ports(trace: TraceReader) -> set[int]:
+    """Source ports of the connections the run reported (the only ones served in routed mode)."""
+    return {a.local_port for a in trace.record().attempts if a.local_port is not None}
+
+
 def _environment(scratch: Path) -> dict[str, str]:
     """A small, fixed environment: nothing of the grader's own leaks into the script."""
     return {
@@ -116,6 +121,7 @@ def observe(
             lambda: ServerSession(run.expected_bytes, reply),
             max_connections=limits.max_connections,
             max_bytes=limits.max_received_kb * 1024,
+            reported_only=not in_namespace,
         )
         if in_namespace:
             mode = "ns-up" if run.server_up else "ns-down"
@@ -136,7 +142,7 @@ def observe(
             )
         )
         # What the zygote's child runs: NUL-separated, the environment last.
-        fields = [mode, rlimits, script.name, str(scratch)]
+        fields = [mode, rlimits, str(script), str(scratch)]
         fields += [f"{k}={v}" for k, v in _environment(scratch).items()]
         payload = "\0".join(fields).encode("utf-8", "surrogateescape")
         stdin = run.stdin.encode("utf-8")
@@ -151,6 +157,8 @@ def observe(
                 sel.unregister(parent)
                 return
             wire.listen_on(trace.take_listeners())
+            if not in_namespace:
+                wire.admit(reported_ports(trace))
             if trace.exiting and not acked[0]:
                 acked[0] = True
                 wire.settle(
@@ -183,14 +191,20 @@ def observe(
         proc.reap(sel, time.monotonic() + KILL_GRACE_S)
         if proc.failure:
             raise GraderFault(f"a run could not be set up: {proc.failure}")
-        # Whatever the interpreter reported last is queued; its senders are gone, so this ends
-        # (a time-out reads as the channel's end).
+        # Whatever the interpreter reported last is queued; its senders are gone, so this ends.
+        # One bound for every wait from here: in routed mode an escaped process may still hold
+        # the channel and write to it (a time-out reads as the channel's end).
+        after = time.monotonic() + DRAIN_S
         parent.setblocking(True)
-        parent.settimeout(DRAIN_S)
-        while not trace.closed and trace.on_readable():
+        while not trace.closed and (left := after - time.monotonic()) > 0:
+            parent.settimeout(left)
+            if not trace.on_readable():
+                break
             wire.listen_on(trace.take_listeners())
+        if not in_namespace:
+            wire.admit(reported_ports(trace))
         if run.server_up:
-            transcript = wire.finish(time.monotonic() + DRAIN_S)
+            transcript = wire.finish(after)
         else:
             transcript = Transcript(server_up=False, connections=())
         return Observation(

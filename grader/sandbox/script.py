@@ -90,8 +90,10 @@ def print_exception(exc, script):
     sys.stderr.flush()
 
 
-def run_script(ctrl_fd, mode, limits, script, confine=None):
+def run_script(ctrl_fd, mode, limits, script, confine=None, shown_as=None):
     """Set up the run (namespace network or routing, hooks, limits) and run the script.
+
+    ``script`` is the run's private copy; tracebacks name the learner's file ``shown_as``.
 
     ``confine`` (namespace mode) drops the capabilities once the network is set up, before any
     thread starts, and installs the seccomp filter last, just before the script's body.
@@ -129,8 +131,18 @@ def run_script(ctrl_fd, mode, limits, script, confine=None):
     if confine is not None:
         confine.seal()
     send(ctrl, "S")
-    code = run_body(ctrl, source, script, module)
+    shown = shown_as or script
+    remember_source(shown, source)
+    code = run_body(ctrl, source, shown, module)
     finish(ctrl, ack, code)
+
+
+def remember_source(name, source):
+    """Let tracebacks quote lines of ``name`` (the learner's path, absent from the sandbox)."""
+    import linecache
+
+    lines = source.decode("utf-8", "replace").splitlines(keepends=True)
+    linecache.cache[name] = (len(source), None, lines, name)  # no mtime: never re-read
 
 
 def run_body(ctrl, source, script, module):

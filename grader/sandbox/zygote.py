@@ -105,7 +105,7 @@ def _child(kernel, payload, fds, forget, namespaces, outside, program):
     if not namespaces:
         status.close()
         os.chdir(cwd)
-        run_script(3, mode, limits, write_copy(SOURCE_FD, cwd, name))
+        run_script(3, mode, limits, write_copy(SOURCE_FD, cwd, name), shown_as=name)
     ready_r, ready_w = os.pipe()
     go_r, go_w = os.pipe()
     pid = os.fork()
@@ -156,7 +156,7 @@ def _enter(kernel, status, ready_w, go_r, mode, limits, name, program):
         except OSError as exc:
             os.write(2, f"grader: cannot prepare the run: {exc}\n".encode())
             os._exit(125)
-        run_script(3, mode, limits, script, Confinement(kernel, program))
+        run_script(3, mode, limits, script, Confinement(kernel, program), shown_as=name)
     send(status, "B", pid)
     status.close()
     for fd in (0, 1, 2, 3, SOURCE_FD):
