@@ -169,7 +169,10 @@ def test_the_run_sees_a_minimal_root_without_privileges(
         "last_id": last,
     }
     path = fill(
-        "sandbox_inspect.py", fresh_folder(shared_folder), "inspect.py", expected=json.dumps(expected)
+        "sandbox_inspect.py",
+        fresh_folder(shared_folder),
+        "inspect.py",
+        expected=json.dumps(expected),
     )
     verdict, printed = grade(path, 2)
     assert verdict == "pass", printed

@@ -10,12 +10,12 @@ import _socket
 import os
 
 from grader.sandbox.kernel import (
+    CLONE_NEWIPC,
     CLONE_NEWNET,
     CLONE_NEWNS,
     CLONE_NEWPID,
     CLONE_NEWUSER,
     CLONE_NEWUTS,
-    CLONE_NEWIPC,
 )
 
 LESSON_PORT = 9090
