@@ -13,19 +13,24 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
 import sysconfig
 import tempfile
+import time
 import uuid
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 
 from grader.api import Grader
-from grader.config import DEFAULT_RUN_IDS
+from grader.config import DEFAULT_RUN_IDS, Config
+from grader.errors import GraderFault
+from grader.observe.process import Zygote
 from tests.conftest import ROOT, SUBMISSIONS
 
 HOSTILE = Path(__file__).resolve().parent / "hostile"
@@ -273,3 +278,91 @@ def test_a_file_named_after_a_module_it_imports_is_told_to_rename(
         "The file is named socket.py, like the module socket it imports: `python socket.py` "
         "would import the file itself instead. Rename it (for example to client.py)."
     )
+
+
+# -- routed mode: trusted code only, and still bounded ---------------------------------------------
+@pytest.fixture(scope="module")
+def routed() -> Iterator[Grader]:
+    with Grader.create(Config(isolation="routed"), time_limit_s=2.0) as grader:
+        yield grader
+
+
+def _processes_with(marker: str) -> list[int]:
+    found = []
+    for entry in os.listdir("/proc"):
+        try:
+            with open(f"/proc/{entry}/cmdline", "rb") as f:
+                if entry.isdigit() and marker.encode() in f.read():
+                    found.append(int(entry))
+        except OSError:
+            continue
+    return found
+
+
+def test_a_batch_refuses_routed_mode_unless_configured(shared_folder: Path) -> None:
+    # What an "auto" configuration gets on a machine that refuses namespaces.
+    with Grader(Config(isolation="auto"), Zygote("routed")) as grader:
+        assert grader.isolation == "routed"
+        with pytest.raises(GraderFault) as refused:
+            list(grader.grade_many([PASS_P2], 2))
+        assert str(refused.value) == (
+            "this machine refuses user namespaces, and routed mode runs scripts without a "
+            "sandbox; refusing to grade a batch of strangers' code that way (set [isolation] "
+            'mode = "routed" to grade trusted files all the same)'
+        )
+        assert grader.grade(PASS_P2, 2).verdict == "pass"  # one file at a terminal: allowed
+
+
+def test_an_escaped_writer_does_not_hold_a_routed_grading(routed: Grader, tmp_path: Path) -> None:
+    marker = uuid.uuid4().hex
+    path = fill("routed_escaped_writer.py", tmp_path, marker=marker)
+    try:
+        report = routed.grade(path, 2)  # ends: the writer's five minutes are not waited for
+        assert _processes_with(f"MARKER-{marker}"), "the writer did not start: nothing tested"
+    finally:
+        for pid in _processes_with(f"MARKER-{marker}"):
+            os.kill(pid, signal.SIGKILL)
+    # Its exchange was right; its tree did not end (the writer held its output to the kill).
+    assert report.verdict == "fail" and not report.error, report
+    assert [c.name for c in report.failed_checks] == ["clean_end"], report.failed_checks
+
+
+def _own_tcp_listeners() -> list[int]:
+    """Ports of the TCP sockets this process listens on (the routed gradings' servers)."""
+    inodes = set()
+    for fd in os.listdir("/proc/self/fd"):
+        try:
+            target = os.readlink(f"/proc/self/fd/{fd}")
+        except OSError:
+            continue
+        if target.startswith("socket:["):
+            inodes.add(target[8:-1])
+    ports = []
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        fields = line.split()
+        if fields[3] == "0A" and fields[9] in inodes:  # LISTEN
+            ports.append(int(fields[1].split(":")[1], 16))
+    return ports
+
+
+def test_a_routed_listener_serves_only_its_own_run(routed: Grader, tmp_path: Path) -> None:
+    ready, go = tmp_path / "ready", tmp_path / "go"
+    path = fill("routed_waits_for_stranger.py", tmp_path, ready=str(ready), go=str(go))
+    with ThreadPoolExecutor(1) as pool:
+        grading = pool.submit(routed.grade, path, 2)
+        strangers = []
+        try:
+            while not ready.exists() and not grading.done():
+                time.sleep(0.01)
+            ports = _own_tcp_listeners()
+            assert ports, "no listener found: nothing tested"
+            for port in ports:  # another grading's script, finding this one's server
+                stranger = socket.create_connection(("127.0.0.1", port), timeout=5)
+                stranger.sendall(b"Wake up, Neo")
+                strangers.append(stranger)
+        finally:
+            go.touch()
+            report = grading.result(timeout=60)
+            for stranger in strangers:
+                stranger.close()
+    assert report.verdict == "pass", report.failed_checks
