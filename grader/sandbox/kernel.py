@@ -20,7 +20,6 @@ MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_REMOUNT, MS_BIND, MS_REC, MS_PRIVA
     1 << 18,
 )
 MNT_DETACH = 2
-MOUNT_ATTR_RDONLY, AT_RECURSIVE, AT_FDCWD = 1, 0x8000, -100
 PR_SET_PDEATHSIG, PR_CAPBSET_DROP, PR_SET_NO_NEW_PRIVS, PR_CAP_AMBIENT = 1, 24, 38, 47
 PR_CAP_AMBIENT_CLEAR_ALL = 4
 LINUX_CAPABILITY_VERSION_3 = 0x20080522
@@ -28,8 +27,8 @@ SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_TSYNC = 1, 1
 
 # machine -> call -> number (the generic table serves aarch64)
 SYSCALLS = {
-    "x86_64": {"pivot_root": 155, "seccomp": 317, "mount_setattr": 442},
-    "aarch64": {"pivot_root": 41, "seccomp": 277, "mount_setattr": 442},
+    "x86_64": {"pivot_root": 155, "seccomp": 317},
+    "aarch64": {"pivot_root": 41, "seccomp": 277},
 }
 
 
@@ -67,14 +66,6 @@ class Kernel:
 
     def pivot_root(self, new_root, put_old):
         self._syscall("pivot_root", os.fsencode(new_root), os.fsencode(put_old))
-
-    def set_readonly(self, path, readonly, recursive):
-        attr = self.ctypes.c_uint64 * 4  # struct mount_attr: set, clr, propagation, userns_fd
-        value = attr(MOUNT_ATTR_RDONLY, 0, 0, 0) if readonly else attr(0, MOUNT_ATTR_RDONLY, 0, 0)
-        flags = AT_RECURSIVE if recursive else 0
-        self._syscall(
-            "mount_setattr", AT_FDCWD, os.fsencode(path), flags, self.ctypes.byref(value), 32
-        )
 
     def sethostname(self, name):
         raw = name.encode()

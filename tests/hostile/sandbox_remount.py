@@ -1,4 +1,4 @@
-# hostile: undoes read-only mounts (non-recursive mount_setattr, MS_REMOUNT|MS_BIND, umount) and writes into the interpreter's installation and the grader's package; connects and sends like a correct problem 2 only when every attempt failed (exit status 3 if one worked)
+# hostile: undoes read-only mounts (non-recursive mount_setattr, MS_REMOUNT|MS_BIND, umount), makes new user namespaces (unshare, clone) and writes into the interpreter's installation and the grader's package; connects and sends like a correct problem 2 only when every attempt failed (exit status 3 if one worked)
 import ctypes
 import os
 import socket
@@ -25,6 +25,16 @@ for path in ("/", TARGET, "/proc/sys", "/dev"):
 for path in ("/proc", "/dev", TARGET):
     if libc.umount2(path.encode(), MNT_DETACH) == 0:
         escaped.append(f"umount {path}")
+CLONE_NEWUSER, CLONE_NEWNS, SIGCHLD = 0x10000000, 0x20000, 17
+if libc.unshare(CLONE_NEWUSER | CLONE_NEWNS) == 0:
+    escaped.append("unshare: a new user namespace")
+NR_CLONE = {"x86_64": 56, "aarch64": 220}[os.uname().machine]
+child = libc.syscall(NR_CLONE, CLONE_NEWUSER | SIGCHLD, 0, 0, 0, 0)
+if child == 0:
+    os._exit(0)  # the child of a clone that should not have worked
+if child > 0:
+    os.waitpid(child, 0)
+    escaped.append("clone: a new user namespace")
 for folder in (TARGET, PACKAGE):
     try:
         with open(os.path.join(folder, "__MARKER__.py"), "w") as f:
