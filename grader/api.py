@@ -57,6 +57,12 @@ class Grader:
         self.zygote.close()
 
     @property
+    def isolation_label(self) -> str:
+        """How runs are isolated, as reports say it: ``namespace+cgroup``, ``namespace``, ..."""
+        mode = self.isolation  # raises where the configured mode is not available
+        return f"{mode}+cgroup" if self.zygote.cgroups() else mode
+
+    @property
     def isolation(self) -> str:
         """``namespace`` or ``routed``: how runs are isolated on this machine (see README)."""
         mode = self.zygote.mode()
@@ -114,7 +120,7 @@ class Grader:
                 spec.title,
                 (bad_source,),
                 "fail",
-                self.isolation,
+                self.isolation_label,
                 time.monotonic() - started,
                 runs=tuple(r.name for r in spec.runs),
             )
@@ -130,7 +136,7 @@ class Grader:
                 spec.title,
                 (),
                 "error",
-                self.isolation,
+                self.isolation_label,
                 time.monotonic() - started,
                 error=f"{type(exc).__name__}: {exc}",
             )
@@ -146,7 +152,7 @@ class Grader:
             spec.title,
             tuple(checks),
             verdict,
-            self.isolation,
+            self.isolation_label,
             time.monotonic() - started,
             runs=tuple(r.name for r in spec.runs),
         )
@@ -201,7 +207,7 @@ class Grader:
 
     def _grade_or_error(self, path: str | Path, problem: int) -> Report:
         title = self.spec(problem).title
-        mode = self.isolation
+        mode = self.isolation_label
         name = display_path(path)
         try:
             return self.grade(path, problem)

@@ -27,6 +27,7 @@ class Limits:
     max_received_kb: int = 64
     scratch_mb: int = 16
     shm_mb: int = 4
+    run_memory_mb: int = 1024
 
 
 @dataclass(frozen=True)

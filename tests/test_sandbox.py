@@ -149,7 +149,7 @@ def fresh_folder(shared_folder: Path) -> Path:
 
 # -- the root it sees, its privileges ------------------------------------------------------------
 def test_the_run_sees_a_minimal_root_without_privileges(
-    grade: Grade, request: pytest.FixtureRequest, shared_folder: Path
+    grade: Grade, request: pytest.FixtureRequest, shared_folder: Path, as_root: Grader
 ) -> None:
     ordinary = "ordinary-user" in request.node.callspec.id
     host_root = {"usr", Path(sys.base_prefix).resolve().parts[1]}
@@ -169,6 +169,8 @@ def test_the_run_sees_a_minimal_root_without_privileges(
         "path0": "/scratch",
         "scratch": ["inspect.py"],
         "outside_is_root": False,
+        # A cgroup per run where the grader makes them (root with cgroup v1 here), else none.
+        "in_run_cgroup": not ordinary and as_root.zygote.cgroups(),
         "outside_in_range": True,
         "first_id": first,
         "last_id": last,

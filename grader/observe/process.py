@@ -56,6 +56,7 @@ class Zygote:
         child.close()
         self._chan = parent
         self._mode: str | None = None
+        self._cgroup = False
 
     @property
     def pid(self) -> int:
@@ -76,9 +77,15 @@ class Zygote:
                 if not ready.startswith("R\t"):
                     code = self._proc.poll()
                     raise GraderFault(f"the grader's worker interpreter failed (exit {code})")
-                self._mode = ready[2:]
+                self._mode, _, layers = ready[2:].partition("\t")
+                self._cgroup = layers == "cgroup"
                 self._chan.settimeout(None)
             return self._mode
+
+    def cgroups(self) -> bool:
+        """Whether each run gets a cgroup of its own (memory and task caps for the whole run)."""
+        self.mode()
+        return self._cgroup
 
     def spawn(self, payload: bytes, fds: list[int]) -> None:
         """Ask for one run: ``payload`` says what to run, ``fds`` are its six descriptors.

@@ -139,6 +139,7 @@ def observe(
                 limits.processes,
                 limits.scratch_mb,
                 limits.shm_mb,
+                limits.run_memory_mb,
             )
         )
         # What the zygote's child runs: NUL-separated, the environment last.

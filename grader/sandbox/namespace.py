@@ -140,3 +140,38 @@ def probe(kernel, outside):
         os.close(ready_r)
         os.close(go_w)
     return os.waitpid(pid, 0)[1] == 0
+
+
+def take_run_id(first, last, held):
+    """An unprivileged id from ``first``-``last`` no other run on this machine holds now.
+
+    Held as a bound abstract Unix socket name (one network namespace, every grader on the host
+    sees it); the kernel frees it when the socket closes, the zygote's death included.
+    """
+    for uid in range(first, last + 1):
+        if uid in held:
+            continue
+        lock = _socket.socket(_socket.AF_UNIX, _socket.SOCK_SEQPACKET)
+        try:
+            lock.bind(f"\0socket-grader-run-id-{uid}")
+        except OSError:
+            lock.close()
+            continue
+        return uid, lock
+    return None, None
+
+
+class Confinement:
+    """The last steps before the script: drop every capability, then the seccomp filter."""
+
+    def __init__(self, kernel, program):
+        self.kernel = kernel
+        self.program = program
+
+    def drop_privileges(self):
+        """Before any thread starts: capability sets are per thread."""
+        self.kernel.drop_capabilities()
+        self.kernel.no_new_privs()
+
+    def seal(self):
+        self.kernel.install_filter(self.program)

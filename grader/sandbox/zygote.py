@@ -15,13 +15,16 @@ import _socket
 import os
 import sys
 
+from grader.sandbox.cgroup import RunGroups
 from grader.sandbox.channel import send
 from grader.sandbox.kernel import Kernel
 from grader.sandbox.namespace import (
+    Confinement,
     become_root_inside,
     leave_groups,
     map_ids,
     probe,
+    take_run_id,
     unshare_run,
 )
 from grader.sandbox.root import SCRATCH, enter_own_root, finish_run_root
@@ -36,22 +39,6 @@ PRELOAD = (
     "array atexit encodings.idna errno fcntl linecache resource select signal struct "
     "threading tokenize traceback"
 ).split()
-
-
-class Confinement:
-    """The last steps before the script: drop every capability, then the seccomp filter."""
-
-    def __init__(self, kernel, program):
-        self.kernel = kernel
-        self.program = program
-
-    def drop_privileges(self):
-        """Before any thread starts: capability sets are per thread."""
-        self.kernel.drop_capabilities()
-        self.kernel.no_new_privs()
-
-    def seal(self):
-        self.kernel.install_filter(self.program)
 
 
 def write_copy(fd, folder, name):
@@ -91,8 +78,9 @@ def place_fds(fds):
     os.closerange(FDS_PER_RUN, 1 << 20)
 
 
-def _child(kernel, payload, fds, forget, namespaces, outside, program):
+def _child(kernel, payload, fds, forget, namespaces, outside, program, cgroup_procs):
     """One run: arrange the process, then (namespace mode) B enters the namespaces, C runs."""
+    RunGroups.join(cgroup_procs)  # first: everything the run starts is counted
     for sock in forget:
         sock.detach()  # the zygote's own sockets: their numbers are closed below, never reused
     place_fds(fds)
@@ -164,25 +152,6 @@ def _enter(kernel, status, ready_w, go_r, mode, limits, name, program):
     exit_like(os.waitpid(pid, 0)[1])
 
 
-def take_run_id(first, last, held):
-    """An unprivileged id from ``first``-``last`` no other run on this machine holds now.
-
-    Held as a bound abstract Unix socket name (one network namespace, every grader on the host
-    sees it); the kernel frees it when the socket closes, the zygote's death included.
-    """
-    for uid in range(first, last + 1):
-        if uid in held:
-            continue
-        lock = _socket.socket(_socket.AF_UNIX, _socket.SOCK_SEQPACKET)
-        try:
-            lock.bind(f"\0socket-grader-run-id-{uid}")
-        except OSError:
-            lock.close()
-            continue
-        return uid, lock
-    return None, None
-
-
 def _prepare(kernel, wanted, run_ids):
     """Import what runs need; in namespace mode enter the minimal root. Returns whether it did."""
     import importlib
@@ -221,6 +190,12 @@ def _prepare(kernel, wanted, run_ids):
     return True
 
 
+def _run_caps(payload):
+    """The run's cgroup caps from its payload: memory in bytes, tasks (its own, A and B)."""
+    limits = payload.split(b"\0")[1].decode().split(",")
+    return int(limits[7]) * 1024 * 1024, int(limits[4]) + 2
+
+
 def zygote(chan_fd, wanted, run_ids):
     """Serve runs: one datagram (payload and six descriptors) in, one forked child out."""
     import array
@@ -229,9 +204,14 @@ def zygote(chan_fd, wanted, run_ids):
     kernel = Kernel()
     chan = _socket.socket(fileno=chan_fd)
     root = os.getuid() == 0
+    groups = RunGroups.open() if wanted != "routed" else None  # before leaving the host's files
     namespaces = _prepare(kernel, wanted, run_ids)
+    if groups is not None and not namespaces:
+        groups.close()
+        groups = None
     program = build_filter(kernel.machine) if namespaces else b""
-    chan.send(b"R\t" + (b"namespace" if namespaces else b"routed"))
+    ready = b"R\t" + (b"namespace" if namespaces else b"routed")
+    chan.send(ready + (b"\tcgroup" if groups is not None else b""))
     poller = select.poll()
     poller.register(chan_fd, select.POLLIN)
     children = {}  # pidfd -> (pid, status socket, run id, run id lock)
@@ -239,13 +219,15 @@ def zygote(chan_fd, wanted, run_ids):
     while True:
         for fd, _events in poller.poll():
             if fd != chan_fd:
-                pid, status, _uid, lock = children.pop(fd)
+                pid, status, _uid, lock, group = children.pop(fd)
                 poller.unregister(fd)
                 os.close(fd)
                 send(status, "X", os.waitpid(pid, 0)[1])
                 status.close()
                 if lock is not None:
                     lock.close()  # A is gone, so is every process that ran as this id
+                if group is not None:
+                    groups.remove(group)
                 continue
             data, ancdata, _flags, _addr = chan.recvmsg(65536, space)
             fds = array.array("i")
@@ -253,6 +235,8 @@ def zygote(chan_fd, wanted, run_ids):
                 if level == _socket.SOL_SOCKET and kind == _socket.SCM_RIGHTS:
                     fds.frombytes(payload[: len(payload) - len(payload) % fds.itemsize])
             if not data:
+                if groups is not None:
+                    groups.close()
                 os._exit(0)  # the grader is gone; running children end by their own watchdogs
             if len(fds) != FDS_PER_RUN:
                 for f in fds:
@@ -260,17 +244,28 @@ def zygote(chan_fd, wanted, run_ids):
                 continue
             status = _socket.socket(fileno=fds[STATUS_FD])
             uid, lock = os.getuid(), None
+            failure = ""
             if namespaces and root:
                 held = {entry[2] for entry in children.values()}
                 uid, lock = take_run_id(run_ids[0], run_ids[1], held)
-                if uid is None:
-                    send(status, "F", "every id of [isolation] run_ids is in use; widen it")
-                    send(status, "X", 125 << 8)
-                    status.close()
-                    for i, f in enumerate(fds):
-                        if i != STATUS_FD:
-                            os.close(f)
-                    continue
+                failure = "every id of [isolation] run_ids is in use; widen it"
+            group, procs = None, []
+            if groups is not None and uid is not None:
+                try:
+                    group, procs = groups.make(*_run_caps(data))
+                except OSError as exc:
+                    uid = None
+                    failure = f"cannot make the run's cgroup: {exc}"
+            if uid is None:
+                send(status, "F", failure)
+                send(status, "X", 125 << 8)
+                status.close()
+                if lock is not None:
+                    lock.close()
+                for i, f in enumerate(fds):
+                    if i != STATUS_FD:
+                        os.close(f)
+                continue
             pid = os.fork()
             if pid == 0:
                 try:
@@ -278,15 +273,17 @@ def zygote(chan_fd, wanted, run_ids):
                     forget += [e[3] for e in children.values() if e[3] is not None]
                     if lock is not None:
                         forget.append(lock)
-                    _child(kernel, data, list(fds), forget, namespaces, uid, program)
+                    _child(kernel, data, list(fds), forget, namespaces, uid, program, procs)
                 finally:
                     os._exit(125)
+            for f in procs:
+                os.close(f)
             for i, f in enumerate(fds):
                 if i != STATUS_FD:
                     os.close(f)
             pidfd = os.pidfd_open(pid)
             poller.register(pidfd, select.POLLIN)
-            children[pidfd] = (pid, status, uid, lock)
+            children[pidfd] = (pid, status, uid, lock, group)
             send(status, "A", pid)
 
 

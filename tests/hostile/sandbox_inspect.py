@@ -1,4 +1,4 @@
-# hostile: looks around from inside: what / holds, its capabilities, no_new_privs, seccomp, its uid outside, the scratch folder and sys.path; sends like a correct problem 2 only when all is as the test expects (exit status 3 and the differences on stderr if not)
+# hostile: looks around from inside: what / holds, its capabilities, no_new_privs, seccomp, its uid outside, its cgroups, the scratch folder and sys.path; sends like a correct problem 2 only when all is as the test expects (exit status 3 and the differences on stderr if not)
 import json
 import os
 import socket
@@ -22,6 +22,10 @@ seen = {
     "path0": sys.path[0],
     "scratch": sorted(os.listdir(".")),
     "outside_is_root": outside == 0,
+    "in_run_cgroup": all(
+        "/run-" in line for line in open("/proc/self/cgroup") if line.split(":")[1] in ("memory", "pids")
+    )
+    and any(line.split(":")[1] == "pids" for line in open("/proc/self/cgroup")),
     "outside_in_range": expected["first_id"] <= outside <= expected["last_id"],
 }
 differences = {k: v for k, v in seen.items() if k in expected and expected[k] != v}
