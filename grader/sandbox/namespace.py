@@ -1,9 +1,11 @@
-"""Entering a run's namespaces and building what it sees (network, mounts, processes).
+"""Entering a run's namespaces, its ids and network, and leaving its privileges behind.
 
 Strategy: each step is a named function called in a fixed order by ``grader.sandbox.zygote``; a
 failure raises ``OSError`` naming its step, and the run is reported as not set up (a grader fault).
 The run's first process stays in the zygote's user namespace and writes the id maps of its child,
 which enters the new namespaces: only from there may an id other than the writer's own be mapped.
+A root grader takes that id from a configured range, one per run at a time (``take_run_id``).
+``Confinement`` is the run's last step before the script: no capabilities, then seccomp.
 """
 
 import _socket
