@@ -28,7 +28,7 @@ from pathlib import Path
 import pytest
 
 from grader.api import Grader
-from grader.config import DEFAULT_RUN_IDS, Config
+from grader.config import DEFAULT_RUN_IDS, Config, Limits
 from grader.errors import GraderFault
 from grader.observe.process import Zygote
 from tests.conftest import ROOT, SUBMISSIONS
@@ -368,3 +368,15 @@ def test_a_routed_listener_serves_only_its_own_run(routed: Grader, tmp_path: Pat
             for stranger in strangers:
                 stranger.close()
     assert report.verdict == "pass", report.failed_checks
+
+
+def test_a_cgroup_caps_the_whole_runs_memory(shared_folder: Path) -> None:
+    limits = Limits(run_memory_mb=96)
+    with Grader.create(Config(limits=limits)) as grader:
+        if not grader.zygote.cgroups():
+            pytest.skip("no cgroup per run here (made as root with cgroup v1 memory and pids)")
+        assert grader.isolation_label == "namespace+cgroup"
+        path = fill("sandbox_memory_cgroup.py", fresh_folder(shared_folder))
+        report = grader.grade(path, 2)
+    assert report.isolation == "namespace+cgroup"
+    assert report.verdict == "pass", report.failed_checks  # one of the three was stopped

@@ -20,7 +20,8 @@ MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_REMOUNT, MS_BIND, MS_REC, MS_PRIVA
     1 << 18,
 )
 MNT_DETACH = 2
-PR_SET_PDEATHSIG, PR_CAPBSET_DROP, PR_SET_NO_NEW_PRIVS, PR_CAP_AMBIENT = 1, 24, 38, 47
+PR_SET_PDEATHSIG, PR_SET_DUMPABLE, PR_CAPBSET_DROP, PR_SET_NO_NEW_PRIVS = 1, 4, 24, 38
+PR_CAP_AMBIENT = 47
 PR_CAP_AMBIENT_CLEAR_ALL = 4
 LINUX_CAPABILITY_VERSION_3 = 0x20080522
 SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_TSYNC = 1, 1
@@ -73,6 +74,10 @@ class Kernel:
 
     def die_with_parent(self):
         self._check(self.libc.prctl(PR_SET_PDEATHSIG, 9, 0, 0, 0), "prctl")
+
+    def set_dumpable(self):
+        """Undo the kernel's reset after an id change: the run's /proc/self files are its own."""
+        self._check(self.libc.prctl(PR_SET_DUMPABLE, 1, 0, 0, 0), "prctl(PR_SET_DUMPABLE)")
 
     def drop_capabilities(self):
         """Empty this thread's bounding, ambient, effective, permitted and inheritable sets."""

@@ -127,6 +127,7 @@ def _enter(kernel, status, ready_w, go_r, mode, limits, name, program):
         if os.read(go_r, 1) != b"g":
             os._exit(125)  # A has reported why
         become_root_inside()
+        kernel.set_dumpable()
     except OSError as exc:
         send(status, "F", str(exc))
         os._exit(125)
