@@ -380,3 +380,30 @@ def test_a_cgroup_caps_the_whole_runs_memory(shared_folder: Path) -> None:
         report = grader.grade(path, 2)
     assert report.isolation == "namespace+cgroup"
     assert report.verdict == "pass", report.failed_checks  # one of the three was stopped
+
+
+def test_the_command_says_in_one_line_why_it_fell_back_to_routed_mode(
+    shared_folder: Path,
+) -> None:
+    if shutil.which("unshare") is None:
+        pytest.skip("unshare (util-linux) is needed to make a machine that refuses namespaces")
+    folder = fresh_folder(shared_folder)
+    path = folder / "client.py"
+    shutil.copy(PASS_P2, path)
+    path.chmod(0o644)
+    # In a user namespace that maps no id, the grader's own user namespace cannot map one
+    # either: exactly what a machine refusing unprivileged user namespaces gives the grader.
+    done = subprocess.run(
+        ["unshare", "--user", str(GRADE), "client.py", "--problem", "2"],
+        capture_output=True,
+        text=True,
+        cwd=folder,
+        timeout=60,
+    )
+    assert done.returncode == 0, done
+    assert done.stderr == (
+        "grade: this machine refuses user namespaces, so scripts run in routed mode, without a "
+        "sandbox: they can read and write your files, reach your network and sockets and run "
+        "programs as you; grade only code you trust\n"
+    )
+    assert "routed in-process" in done.stdout
