@@ -215,7 +215,7 @@ def zygote(chan_fd, wanted, run_ids):
     chan.send(ready + (b"\tcgroup" if groups is not None else b""))
     poller = select.poll()
     poller.register(chan_fd, select.POLLIN)
-    children = {}  # pidfd -> (pid, status socket, run id, run id lock)
+    children = {}  # pidfd -> (pid, status socket, run id, run id lock, cgroup name)
     space = _socket.CMSG_SPACE(FDS_PER_RUN * 4)
     while True:
         for fd, _events in poller.poll():
