@@ -28,8 +28,8 @@ from pathlib import Path
 import pytest
 
 from grader.api import Grader
-from grader.config import DEFAULT_RUN_IDS, Config, Limits
-from grader.errors import GraderFault
+from grader.config import DEFAULT_RUN_IDS, Config, Limits, parse_config
+from grader.errors import BadInput, GraderFault
 from grader.observe.process import Zygote
 from tests.conftest import ROOT, SUBMISSIONS
 
@@ -407,3 +407,28 @@ def test_the_command_says_in_one_line_why_it_fell_back_to_routed_mode(
         "programs as you; grade only code you trust\n"
     )
     assert "routed in-process" in done.stdout
+
+
+@pytest.mark.parametrize("value", ["[0, 10]", "[900000, 800000]", "[810000]", '"810000-810999"'])
+def test_run_ids_must_be_a_range_of_unprivileged_ids(value: str) -> None:
+    with pytest.raises(BadInput) as bad:
+        parse_config(f"[isolation]\nrun_ids = {value}\n", "grader.toml")
+    assert str(bad.value).startswith("grader.toml: [isolation] run_ids = ")
+    assert str(bad.value).endswith(
+        "give [first, last], two ids from 1000 up (unused by any account), the first not above "
+        "the last"
+    )
+
+
+def test_run_ids_and_tmpfs_sizes_are_read_from_the_configuration() -> None:
+    config = parse_config(
+        "[limits]\nscratch_mb = 2\nshm_mb = 1\nrun_memory_mb = 300\n"
+        "[isolation]\nrun_ids = [700000, 700009]\n",
+        "grader.toml",
+    )
+    assert config.run_ids == (700000, 700009)
+    assert (config.limits.scratch_mb, config.limits.shm_mb, config.limits.run_memory_mb) == (
+        2,
+        1,
+        300,
+    )
