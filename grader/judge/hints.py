@@ -264,6 +264,11 @@ HINTS: dict[str, tuple[str, str]] = {
         "Open it in your editor and save it as UTF-8.",
     ),
     "binary": ("The file is not a Python script (it contains NUL bytes).", "Give the .py file."),
+    "shadows_module": (
+        "The file is named {name}, like the module {module} it imports: `python {name}` would "
+        "import the file itself instead.",
+        "Rename it (for example to client.py).",
+    ),
 }
 
 

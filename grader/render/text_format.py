@@ -50,7 +50,8 @@ def _header(report: Report, paint: Paint) -> str:
 
 def _footer(report: Report, words: Catalogue, verbose: bool) -> str:
     parts = [report.submission, f"{report.duration_s:.2f} s"]
-    if report.isolation and verbose:  # for the teacher; a learner needs the seed, not this
+    # For the teacher; by default said only when the runs were not isolated, a thing to know.
+    if report.isolation and (verbose or report.isolation == "routed"):
         parts.append(report.isolation_text())
     if report.seed is not None:
         parts.append(words.message("report.seed", seed=report.seed))
