@@ -100,3 +100,15 @@ def test_html_draws_the_wire_as_a_sequence_diagram(
     assert lead is not None
     assert "The server received something other than b&#39;Wake up, Neo&#39;." in lead.group(1)
     assert 'href="#report-1-check-1"' in lead.group(1) and 'id="report-1-check-1"' in page
+
+
+def test_a_failure_without_a_hint_still_leads() -> None:
+    """A newer check that names no mistake still heads the report, by its title."""
+    from grader.judge.diagnosis import diagnose
+    from grader.render.text_format import render
+    from grader.report import Check, Report
+
+    checks = (Check("tampered", "leaves the grader alone", "run", "failed", "x", "y"),)
+    report = Report("s.py", 2, "Wake up, Neo", checks, "fail", diagnosis=diagnose(checks))
+    assert render([report]).splitlines()[1] == "Not met: leaves the grader alone."
+    assert "Not met: leaves the grader alone." in html_format.render([report])

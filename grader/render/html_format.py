@@ -76,7 +76,7 @@ def _lead(report: Report) -> dict[str, Any] | None:
             ("Not judged until this passes", where(report, diagnosis.not_judged, runs=False))
         )
     return {
-        "mistake": root.mistake or root.hint,
+        "mistake": root.mistake or root.hint or f"Not met: {root.title}.",
         "fix": root.fix if root.mistake else "",
         "check": root,
         "anchor": diagnosis.check,

@@ -125,7 +125,10 @@ def _diagnosis_lines(report: Report, paint: Paint, words: Catalogue) -> list[str
     root = report.diagnosed
     if diagnosis is None or root is None:
         return []
-    lines = [paint(line, "bold") for line in textwrap.wrap(root.mistake or root.hint, WIDTH)]
+    lines = [
+        paint(line, "bold")
+        for line in textwrap.wrap(root.mistake or root.hint or f"Not met: {root.title}.", WIDTH)
+    ]
     run = f" · “{root.run}”" if len(report.runs) > 1 else ""
     lines.append(f"  {paint('✗', 'red')} {root.title}{run}")
     lines += _failure(root, paint, words, root.fix if root.mistake else "")
