@@ -1,5 +1,6 @@
 # expect: fail
 # why: Breaks "the next one only after its reply": it sends every message first and only then reads the replies.
+# fails: sent/sent_before_reply
 import socket
 
 n = int(input())
