@@ -427,12 +427,13 @@ def test_closing_stdout_and_stderr_is_no_failure_where_nothing_is_printed(fast: 
 
 # -- memory ------------------------------------------------------------------------------------
 @pytest.mark.parametrize("name", ["memory_huge_bytes.py", "memory_growing_list.py"])
-def test_memory_hog_is_stopped_by_the_limit(fast: Grader, name: str) -> None:
-    report = fast.grade(hostile(name), 2)
+def test_memory_hog_is_stopped_by_the_limit(standard: Grader, name: str) -> None:
+    # The shipped 5 s limit: on a loaded machine, touching 512 MiB may take longer than 2 s.
+    report = standard.grade(hostile(name), 2)
     assert_fails(report)
-    assert report.duration_s < LIMIT  # it ran into the address-space limit, not the clock
     end = check(report, "clean_end")
     assert end.status == "failed"
+    # It ran into the address-space limit, not the clock ("still running after ...").
     assert end.observed.startswith("an uncaught MemoryError")
     assert "memory" in end.hint and "512 MiB" in end.hint
     assert "MemoryError" in check(report, "connected").hint
