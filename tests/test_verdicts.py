@@ -38,10 +38,6 @@ KNOWN_DEFECTS: dict[str, str] = {
         "PROBLEMS.md: a learner who printed the right text to standard error is told so; "
         "no hint key says so (today: printed_nothing)"
     ),
-    "p2/fail_bus_error_after_close.py": (
-        "a close before a death by signal is not confirmed (no exit report), so closed "
-        "fails with never_closed before clean_end/signal"
-    ),
     "p2/pass_closed_then_os_exit_zero.py": (
         "PROBLEMS.md: os._exit(0) after a close is a clean end and the close counts; the "
         "close is not confirmed without the exit report (closed fails)"

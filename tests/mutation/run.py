@@ -237,7 +237,7 @@ def apply(mutant: Mutant, root: Path) -> bool:
 
 
 def run_tests(root: Path, tests: tuple[str, ...], deadline_s: float) -> tuple[str, str]:
-    """Run ``tests`` in the copy at ``root``: ("passed" | "failed" | "timeout", last lines)."""
+    """Run ``tests`` in the copy at ``root``: ("passed" | "failed" | "timeout", what failed)."""
     env = {**os.environ, "PYTHONPATH": str(root), "PYTHONDONTWRITEBYTECODE": "1"}
     command = [sys.executable, "-m", "pytest", "-q", "-x", "-p", "no:cacheprovider", *tests]
     try:
@@ -253,8 +253,9 @@ def run_tests(root: Path, tests: tuple[str, ...], deadline_s: float) -> tuple[st
         )
     except subprocess.TimeoutExpired:
         return "timeout", ""
-    tail = "\n".join(done.stdout.strip().splitlines()[-3:])
-    return ("passed" if done.returncode == 0 else "failed"), tail
+    lines = done.stdout.strip().splitlines()
+    failed = [line.split(" - ")[0] for line in lines if line.startswith(("FAILED ", "ERROR "))]
+    return ("passed" if done.returncode == 0 else "failed"), "\n".join(failed or lines[-3:])
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -280,6 +281,7 @@ def main(argv: list[str] | None = None) -> int:
             root = Path(scratch) / mutant.name
             copy_checkout(root)
             started = time.monotonic()
+            tail = ""
             if not apply(mutant, root):
                 results[mutant.name] = "stale"
             else:
@@ -289,6 +291,8 @@ def main(argv: list[str] | None = None) -> int:
                 )
             took = time.monotonic() - started
             print(f"{results[mutant.name]:<9} {mutant.name:<34} {mutant.path}  ({took:.0f} s)")
+            if results[mutant.name] == "caught":
+                print(f"          by {tail.splitlines()[0].split(' ', 1)[-1]}")
             sys.stdout.flush()
             shutil.rmtree(root, ignore_errors=True)
     caught = sum(1 for r in results.values() if r == "caught")
