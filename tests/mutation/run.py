@@ -170,15 +170,15 @@ MUTANTS: tuple[Mutant, ...] = (
     Mutant(
         "junit_counts_every_check_failed",
         "grader/render/junit_format.py",
-        '"failures": len(report.failed_checks),',
-        '"failures": len(report.checks),',
+        '"failures": sum(1 for c in cases if c.status == "failed"),',
+        '"failures": len(cases),',
         ("tests/test_formats.py::test_junit_counts_match_the_reports",),
     ),
     Mutant(
         "gradescope_scores_failures",
         "grader/render/gradescope_format.py",
-        '"score": 1 if check.passed else 0,',
-        '"score": 0 if check.skipped else 1,',
+        '"score": check.score,',
+        '"score": check.max_score,',
         ("tests/test_formats.py::test_gradescope_single_report",),
     ),
     Mutant(
