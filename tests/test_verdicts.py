@@ -53,6 +53,9 @@ UNREACHABLE: dict[str, str] = {
     # A corpus file carries its header lines, so it is never empty (test_hostile grades an
     # empty file it makes itself).
     "empty": "a file with a header is not empty",
+    # Only a file named after a module it imports (socket.py) gets it, and corpus files are named
+    # fail_*.py (test_sandbox grades a socket.py it makes itself).
+    "shadows_module": "a corpus file is named fail_*.py, never after a module",
 }
 # In routed mode the hooks refuse every address but the lesson's, and a child interpreter's
 # connection goes to the machine's own 9090, never to the run's server.
