@@ -32,14 +32,6 @@ CHECK_NAMES = frozenset(CHECKS) | {"source"}
 # Scripts whose header says what PROBLEMS.md asks and today's grader does not do. Each is an
 # expected failure (strict: it turns red the day the grader is fixed, so the mark is removed).
 KNOWN_DEFECTS: dict[str, str] = {
-    "p3/fail_ascii_codec.py": (
-        "a reply that decode('ascii') cannot read gets printed_nothing_crash, not the hint "
-        "for decoding with the wrong codec (decoded_wrong)"
-    ),
-    "p3/fail_prints_reply_to_stderr.py": (
-        "PROBLEMS.md: a learner who printed the right text to standard error is told so; "
-        "no hint key says so (today: printed_nothing)"
-    ),
     "p2/pass_closed_then_os_exit_zero.py": (
         "PROBLEMS.md: os._exit(0) after a close is a clean end and the close counts; the "
         "close is not confirmed without the exit report (closed fails)"

@@ -162,6 +162,11 @@ OUTPUT_RULES: tuple[Rule, ...] = (
         why="the right text on stderr is named as such, even beside other output",
     ),
     Rule(
+        "decoded_wrong",
+        lambda f: not f.printed and f.exc_name == "UnicodeDecodeError",
+        why="nothing printed because the reply could not be decoded: the codec is the mistake",
+    ),
+    Rule(
         "printed_nothing_crash",
         lambda f: not f.printed and bool(f.exc),
         lambda f: {"exception": f.exc},

@@ -1,6 +1,6 @@
 # expect: fail
 # why: Breaks "clean end": it reads a line with input(), but this problem gives no input, so input() raises EOFError.
-# fails: clean_end/eof_no_input
+# fails: connected/crashed_before_connect
 import socket
 
 host = input()

@@ -1,6 +1,6 @@
 # expect: fail
 # why: Breaks "the server sees an orderly close": SO_LINGER 0 makes close() send a reset (RST), not a FIN.
-# fails: closed/reset
+# fails: closed/reset_no_reply
 import socket
 import struct
 

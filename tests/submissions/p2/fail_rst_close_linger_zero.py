@@ -1,6 +1,6 @@
 # expect: fail
 # why: Breaks "the server sees an orderly close": the message is right, but SO_LINGER 0 turns close() into a reset (RST).
-# fails: closed/reset
+# fails: closed/reset_no_reply
 import socket
 import struct
 

@@ -1,6 +1,6 @@
 # expect: fail
 # why: Breaks "clean end": it reads a second line with input(), but the input is one line, so input() raises EOFError.
-# fails: clean_end/eof_one_line
+# fails: connected/crashed_before_connect
 import socket
 
 message = input()
