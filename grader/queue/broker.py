@@ -75,7 +75,7 @@ def make_broker(
         raise missing_extra() from None
     per_second = 1  # commands a worker process sends per second, at the least (idle polls)
     chance = min(MAINTENANCE_SCALE, int(MAINTENANCE_SCALE / (per_second * heartbeat_timeout_s)) + 1)
-    return RedisBroker(
+    return RedisBroker(  # type: ignore[no-untyped-call]
         client=redis_client(url),
         middleware=list(middleware),
         namespace=NAMESPACE,

@@ -20,7 +20,7 @@ from grader.errors import BadInput
 from grader.judge.source import read_submission
 from grader.queue.broker import ACTOR, NAMESPACE, QUEUE, make_broker
 from grader.queue.codec import report_from_data
-from grader.queue.job import make_job
+from grader.queue.job import job_id_of, make_job
 from grader.queue.store import ResultStore
 from grader.report import Report
 from grader.show import display_path, printable
@@ -76,14 +76,19 @@ class Client:
         job = make_job(
             source, problem, name, job_id, seed=seed, time_limit_s=time_limit_s, points=points
         )
-        return self.submit_job(job)
+        self.submit_job(job)
+        return str(job["job_id"])
 
-    def submit_job(self, job: dict[str, Any]) -> str:
-        """Queue a job already in the queue's JSON format (``grader.queue.job``); returns its id."""
+    def submit_job(self, job: dict[str, Any]) -> str | None:
+        """Queue a job in the queue's JSON format (``grader.queue.job``) as it is; returns its id.
+
+        The worker validates it: a job it cannot grade gets a result with verdict ``invalid``,
+        or, without a usable ``job_id``, goes to the dead-letter queue.
+        """
         from dramatiq import Message
 
         self._broker.enqueue(Message(QUEUE, ACTOR, (job,), {}, {}))
-        return str(job["job_id"])
+        return job_id_of(job)
 
     def result_data(self, job_id: str) -> dict[str, Any] | None:
         """The stored result of ``job_id`` as JSON data, or None when there is none (yet)."""
@@ -157,7 +162,7 @@ class Client:
     def dead_letters(self) -> list[dict[str, Any]]:
         """The jobs in the dead-letter queue (kept there 7 days), oldest first."""
         key = f"{NAMESPACE}:{QUEUE}.XQ"
-        ids = self._broker.client.zrange(key, 0, -1)
+        ids: list[bytes] = self._broker.client.zrange(key, 0, -1)  # type: ignore[assignment]
         if not ids:
             return []
         messages = self._broker.client.hmget(f"{key}.msgs", ids)

@@ -54,7 +54,9 @@ def _decode(kind: Any, data: Any) -> Any:
     if origin is tuple:
         if len(args) == 2 and args[1] is Ellipsis:
             return tuple(_decode(args[0], v) for v in data)
-        return tuple(_decode(a, v) for a, v in zip(args, data, strict=True)) if args else tuple(data)
+        return (
+            tuple(_decode(a, v) for a, v in zip(args, data, strict=True)) if args else tuple(data)
+        )
     if origin in (list, frozenset, set):
         inner = args[0] if args else Any
         return origin(_decode(inner, v) for v in data)

@@ -106,7 +106,9 @@ def parse_job(raw: object) -> Job:
     if not isinstance(raw, dict):
         raise BadJob(f"a job must be a JSON object, not {type(raw).__name__}")
     if raw.get("v") != VERSION:
-        raise BadJob(f"job version {raw.get('v')!r} is not supported; this worker reads v={VERSION}")
+        raise BadJob(
+            f"job version {raw.get('v')!r} is not supported; this worker reads v={VERSION}"
+        )
     job_id = job_id_of(raw)
     if job_id is None:
         raise BadJob(

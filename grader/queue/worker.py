@@ -132,7 +132,10 @@ def _perform(graders: Graders, store: ResultStore, log: logging.Logger, raw: obj
     except redis.RedisError as exc:
         raise JobFault(f"Redis: {exc}") from None
     report = result["report"]
-    summary = report["error"] or f"{sum(c['status'] == 'passed' for c in report['checks'])} of {len(report['checks'])} checks passed"
+    summary = (
+        report["error"]
+        or f"{sum(c['status'] == 'passed' for c in report['checks'])} of {len(report['checks'])} checks passed"
+    )
     log.info(
         "job %s %s problem %s: %s, %s, %.2f s%s",
         result["job_id"], report["submission"], report["problem"], result["verdict"], summary,
@@ -146,7 +149,9 @@ def serve(settings: Settings, stop: threading.Event) -> None:
     graders = Graders(open_grader(settings), settings.scratch)
     try:
         backoff_ms = max(1, int(settings.retry_backoff_s * 1000))
-        retries = Retries(max_retries=MAX_RETRIES, min_backoff=backoff_ms, max_backoff=backoff_ms * 4)
+        retries = Retries(
+            max_retries=MAX_RETRIES, min_backoff=backoff_ms, max_backoff=backoff_ms * 4
+        )
         broker = make_broker(settings.broker, heartbeat_timeout_s=settings.heartbeat_timeout_s)
         store = ResultStore(broker.client, settings.result_ttl_s)
         broker.add_middleware(_Outcomes(store, log))
@@ -165,9 +170,7 @@ def serve(settings: Settings, stop: threading.Event) -> None:
         )
         worker = dramatiq.Worker(broker, worker_threads=settings.threads)
         worker.start()
-        log.info(
-            "ready: %d threads, runs isolated by %s", settings.threads, graders.base.isolation
-        )
+        log.info("ready: %d threads, runs isolated by %s", settings.threads, graders.base.isolation)
         stop.wait()
         worker.stop(timeout=STOP_TIMEOUT_S * 1000)
         broker.close()

@@ -27,7 +27,9 @@ EXIT_BAD_SETUP = 2
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # type: ignore[override]
-        sys.stderr.write(f"grade-worker: {message}\nusage: grade-worker --broker URL (see --help)\n")
+        sys.stderr.write(
+            f"grade-worker: {message}\nusage: grade-worker --broker URL (see --help)\n"
+        )
         raise SystemExit(EXIT_BAD_SETUP)
 
 
@@ -37,15 +39,51 @@ def _parser() -> argparse.ArgumentParser:
         prog="grade-worker",
         description="Grade submissions from a Redis queue (see README, 'Grading on many machines').",
     )
-    p.add_argument("--broker", required=True, metavar="URL", help="redis://HOST:PORT/DB or unix:///PATH")
-    p.add_argument("--processes", type=int, default=cores, metavar="N", help=f"worker processes (default: one per core, {cores})")
-    p.add_argument("--threads", type=int, default=8, metavar="T", help="gradings side by side in each process (default 8: runs mostly wait)")
+    p.add_argument(
+        "--broker", required=True, metavar="URL", help="redis://HOST:PORT/DB or unix:///PATH"
+    )
+    p.add_argument(
+        "--processes",
+        type=int,
+        default=cores,
+        metavar="N",
+        help=f"worker processes (default: one per core, {cores})",
+    )
+    p.add_argument(
+        "--threads",
+        type=int,
+        default=8,
+        metavar="T",
+        help="gradings side by side in each process (default 8: runs mostly wait)",
+    )
     p.add_argument("--config", metavar="FILE", help="a grader.toml (default: the shipped one)")
-    p.add_argument("--result-ttl", type=int, default=7 * 24 * 3600, metavar="S", help="seconds a result is kept (default: 7 days)")
-    p.add_argument("--requeue-after", type=float, default=60.0, metavar="S", help="seconds of silence before a dead worker's jobs go to another (default 60)")
-    p.add_argument("--retry-backoff", type=float, default=1.0, metavar="S", help="wait before retrying after an infrastructure fault; doubles (default 1)")
-    p.add_argument("--scratch", metavar="DIR", help="folder for submissions being graded (default: the system's temporary folder)")
-    return p  # fmt: skip
+    p.add_argument(
+        "--result-ttl",
+        type=int,
+        default=7 * 24 * 3600,
+        metavar="S",
+        help="seconds a result is kept (default: 7 days)",
+    )
+    p.add_argument(
+        "--requeue-after",
+        type=float,
+        default=60.0,
+        metavar="S",
+        help="seconds of silence before a dead worker's jobs go to another (default 60)",
+    )
+    p.add_argument(
+        "--retry-backoff",
+        type=float,
+        default=1.0,
+        metavar="S",
+        help="wait before retrying after an infrastructure fault; doubles (default 1)",
+    )
+    p.add_argument(
+        "--scratch",
+        metavar="DIR",
+        help="folder for submissions being graded (default: the system's temporary folder)",
+    )
+    return p
 
 
 def _settings(args: argparse.Namespace) -> object:
@@ -57,7 +95,9 @@ def _settings(args: argparse.Namespace) -> object:
             raise BadInput(f"--{name.replace('_', '-')} {getattr(args, name)}: give 1 or more")
     for name in ("requeue_after", "retry_backoff"):
         if not getattr(args, name) > 0:
-            raise BadInput(f"--{name.replace('_', '-')} {getattr(args, name)}: give seconds above 0")
+            raise BadInput(
+                f"--{name.replace('_', '-')} {getattr(args, name)}: give seconds above 0"
+            )
     if args.scratch is not None and not Path(args.scratch).is_dir():
         raise BadInput(f"--scratch {args.scratch}: not a folder; give a writable folder")
     return Settings(
@@ -109,7 +149,9 @@ def _supervise(argument: str, processes: int) -> int:
                 stop.set()
                 status = code
                 break
-            sys.stderr.write(f"grade-worker: worker process {proc.pid} ended ({code}); starting another\n")
+            sys.stderr.write(
+                f"grade-worker: worker process {proc.pid} ended ({code}); starting another\n"
+            )
             if stop.wait(delays[i]):
                 break
             delays[i] = min(delays[i] * 2, RESTART_DELAY_S[1])
@@ -138,3 +180,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     status = _supervise(argument, args.processes)
     sys.stderr.write(f"grade-worker: stopped after {time.monotonic() - started:.0f} s\n")
     return status
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
