@@ -46,6 +46,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--timeout", type=float, metavar="S", help="time limit per run, seconds")
     p.add_argument("--config", metavar="FILE", help="a grader.toml (default: the shipped one)")
     p.add_argument("--no-color", action="store_true", help="no colour even on a terminal")
+    p.add_argument("--broker", metavar="URL", help="grade on queue workers (redis://HOST:PORT/DB)")
     return p
 
 
@@ -126,6 +127,11 @@ def _run(args: argparse.Namespace) -> int:
         raise BadInput(f"--jobs {args.jobs}: give 1 or more")
     config = load_config(args.config)
     config.with_time_limit(args.timeout)  # validates it
+    if args.broker:  # graded by grade-worker processes elsewhere (see README), rendered here
+        from grader.queue.remote import RemoteGrader
+
+        with RemoteGrader(args.broker, args.timeout) as remote:
+            return _grade(remote, args)  # type: ignore[arg-type]  # spec, grade, grade_many
     # Start the worker interpreter first: it boots while the rest of the grader is imported.
     zygote = Zygote("routed" if config.isolation == "routed" else "auto")
     from grader.api import Grader

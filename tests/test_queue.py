@@ -370,3 +370,30 @@ def test_submit_refuses_a_missing_file(fleet: Fleet) -> None:
     client = fleet.client
     with pytest.raises(BadInput, match="no such file"):
         client.submit("does/not/exist.py", 3)
+
+
+def _grade_cli(*args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "NO_COLOR": "1"}
+    env.pop("GITHUB_ACTIONS", None)
+    command = [sys.executable, "-m", "grader", *args]
+    return subprocess.run(command, capture_output=True, text=True, timeout=120, env=env)
+
+
+def _without_times(text: str) -> str:
+    return re.sub(r'"duration_s": [0-9.e-]+|\d+\.\d\d s', "TIME", text)
+
+
+def test_grade_with_a_broker_renders_and_exits_as_a_local_grading(fleet: Fleet) -> None:
+    passing = str(SUBMISSIONS / "p2" / "pass_lesson_encode_close.py")
+    failing = str(SUBMISSIONS / "p2" / "fail_sent_twice.py")
+    remote = ("--broker", fleet.server.url)
+    for args, status in [
+        ((passing, "-p", "2", "-f", "json"), 0),
+        ((failing, "-p", "2", "-f", "json"), 1),
+        ((passing, failing, "-p", "2"), 1),
+        (("missing.py", "-p", "2"), 2),
+    ]:
+        here, there = _grade_cli(*args), _grade_cli(*args, *remote)
+        assert here.returncode == there.returncode == status, (args, there.stderr)
+        assert _without_times(there.stdout) == _without_times(here.stdout), args
+        assert there.stderr == here.stderr, args
