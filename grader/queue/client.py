@@ -3,7 +3,7 @@
 Strategy: ``submit`` puts one JSON job on the Dramatiq queue (the bytes inside, see
 ``grader.queue.job``) and returns its id at once; results are read from the result store by id,
 polled with a growing pause (a few milliseconds at first, so a quick grading is seen quickly,
-at most a quarter second), many ids in one ``MGET``. A Report is rebuilt from its JSON data
+at most a tenth of a second), many ids in one ``MGET``. A Report is rebuilt from its JSON data
 field by field (``grader.queue.codec``), so it is equal to what the worker's Grader returned.
 """
 
@@ -25,7 +25,7 @@ from grader.queue.store import ResultStore
 from grader.report import Report
 from grader.show import display_path, printable
 
-POLL_S = (0.005, 0.25)  # first and longest pause between looks at the result store
+POLL_S = (0.005, 0.1)  # first and longest pause between looks at the result store
 DEFAULT_WAIT_S = 600.0
 
 
@@ -132,7 +132,7 @@ class Client:
                     f"{pending[0]}); are grade-worker processes running on this broker?"
                 )
             time.sleep(pause)  # a poll interval, not synchronisation: the store is re-read
-            pause = min(pause * 2, POLL_S[1])
+            pause = min(pause * 1.5, POLL_S[1])
 
     def grade_many(
         self,

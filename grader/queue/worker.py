@@ -35,7 +35,7 @@ from grader.queue.job import job_id_of
 from grader.queue.store import DEFAULT_TTL_S, ResultStore
 
 MAX_RETRIES = 2  # tries after the first, for infrastructure faults only
-POLL_MS = 250  # an idle worker looks at the queue (and says it lives) this often, at least
+POLL_MS = 100  # an idle worker looks at the queue (and says it lives) this often, at least
 STOP_TIMEOUT_S = 120  # a stopping worker finishes the gradings it has begun, this long at most
 LOG_FORMAT = "%(asctime)s grade-worker[%(process)d] %(message)s"
 
