@@ -343,10 +343,11 @@ def test_a_poison_job_is_dead_lettered_with_an_error_result_within_its_retries(
 def test_after_a_redis_restart_an_idle_worker_grades_the_next_job(
     redis_server: RedisServer, start_workers: Callable[..., Workers], client: Any
 ) -> None:
-    workers = start_workers()
+    workers = start_workers("--result-ttl", "300")
     workers.wait_ready()
     path = SUBMISSIONS / "p5" / "pass_class_client.py"
     assert client.result(client.submit(path, 5, job_id="before"), timeout=60).verdict == "pass"
+    assert 0 < redis_server.client().ttl("grader:result:before") <= 300  # results expire
     redis_server.restart()  # persistence is off: the queue and results start empty again
     job_id = client.submit(path, 5, job_id="after")
     assert client.result(job_id, timeout=60).verdict == "pass"

@@ -175,7 +175,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except GraderFault as exc:
         sys.stderr.write(f"grade-worker: grader fault: {exc}\n")
         return 3
-    sys.stderr.write(f"grade-worker: starting {args.processes} worker processes\n")
+    plural = "es" if args.processes > 1 else ""
+    sys.stderr.write(f"grade-worker: starting {args.processes} worker process{plural}\n")
     started = time.monotonic()
     status = _supervise(argument, args.processes)
     sys.stderr.write(f"grade-worker: stopped after {time.monotonic() - started:.0f} s\n")
