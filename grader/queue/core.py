@@ -76,6 +76,7 @@ def make_result(job_id: str, report: Report, points: int | None = None) -> dict[
         "v": RESULT_VERSION,
         "job_id": job_id,
         "verdict": report.verdict,
+        "summary": report.summary(),
         "worker": worker_name(),
         "report": report_to_data(report),
     }

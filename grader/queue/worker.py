@@ -132,14 +132,10 @@ def _perform(graders: Graders, store: ResultStore, log: logging.Logger, raw: obj
         raise JobFault(str(exc)) from None
     except redis.RedisError as exc:
         raise JobFault(f"Redis: {exc}") from None
-    report = result["report"]
-    summary = (
-        report["error"]
-        or f"{sum(c['status'] == 'passed' for c in report['checks'])} of {len(report['checks'])} checks passed"
-    )
     log.info(
         "job %s %s problem %s: %s, %s, %.2f s%s",
-        result["job_id"], report["submission"], report["problem"], result["verdict"], summary,
+        result["job_id"], result["report"]["submission"], result["report"]["problem"],
+        result["verdict"], result["summary"],
         time.monotonic() - started, "" if stored else " (a result was there already: kept it)",
     )  # fmt: skip
 
