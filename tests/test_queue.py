@@ -11,6 +11,7 @@ import base64
 import json
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -398,3 +399,41 @@ def test_grade_with_a_broker_renders_and_exits_as_a_local_grading(fleet: Fleet) 
         assert here.returncode == there.returncode == status, (args, there.stderr)
         assert _without_times(there.stdout) == _without_times(here.stdout), args
         assert there.stderr == here.stderr, args
+
+
+def _without_user_namespaces(*command: str) -> list[str]:
+    """``command`` run where user namespaces are refused: a user namespace of its own whose
+    limit of nested ones is 0 (the limit is per user namespace; nothing outside is touched)."""
+    if shutil.which("unshare") is None:
+        pytest.skip("needs unshare (util-linux) to make a machine without user namespaces")
+    script = 'echo 0 > /proc/sys/user/max_user_namespaces && exec "$@"'
+    return ["unshare", "--user", "--map-root-user", "sh", "-c", script, "sh", *command]
+
+
+def test_grade_worker_refuses_routed_mode_unless_the_configuration_asks_for_it(
+    redis_server: RedisServer, tmp_path: Path
+) -> None:
+    worker = [sys.executable, "-m", "grader.queue.workercli", "--broker", redis_server.url]
+    refused = subprocess.run(
+        _without_user_namespaces(*worker), capture_output=True, text=True, timeout=60
+    )
+    if "max_user_namespaces" in refused.stderr:
+        pytest.skip(f"cannot limit user namespaces here: {refused.stderr.strip()}")
+    assert refused.returncode == 2
+    assert refused.stderr == (
+        "grade-worker: this machine refuses unprivileged user namespaces, so runs would share "
+        "this worker's network and files (routed mode), and a queue brings untrusted code; to "
+        'accept that, set [isolation] mode = "routed" in the configuration (--config)\n'
+    )
+    config = tmp_path / "routed.toml"
+    config.write_text('[isolation]\nmode = "routed"\n')
+    log = tmp_path / "worker.log"
+    with log.open("wb") as out:
+        command = _without_user_namespaces(*worker, "--processes", "1", "--config", str(config))
+        accepted = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT)
+    try:
+        poll("a worker in routed mode", lambda: "runs isolated by routed" in log.read_text())
+    finally:
+        accepted.send_signal(signal.SIGTERM)
+        accepted.wait(60)
+    assert accepted.returncode == 0, log.read_text()
