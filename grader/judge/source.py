@@ -34,7 +34,7 @@ def read_submission(path: Path) -> bytes:
 def source_problem(path: Path, data: bytes) -> Check | None:
     """A failed ``source`` check when the file cannot run as Python, else None."""
 
-    def failed(observed: str, tip: Hint) -> Check:
+    def failed(observed: str, tip: Hint, line: int | None = None) -> Check:
         return Check(
             "source",
             "is a Python script",
@@ -44,6 +44,7 @@ def source_problem(path: Path, data: bytes) -> Check | None:
             observed=observed,
             hint=tip.text,
             hint_key=tip.key,
+            line=line,
         )
 
     if not data.strip():
@@ -59,7 +60,8 @@ def source_problem(path: Path, data: bytes) -> Check | None:
         where = f"line {exc.lineno}" if exc.lineno else "somewhere"
         text = (exc.text or "").rstrip("\n")
         observed = f"SyntaxError at {where}: {message}" + (f"\n    {text}" if text.strip() else "")
-        return failed(observed, hint("syntax", message=message, line=exc.lineno or "?"))
+        tip = hint("syntax", message=message, line=exc.lineno or "?")
+        return failed(observed, tip, exc.lineno or None)
     except (ValueError, MemoryError, RecursionError) as exc:
         return failed(f"a file Python cannot compile ({type(exc).__name__})", hint("binary"))
     return None

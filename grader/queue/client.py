@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -140,19 +140,27 @@ class Client:
         problem: int,
         timeout: float | None = DEFAULT_WAIT_S,
         time_limit_s: float | None = None,
+        points: int | None = None,
+        unsendable: Callable[[str, str], Report] | None = None,
     ) -> Iterator[Report]:
         """Submit every file, then yield each Report as it completes (completion order).
 
         Like ``Grader.grade_many``: a file that cannot be sent (missing, a folder, too large)
-        yields a Report with verdict ``invalid`` and the reason, and the batch goes on.
+        yields a Report with verdict ``invalid`` and the reason (``unsendable(name, reason)``
+        makes it, when given), and the batch goes on.
         """
         names: dict[str, list[str]] = {}
         for path in paths:
             name = display_path(path)
             try:
-                job_id = self.submit(path, problem, filename=name, time_limit_s=time_limit_s)
+                job_id = self.submit(
+                    path, problem, filename=name, time_limit_s=time_limit_s, points=points
+                )
             except BadInput as exc:
-                yield Report(name, problem, "", (), "invalid", error=printable(str(exc)))
+                if unsendable is not None:
+                    yield unsendable(name, str(exc))
+                else:
+                    yield Report(name, problem, "", (), "invalid", error=printable(str(exc)))
                 continue
             names.setdefault(job_id, []).append(name)
         for job_id, report in self.results(list(names), timeout):

@@ -26,6 +26,7 @@ from grader.errors import BadInput, GraderFault
 from grader.queue.codec import report_to_data
 from grader.queue.job import Job, job_id_of, parse_job
 from grader.report import Report, Verdict
+from grader.show import printable
 
 RESULT_VERSION = 1
 _SAFE_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,99}\.py")
@@ -46,11 +47,10 @@ class Graders:
 
     def for_job(self, job: Job) -> Grader:
         """The grader for ``job``'s settings (the base one when it sets none)."""
-        known = {f.name for f in dataclasses.fields(Grader)}
         wanted: dict[str, Any] = {}
         if job.time_limit_s is not None:
             wanted["time_limit_s"] = job.time_limit_s
-        if job.points is not None and "points" in known:
+        if job.points is not None:
             wanted["points"] = job.points
         if not wanted:
             return self.base
@@ -70,9 +70,9 @@ def worker_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
 
-def make_result(job_id: str, report: Report, points: int | None = None) -> dict[str, Any]:
+def make_result(job_id: str, report: Report) -> dict[str, Any]:
     """The result of a job as stored: versioned JSON data around the Report's data."""
-    result: dict[str, Any] = {
+    return {
         "v": RESULT_VERSION,
         "job_id": job_id,
         "verdict": report.verdict,
@@ -80,12 +80,19 @@ def make_result(job_id: str, report: Report, points: int | None = None) -> dict[
         "worker": worker_name(),
         "report": report_to_data(report),
     }
-    if points is not None:
-        result["points"] = points
-    return result
 
 
-def failed_result(raw: object, verdict: Verdict, reason: str) -> dict[str, Any] | None:
+def not_graded(graders: Graders, name: str, problem: int, verdict: Verdict, reason: str) -> Report:
+    """The Report of a submission that was not graded, listing the problem's checks if known."""
+    try:
+        return graders.base.ungraded(name, problem, verdict, reason)
+    except BadInput:  # an unknown problem: it has no checks to list
+        return Report(name, problem, "", (), verdict, error=printable(reason))
+
+
+def failed_result(
+    graders: Graders, raw: object, verdict: Verdict, reason: str
+) -> dict[str, Any] | None:
     """A result saying the job was not graded (``invalid`` or ``error``), or None without an id."""
     job_id = job_id_of(raw)
     if job_id is None:
@@ -93,13 +100,10 @@ def failed_result(raw: object, verdict: Verdict, reason: str) -> dict[str, Any] 
     fields = raw if isinstance(raw, dict) else {}
     name = fields.get("filename")
     problem = fields.get("problem")
-    report = Report(
-        name if isinstance(name, str) else job_id,
-        problem if isinstance(problem, int) and not isinstance(problem, bool) else 0,
-        "",
-        (),
-        verdict,
-        error=reason,
+    if not isinstance(problem, int) or isinstance(problem, bool):
+        problem = 0
+    report = not_graded(
+        graders, name if isinstance(name, str) else job_id, problem, verdict, reason
     )
     return make_result(job_id, report)
 
@@ -124,7 +128,7 @@ def grade_job(graders: Graders, raw: object) -> dict[str, Any]:
     try:
         job = parse_job(raw)
     except BadInput as exc:
-        result = failed_result(raw, "invalid", str(exc))
+        result = failed_result(graders, raw, "invalid", str(exc))
         if result is None:
             raise
         return result
@@ -143,11 +147,11 @@ def grade_job(graders: Graders, raw: object) -> dict[str, Any]:
         try:
             report = grader.grade(path, job.problem, job.seed)
         except BadInput as exc:
-            report = Report(job.filename, job.problem, "", (), "invalid", error=str(exc))
+            report = not_graded(graders, job.filename, job.problem, "invalid", str(exc))
         if report.verdict == "error":  # the grader's own failure, never the learner's
             raise GraderFault(report.error or "the grading failed")
         report = dataclasses.replace(report, submission=job.filename)
-        result = make_result(job.job_id, report, job.points)
+        result = make_result(job.job_id, report)
         result["report"] = _renamed(result["report"], str(path), job.filename)
         return result
     finally:

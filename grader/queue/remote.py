@@ -12,19 +12,30 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from grader.api import WHY_NOT_GRADED
+from grader.config import Config
 from grader.errors import GraderFault
+from grader.judge.scoring import DEFAULT_POINTS, unreached
 from grader.problem.spec import ProblemSpec, load_spec
 from grader.queue.client import Client
-from grader.report import Report
-from grader.show import display_path
+from grader.report import Report, Verdict
+from grader.show import display_path, printable
 
 
 class RemoteGrader:
     """A stand-in for ``Grader`` in the command line that grades on the queue at ``url``."""
 
-    def __init__(self, url: str, time_limit_s: float | None = None) -> None:
+    def __init__(
+        self,
+        url: str,
+        config: Config,
+        time_limit_s: float | None = None,
+        points: int | None = None,
+    ) -> None:
         self.url = url
+        self.config = config  # for the reports of files never sent; the workers grade with theirs
         self.time_limit_s = time_limit_s
+        self.points = points
         self._client = Client(url)
         self._specs: dict[int, ProblemSpec] = {}
 
@@ -49,15 +60,43 @@ class RemoteGrader:
                 filename=display_path(path),
                 seed=seed,
                 time_limit_s=self.time_limit_s,
+                points=self.points,
             )
             return self._client.result(job_id)
+
+    def ungraded(
+        self, path: str | Path, problem: int, verdict: Verdict, reason: str, seconds: float = 0.0
+    ) -> Report:
+        """A Report for a file that was not graded, as ``Grader.ungraded`` makes it."""
+        spec = self.spec(problem)
+        limit = self.time_limit_s or spec.time_limit_s or self.config.limits.time_limit_s
+        points = self.points or spec.points or DEFAULT_POINTS
+        why = WHY_NOT_GRADED.get(verdict, WHY_NOT_GRADED["error"])
+        return Report(
+            display_path(path),
+            problem,
+            spec.title,
+            (),
+            verdict,
+            "",  # no worker saw it: how it would have been isolated is not known here
+            seconds,
+            error=printable(reason),
+            runs=tuple(r.name for r in spec.runs),
+            unreached=unreached(spec, limit, points, why),
+        )
 
     def grade_many(
         self, paths: Iterable[str | Path], problem: int, jobs: int | None = None
     ) -> Iterator[Report]:
         """Submit every file, yield each Report as it completes (``jobs``: the workers decide)."""
         with self._faults():
-            yield from self._client.grade_many(paths, problem, time_limit_s=self.time_limit_s)
+            yield from self._client.grade_many(
+                paths,
+                problem,
+                time_limit_s=self.time_limit_s,
+                points=self.points,
+                unsendable=lambda name, reason: self.ungraded(name, problem, "invalid", reason),
+            )
 
     @contextmanager
     def _faults(self) -> Iterator[None]:

@@ -83,7 +83,8 @@ class _Outcomes(Middleware):
     (Dramatiq calls the ``after_`` hooks in reverse order).
     """
 
-    def __init__(self, store: ResultStore, log: logging.Logger) -> None:
+    def __init__(self, graders: Graders, store: ResultStore, log: logging.Logger) -> None:
+        self.graders = graders
         self.store = store
         self.log = log
 
@@ -110,7 +111,7 @@ class _Outcomes(Middleware):
             self.log.info("job %s: not a job (%s); dead-lettered", job_id, exception)
             return
         reason = f"{exception} (infrastructure fault, {attempts} tries)"
-        published = failed_result(raw, "error", reason)
+        published = failed_result(self.graders, raw, "error", reason)
         stored = published is not None and self.store.put_first(published["job_id"], published)
         self.log.info(
             "job %s: %s; dead-lettered, %s",
@@ -151,7 +152,7 @@ def serve(settings: Settings, stop: threading.Event) -> None:
         )
         broker = make_broker(settings.broker, heartbeat_timeout_s=settings.heartbeat_timeout_s)
         store = ResultStore(broker.client, settings.result_ttl_s)
-        broker.add_middleware(_Outcomes(store, log))
+        broker.add_middleware(_Outcomes(graders, store, log))
         broker.add_middleware(retries)
 
         def perform(raw: object = None) -> None:
