@@ -295,11 +295,11 @@ def test_a_worker_killed_mid_job_leaves_one_result_and_no_learner_process(
     client: Any,
     tmp_path: Path,
 ) -> None:
-    options = ("--requeue-after", "2")
+    options = ("--requeue-after", "1")  # idle workers say they live ten times a second
     first, second = start_workers(*options), start_workers(*options)
     first.wait_ready()
     second.wait_ready()
-    job_id = client.submit(SLOW_LEARNER.encode(), 2, job_id="slow", time_limit_s=2)
+    job_id = client.submit(SLOW_LEARNER.encode(), 2, job_id="slow", time_limit_s=1.5)
 
     def busy() -> tuple[Workers, int, list[tuple[int, str]]] | None:
         for workers in (first, second):
@@ -398,7 +398,6 @@ def test_grade_with_a_broker_renders_and_exits_as_a_local_grading(fleet: Fleet) 
     remote = ("--broker", fleet.server.url)
     for args, status in [
         ((passing, "-p", "2", "-f", "json"), 0),
-        ((failing, "-p", "2", "-f", "json"), 1),
         ((passing, failing, "-p", "2"), 1),
         (("missing.py", "-p", "2"), 2),
     ]:
