@@ -397,7 +397,7 @@ def test_grade_with_a_broker_renders_and_exits_as_a_local_grading(fleet: Fleet) 
     failing = str(SUBMISSIONS / "p2" / "fail_sent_twice.py")
     remote = ("--broker", fleet.server.url)
     for args, status in [
-        ((passing, "-p", "2", "-f", "json"), 0),
+        ((passing, "-p", "2", "-f", "json", "--points", "10"), 0),
         ((passing, failing, "-p", "2"), 1),
         (("missing.py", "-p", "2"), 2),
     ]:
