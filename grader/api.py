@@ -67,6 +67,12 @@ class Grader:
         self.zygote.close()
 
     @property
+    def isolation_label(self) -> str:
+        """How runs are isolated, as reports say it: ``namespace+cgroup``, ``namespace``, ..."""
+        mode = self.isolation  # raises where the configured mode is not available
+        return f"{mode}+cgroup" if self.zygote.cgroups() else mode
+
+    @property
     def isolation(self) -> str:
         """``namespace`` or ``routed``: how runs are isolated on this machine (see README)."""
         mode = self.zygote.mode()
@@ -76,6 +82,19 @@ class Grader:
                 'user namespaces; set [isolation] mode = "auto" to grade in routed mode'
             )
         return mode
+
+    def refuse_unsandboxed(self) -> None:
+        """Raise ``GraderFault`` when runs would be routed without it being configured.
+
+        Routed mode has no sandbox: fit for a learner grading their own script, not for a batch
+        or a worker grading strangers' code, unless the configuration asks for it by name.
+        """
+        if self.isolation == "routed" and self.config.isolation != "routed":
+            raise GraderFault(
+                "this machine refuses user namespaces, and routed mode runs scripts without a "
+                "sandbox; refusing to grade a batch of strangers' code that way (set [isolation] "
+                'mode = "routed" to grade trusted files all the same)'
+            )
 
     @classmethod
     def create(
@@ -93,7 +112,7 @@ class Grader:
             cfg.with_time_limit(time_limit_s)  # validates the value
         check_points(points)
         mode = "routed" if cfg.isolation == "routed" else "auto"
-        return cls(cfg, Zygote(mode), time_limit_s, points)
+        return cls(cfg, Zygote(mode, cfg.run_ids), time_limit_s, points)
 
     def spec(self, problem: int) -> ProblemSpec:
         """The validated spec of ``problem`` (read once per grader)."""
@@ -124,7 +143,7 @@ class Grader:
                 spec.title,
                 scored((bad_source,), points),
                 "fail",
-                self.isolation,
+                self.isolation_label,
                 time.monotonic() - started,
                 runs=tuple(r.name for r in spec.runs),
                 unreached=unreached(spec, limit, points, NOT_PYTHON),
@@ -132,7 +151,7 @@ class Grader:
         ctx = Context(limit, self.config.limits.output_kb, self.config.limits.memory_mb)
         base = secrets.randbits(32) if seed is None else seed
         try:
-            observations = self._observe_all(script.resolve(), spec, limit, base)
+            observations = self._observe_all(script.resolve(), data, spec, limit, base)
         except (GraderFault, OSError) as exc:
             return Report(
                 name,
@@ -140,7 +159,7 @@ class Grader:
                 spec.title,
                 (),
                 "error",
-                self.isolation,
+                self.isolation_label,
                 time.monotonic() - started,
                 error=f"{type(exc).__name__}: {exc}",
                 unreached=unreached(spec, limit, points, WHY_NOT_GRADED["error"]),
@@ -160,7 +179,7 @@ class Grader:
             spec.title,
             scored(checks, points),
             verdict,
-            self.isolation,
+            self.isolation_label,
             time.monotonic() - started,
             runs=tuple(r.name for r in spec.runs),
             outcomes=tuple(_outcome(obs) for obs in observations),
@@ -182,7 +201,7 @@ class Grader:
             spec.title,
             (),
             verdict,
-            self.zygote.mode(),
+            f"{self.zygote.mode()}+cgroup" if self.zygote.cgroups() else self.zygote.mode(),
             seconds,
             error=printable(reason),
             runs=tuple(r.name for r in spec.runs),
@@ -190,7 +209,7 @@ class Grader:
         )
 
     def _observe_all(
-        self, script: Path, spec: ProblemSpec, limit: float, seed: int
+        self, script: Path, source: bytes, spec: ProblemSpec, limit: float, seed: int
     ) -> list[Observation]:
         """Every run of ``spec``, side by side: they share nothing, and the learner waits less."""
         ns = self.isolation == "namespace"
@@ -198,7 +217,7 @@ class Grader:
         def one(index: int) -> Observation:
             run = spec.runs[index]
             return observe(
-                script, run, spec, self.config.limits, limit, self.zygote, ns, seed + index
+                script, run, spec, self.config.limits, limit, self.zygote, ns, seed + index, source
             )
 
         if len(spec.runs) == 1:
@@ -215,6 +234,7 @@ class Grader:
         ``invalid`` and the reason, so one broken file never stops the batch.
         """
         self.spec(problem)  # an unknown problem is the caller's error: raise before starting
+        self.refuse_unsandboxed()
         workers = jobs or self.config.jobs or os.cpu_count() or 1
         todo = iter(list(paths))
         with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="grade") as pool:

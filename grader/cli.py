@@ -197,6 +197,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_GRADER_FAULT
 
 
+ROUTED_FALLBACK = (
+    "grade: this machine refuses user namespaces, so scripts run in routed mode, without a "
+    "sandbox: they can read and write your files, reach your network and sockets and run "
+    "programs as you; grade only code you trust\n"
+)
+
+
 def _run(args: argparse.Namespace) -> int:
     from grader.config import load_config
     from grader.observe.process import Zygote
@@ -213,10 +220,12 @@ def _run(args: argparse.Namespace) -> int:
         with RemoteGrader(args.broker, config, args.timeout, args.points) as remote:
             return _grade(remote, args)  # type: ignore[arg-type]  # spec, grade, grade_many
     # Start the worker interpreter first: it boots while the rest of the grader is imported.
-    zygote = Zygote("routed" if config.isolation == "routed" else "auto")
+    zygote = Zygote("routed" if config.isolation == "routed" else "auto", config.run_ids)
     from grader.api import Grader
 
     with Grader(config, zygote, args.timeout, args.points) as grader:
+        if config.isolation == "auto" and grader.isolation == "routed":
+            sys.stderr.write(ROUTED_FALLBACK)
         return _grade(grader, args)
 
 

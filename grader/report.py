@@ -147,6 +147,7 @@ class Report:
         """How the runs were isolated, in words."""
         return {
             "namespace": "isolated in private namespaces",
+            "namespace+cgroup": "isolated in private namespaces and a cgroup of its own",
             "routed": "routed in-process (no namespace isolation on this machine)",
         }.get(self.isolation, self.isolation)
 

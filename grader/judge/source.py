@@ -6,6 +6,8 @@ unreadable one, which is bad input to the grader (exit status 2).
 
 from __future__ import annotations
 
+import ast
+import sys
 from pathlib import Path
 
 from grader.errors import BadInput
@@ -64,4 +66,28 @@ def source_problem(path: Path, data: bytes) -> Check | None:
         return failed(observed, tip, exc.lineno or None)
     except (ValueError, MemoryError, RecursionError) as exc:
         return failed(f"a file Python cannot compile ({type(exc).__name__})", hint("binary"))
+    shadowed = shadowed_module(path.stem, data)
+    if shadowed is not None:
+        observed = f"a file named {path.name}, which `import {shadowed}` would load itself"
+        return failed(observed, hint("shadows_module", name=path.name, module=shadowed))
+    return None
+
+
+def shadowed_module(stem: str, data: bytes) -> str | None:
+    """The standard module the file is named after and imports, if any (``socket.py``)."""
+    if stem not in sys.stdlib_module_names:
+        return None
+    try:
+        tree = ast.parse(data)
+    except (SyntaxError, ValueError, MemoryError, RecursionError):
+        return None  # already compiled above: cannot happen, and no reason to fail here
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            names = [node.module]
+        else:
+            continue
+        if any(name.split(".")[0] == stem for name in names):
+            return stem
     return None
