@@ -170,7 +170,8 @@ def check_output(run: RunSpec, obs: Observation, ctx: Context) -> Verdict:
         return Verdict(True, literal(expected), literal(printed))
     # Shown as the terminal showed it: a backslash the program printed is one backslash.
     shown = compare(expected, printed, raw_backslash=True)
-    observed = shown.observed + (" … (cut: output too long)" if obs.process.output_overflow else "")
+    # Cut output is only marked here: the hint says how long it grew.
+    observed = shown.observed + (" (output too long)" if obs.process.output_overflow else "")
     return Verdict(False, shown.expected, observed, shown.marker)
 
 

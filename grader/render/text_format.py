@@ -39,8 +39,16 @@ def _painter(colour: bool) -> Paint:
     return paint
 
 
-def _value(text: str) -> str:
-    return text.replace("\n", "\n" + INDENT)
+def _value(text: str, wrap: bool = False) -> str:
+    """A value under its label; with ``wrap``, long lines are folded to the report's width.
+
+    A value with a caret line under it is never folded: the caret must stay under its column.
+    """
+    lines = text.split("\n")
+    if wrap:
+        room = WIDTH - len(INDENT)
+        lines = [part for line in lines for part in (textwrap.wrap(line, room) or [""])]
+    return ("\n" + INDENT).join(lines)
 
 
 def _header(report: Report, paint: Paint) -> str:
@@ -62,8 +70,8 @@ def _failure(check: Check, paint: Paint, words: Catalogue, hint: str) -> list[st
     """Expected, observed, the caret line and what to try, under a failed check."""
     labels = {k: f"{words.message('report.' + k):<10}" for k in ("expected", "observed", "try")}
     lines = [
-        f"      {labels['expected']}{_value(check.expected)}",
-        f"      {labels['observed']}{_value(check.observed)}",
+        f"      {labels['expected']}{_value(check.expected, not check.marker)}",
+        f"      {labels['observed']}{_value(check.observed, not check.marker)}",
     ]
     if check.marker:
         lines.append(INDENT + paint(check.marker, "red"))
