@@ -58,6 +58,8 @@ def test_one_mistake_first_in_twenty_lines(fast: Grader, path: Path) -> None:
     assert report.diagnosis is not None and report.diagnosis.hint_key in _named(path).split("|")
     lines = render([report]).rstrip("\n").split("\n")
     assert len(lines) <= 20, "\n".join(lines)
+    # Within 100 columns, but for the last line: it names the file, wherever it is.
+    assert max(len(line) for line in lines[:-1]) <= 100, "\n".join(lines)
     assert " ".join(lines[1:3]).startswith(root.mistake[:60])
     words = [line for line in lines if not line.startswith("    ")]  # not the wire's own lines
     sentences = [s for line in words for s in re.split(r"(?<=[.!?])\s+", line.strip()) if s]
