@@ -106,7 +106,7 @@ class Grader:
                 runs=tuple(r.name for r in spec.runs),
             )
         limit = self.time_limit_s or spec.time_limit_s or self.config.limits.time_limit_s
-        ctx = Context(limit, self.config.limits.output_kb, self.config.limits.memory_mb)
+        ctx = Context(limit, self.config.limits.output_kb, self.config.limits.memory_mb, data)
         base = secrets.randbits(32) if seed is None else seed
         try:
             observations = self._observe_all(script.resolve(), spec, limit, base)

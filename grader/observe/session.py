@@ -17,11 +17,13 @@ import stat
 import tempfile
 import time
 from pathlib import Path
+from typing import Literal
 
 from grader.config import Limits
 from grader.errors import GraderFault
 from grader.observe.process import LearnerProcess, Zygote
-from grader.observe.records import Observation, Transcript
+from grader.observe.records import Observation, SocketsAtExit, Transcript
+from grader.observe.sockets import look
 from grader.observe.trace import TraceReader
 from grader.observe.wire import WireRecorder
 from grader.problem.protocol import ServerSession
@@ -29,9 +31,9 @@ from grader.problem.spec import ProblemSpec, RunSpec
 
 DRAIN_S = 2.0  # after the process ended: the kernel has closed its sockets, so this is a bound
 KILL_GRACE_S = 5.0  # after a kill: how long the tree may take to be gone
-# How long a reported close may take to show its FIN at the server. A real one is queued before
-# the report is even sent; only a forged report waits this long.
-CLOSE_CONFIRM_S = 0.5
+# How long a socket the kernel shows closed may take to show its FIN at the server (bounded by
+# the run's deadline too). The FIN was queued when it closed: this is a bound, not a wait.
+SETTLE_S = 2.0
 
 
 def _routed_sockets(up: bool) -> tuple[list[socket.socket], list[socket.socket], str]:
@@ -142,17 +144,22 @@ def observe(
                 sel.unregister(parent)
                 return
             wire.listen_on(trace.take_listeners())
-            if trace.exiting and not acked[0]:
-                acked[0] = True
-                wire.settle(
-                    trace.claimed_closes(), min(time.monotonic() + CLOSE_CONFIRM_S, deadline)
-                )
+            if trace.exiting and view[0] is None:
+                # The interpreter is held alive at exit: look at its sockets, then let it go.
+                view[0] = look_at_sockets("exit", min(time.monotonic() + SETTLE_S, deadline))
                 try:
                     parent.send(b"K")
                 except OSError:
                     pass  # it ended already: nothing is held
 
-        acked = [False]
+        def look_at_sockets(moment: Literal["exit", "stopped"], until: float) -> SocketsAtExit:
+            assert proc is not None and wire is not None
+            wire.accept_pending()
+            seen = look(proc.script_pid(sel, in_namespace), in_namespace, wire.endpoints(), moment)
+            wire.settle({s.local_port for s in seen.sockets if not s.held}, until)
+            return seen
+
+        view: list[SocketsAtExit | None] = [None]
         sel.register(parent, selectors.EVENT_READ, on_control)
         proc.start(sel)
         child.close()
@@ -163,6 +170,8 @@ def observe(
             now = time.monotonic()
             if not killed and (now >= deadline or proc.overflow):
                 proc.timed_out = now >= deadline and not proc.overflow
+                if view[0] is None:
+                    view[0] = look_at_sockets("stopped", now)
                 wire.note_kill()
                 proc.kill()
                 killed = True
@@ -190,6 +199,7 @@ def observe(
             process=proc.outcome(),
             wire=transcript,
             trace=trace.record(),
+            sockets=view[0],
         )
     finally:
         if proc is not None:

@@ -30,6 +30,7 @@ class _Connection:
         self.index = index
         self.sock = sock
         self.peer = peer
+        self.port = sock.getsockname()[1]  # the server's side: the client's remote port
         self.session = session
         self.segments: list[Segment] = []
         self.kept = 0
@@ -167,17 +168,30 @@ class WireRecorder:
         poller.register(conn.sock, select.POLLIN)
         return bool(poller.poll(0))
 
-    def settle(self, claimed_ports: set[int], deadline: float) -> None:
-        """The script's body has ended and its process is held alive: note what has ended.
-
-        A connection whose socket the script says it closed must show its FIN now, while the
-        process still holds every socket it did not close; the wait is bounded and costs
-        nothing when the close was real (the FIN is already queued).
-        """
+    def accept_pending(self) -> None:
+        """Accept every connection waiting in the backlog now."""
         for listener in list(self._listeners):
             self._accept(listener)
+
+    def endpoints(self) -> list[tuple[int, int]]:
+        """(client port, server port) of every accepted connection: the client's side, seen
+        from the kernel, has the client port as its local port and the server's as remote."""
+        return [(c.peer[1], c.port) for c in self._conns]
+
+    def settle(self, released_ports: set[int], deadline: float) -> None:
+        """The program is held alive at exit (or about to be stopped): note what has ended.
+
+        What already arrived is read now. A connection whose socket the kernel shows released
+        must show its end (FIN or RST): the kernel queued it when the socket was closed, so
+        waiting for it is bounded and costs nothing. One still held is not waited for.
+        """
+        self.accept_pending()
         for conn in self._conns:
-            while conn.end is None and conn.peer[1] in claimed_ports:
+            for _ in range(64):  # bounded: a thread of the script may still be sending
+                if conn.end is not None or not self._readable_now(conn):
+                    break
+                self._read(conn)
+            while conn.end is None and conn.peer[1] in released_ports:
                 if time.monotonic() >= deadline:
                     break
                 self._read_blocking(conn, deadline)

@@ -1,0 +1,146 @@
+"""The kernel's view of a run's connections: is each client socket still held, and by whom.
+
+Strategy: while the script's interpreter is held at exit (or just before it is killed at the
+time limit), read the kernel's TCP table of the run's own network namespace
+(``/proc/<pid>/net/tcp`` and ``tcp6`` of the script's process) for the client side of each
+connection the server accepted. A socket that some descriptor (or a message in flight) still
+refers to is listed with its inode; a closed one is orphaned (inode 0) or gone. The run's
+processes (every process of its PID namespace; in routed mode its process group and whatever
+descends from the script) are scanned for descriptors linking to ``socket:[inode]``, which
+names who holds it. What the script's interpreter reported never enters here: this is the
+proof of a close, the reports only its explanation. Read-only, and bounded by what the run
+may hold (its processes and descriptors are limited).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from typing import Literal
+
+from grader.observe.records import SocketsAtExit, SocketState
+
+TCP_STATES = {
+    1: "ESTABLISHED",
+    2: "SYN_SENT",
+    3: "SYN_RECV",
+    4: "FIN_WAIT1",
+    5: "FIN_WAIT2",
+    6: "TIME_WAIT",
+    7: "CLOSE",
+    8: "CLOSE_WAIT",
+    9: "LAST_ACK",
+    10: "LISTEN",
+    11: "CLOSING",
+    12: "NEW_SYN_RECV",
+}
+
+Entry = tuple[int, int, str, int]  # local port, remote port, state, inode
+
+
+def _processes() -> dict[int, tuple[int, int]]:
+    """Every process the grader can see: pid -> (parent pid, process group)."""
+    found: dict[int, tuple[int, int]] = {}
+    for name in os.listdir("/proc"):
+        if not name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{name}/stat", "rb") as f:
+                stat = f.read()
+        except OSError:
+            continue  # it ended meanwhile
+        fields = stat[stat.rindex(b")") + 2 :].split()
+        found[int(name)] = (int(fields[1]), int(fields[2]))
+    return found
+
+
+def run_processes(script_pid: int, namespace: bool) -> tuple[int, ...]:
+    """The run's processes: the script's and its descendants; in routed mode its group too.
+
+    In a PID namespace the script's process is PID 1, which inherits every orphan: its
+    descendants are all of the namespace's processes.
+    """
+    table = _processes()
+    run = {script_pid}
+    if not namespace:
+        run |= {pid for pid, (_ppid, group) in table.items() if group == script_pid}
+    frontier = set(run)
+    while frontier:
+        frontier = {pid for pid, (ppid, _g) in table.items() if ppid in frontier} - run
+        run |= frontier
+    return tuple(sorted(run))
+
+
+def _tcp_table(pid: int) -> list[Entry] | None:
+    """Client-relevant columns of the TCP tables of ``pid``'s network namespace."""
+    entries: list[Entry] = []
+    read_any = False
+    for name in ("tcp", "tcp6"):
+        try:
+            with open(f"/proc/{pid}/net/{name}", encoding="ascii") as f:
+                lines = f.read().splitlines()[1:]
+        except OSError:
+            continue  # no IPv6 in this kernel, or the process is gone
+        read_any = True
+        for line in lines:
+            cols = line.split()
+            if len(cols) < 10:
+                continue
+            local, remote = cols[1].rpartition(":")[2], cols[2].rpartition(":")[2]
+            state = TCP_STATES.get(int(cols[3], 16), cols[3])
+            entries.append((int(local, 16), int(remote, 16), state, int(cols[9])))
+    return entries if read_any else None
+
+
+def _holders(pids: Iterable[int], inodes: set[int]) -> dict[int, list[int]]:
+    """inode -> the pids among ``pids`` with a descriptor linking to that socket."""
+    links = {f"socket:[{inode}]": inode for inode in inodes}
+    held: dict[int, list[int]] = {}
+    for pid in pids:
+        try:
+            fds = os.listdir(f"/proc/{pid}/fd")
+        except OSError:
+            continue
+        for fd in fds:
+            try:
+                target = os.readlink(f"/proc/{pid}/fd/{fd}")
+            except OSError:
+                continue
+            if target in links:
+                owners = held.setdefault(links[target], [])
+                if pid not in owners:
+                    owners.append(pid)
+    return held
+
+
+def look(
+    script_pid: int | None,
+    namespace: bool,
+    endpoints: Iterable[tuple[int, int]],
+    moment: Literal["exit", "stopped"],
+) -> SocketsAtExit:
+    """The state of each connection ``(client port, server port)`` as the kernel shows it now."""
+    wanted = list(endpoints)
+    table = _tcp_table(script_pid) if script_pid is not None else None
+    if script_pid is None or table is None:
+        return SocketsAtExit(moment, script_pid or 0, (), (), readable=False)
+    pids = run_processes(script_pid, namespace)
+    matches: dict[tuple[int, int], list[Entry]] = {}
+    keys = set(wanted)
+    for entry in table:
+        if (entry[0], entry[1]) in keys:
+            matches.setdefault((entry[0], entry[1]), []).append(entry)
+    inodes = {e[3] for found in matches.values() for e in found if e[3]}
+    holders = _holders(pids, inodes)
+    states = []
+    for client, server in wanted:
+        found = matches.get((client, server), [])
+        live = [e for e in found if e[3]]
+        if live:
+            state, inode = live[0][2], live[0][3]
+            states.append(
+                SocketState(client, server, state, True, tuple(holders.get(inode, ())))
+            )
+        else:
+            states.append(SocketState(client, server, found[0][2] if found else "gone", False))
+    return SocketsAtExit(moment, script_pid, pids, tuple(states))
