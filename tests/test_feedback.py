@@ -64,7 +64,7 @@ knock
   ✓ sends nothing
   ✗ closes the connection itself
       expected  the program closes its socket (close() or a with block); the server sees FIN
-      observed  the connection ended only at interpreter exit (FIN)
+      observed  the script never closed it: the interpreter discarded the socket once nothing referred to it (no close(), no with block)
       try       The socket was never closed by the program: the connection ended only when the
                 interpreter exited. Call client_socket.close() when done, or use `with
                 socket.socket() as client_socket:`, whose end closes it.

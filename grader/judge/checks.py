@@ -61,8 +61,14 @@ def _address(host: str, port: str) -> str:
 
 
 def _elsewhere(obs: Observation) -> list[ConnectAttempt]:
-    """Connect calls to any address but the lesson's."""
-    return [a for a in obs.trace.attempts if not (a.host in LESSON_HOSTS and a.port == "9090")]
+    """Connect calls to any address but the lesson's (a call refused for its argument types,
+    such as a port of 9090.0, asked for no address at all)."""
+    return [
+        a
+        for a in obs.trace.attempts
+        if not (a.host in LESSON_HOSTS and a.port == "9090")
+        and a.outcome not in ("TypeError", "OverflowError")
+    ]
 
 
 def _connection(obs: Observation) -> ConnectionRecord | None:
@@ -352,8 +358,8 @@ def check_closed(run: RunSpec, obs: Observation, ctx: Context) -> Verdict:
         if not closes:
             made = any(a.local_port == port for a in obs.trace.attempts)
             observed = (
-                "the socket was released, but the script never closed it: the interpreter "
-                "discarded it (no close() and no with block)"
+                "the script never closed it: the interpreter discarded the socket once "
+                "nothing referred to it (no close(), no with block)"
                 if made
                 else "closed, but not through the socket module of the script's interpreter "
                 "(no connect() call of it made this connection)"

@@ -23,7 +23,7 @@ from grader.config import Limits
 from grader.errors import GraderFault
 from grader.observe.process import LearnerProcess, Zygote
 from grader.observe.records import Observation, SocketsAtExit, Transcript
-from grader.observe.sockets import look
+from grader.observe.sockets import client_inode, look
 from grader.observe.trace import TraceReader
 from grader.observe.wire import WireRecorder
 from grader.problem.protocol import ServerSession
@@ -104,6 +104,7 @@ def observe(
     sel = selectors.DefaultSelector()
     proc: LearnerProcess | None = None
     wire: WireRecorder | None = None
+    inodes: dict[tuple[int, int], int] = {}  # client socket inodes, seen at accept
     try:
         server = spec.make_server(seed)
         reply = server.answer if server.replies else None
@@ -112,6 +113,10 @@ def observe(
             lambda: ServerSession(run.expected_bytes, reply),
             max_connections=limits.max_connections,
             max_bytes=limits.max_received_kb * 1024,
+            on_accept=lambda client, server: inodes.__setitem__(
+                (client, server),
+                client_inode(proc.script_pid(sel, in_namespace) if proc else None, client, server),
+            ),
         )
         if in_namespace:
             mode = "ns-up" if run.server_up else "ns-down"
@@ -155,7 +160,8 @@ def observe(
         def look_at_sockets(moment: Literal["exit", "stopped"], until: float) -> SocketsAtExit:
             assert proc is not None and wire is not None
             wire.accept_pending()
-            seen = look(proc.script_pid(sel, in_namespace), in_namespace, wire.endpoints(), moment)
+            pid = proc.script_pid(sel, in_namespace)
+            seen = look(pid, in_namespace, wire.endpoints(), inodes, moment)
             wire.settle({s.local_port for s in seen.sockets if not s.held}, until)
             return seen
 

@@ -15,7 +15,7 @@ may hold (its processes and descriptors are limited).
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Literal
 
 from grader.observe.records import SocketsAtExit, SocketState
@@ -113,34 +113,54 @@ def _holders(pids: Iterable[int], inodes: set[int]) -> dict[int, list[int]]:
     return held
 
 
+def client_inode(script_pid: int | None, client: int, server: int) -> int:
+    """The inode of a connection's client socket now (0: closed already, or not seen).
+
+    Read when the server accepts the connection, before it reads or closes anything: the
+    client's socket is then in the table whenever it is open. Later it may leave the table
+    while still open (after ``shutdown()`` and the server's own close it ends in TIME_WAIT and
+    the socket itself is unhashed), so at exit its descriptors are found by this inode.
+    """
+    table = _tcp_table(script_pid) if script_pid is not None else None
+    for local, remote, _state, inode in table or ():
+        if (local, remote) == (client, server) and inode:
+            return inode
+    return 0
+
+
 def look(
     script_pid: int | None,
     namespace: bool,
     endpoints: Iterable[tuple[int, int]],
+    inodes: Mapping[tuple[int, int], int],
     moment: Literal["exit", "stopped"],
 ) -> SocketsAtExit:
-    """The state of each connection ``(client port, server port)`` as the kernel shows it now."""
+    """The state of each connection ``(client port, server port)`` as the kernel shows it now.
+
+    ``inodes`` are the client sockets' inodes seen when each connection was accepted.
+    """
     wanted = list(endpoints)
     table = _tcp_table(script_pid) if script_pid is not None else None
     if script_pid is None or table is None:
         return SocketsAtExit(moment, script_pid or 0, (), (), readable=False)
     pids = run_processes(script_pid, namespace)
-    matches: dict[tuple[int, int], list[Entry]] = {}
+    listed: dict[tuple[int, int], list[Entry]] = {}
     keys = set(wanted)
     for entry in table:
         if (entry[0], entry[1]) in keys:
-            matches.setdefault((entry[0], entry[1]), []).append(entry)
-    inodes = {e[3] for found in matches.values() for e in found if e[3]}
-    holders = _holders(pids, inodes)
+            listed.setdefault((entry[0], entry[1]), []).append(entry)
+    known = {inodes.get(key, 0) for key in wanted}
+    live = {e[3] for found in listed.values() for e in found if e[3]}
+    holders = _holders(pids, (known | live) - {0})
     states = []
-    for client, server in wanted:
-        found = matches.get((client, server), [])
-        live = [e for e in found if e[3]]
-        if live:
-            state, inode = live[0][2], live[0][3]
-            states.append(
-                SocketState(client, server, state, True, tuple(holders.get(inode, ())))
-            )
-        else:
-            states.append(SocketState(client, server, found[0][2] if found else "gone", False))
+    for key in wanted:
+        found = listed.get(key, [])
+        inode = next((e[3] for e in found if e[3]), 0) or inodes.get(key, 0)
+        tcp_state = next((e[2] for e in found if e[3]), found[0][2] if found else "gone")
+        # Held: listed with an inode (some descriptor or message still refers to it), or a
+        # descriptor of the run still links to the inode it had when it was accepted.
+        held = inode in live or bool(inode and holders.get(inode))
+        states.append(
+            SocketState(key[0], key[1], tcp_state, held, tuple(holders.get(inode, ())))
+        )
     return SocketsAtExit(moment, script_pid, pids, tuple(states))

@@ -60,8 +60,12 @@ class WireRecorder:
         new_session: Callable[[], ServerSession],
         max_connections: int,
         max_bytes: int,
+        on_accept: Callable[[int, int], None] | None = None,
     ) -> None:
         self._sel = selector
+        # Told (client port, server port) of each connection as it is accepted, before anything
+        # is read from it: the client's socket is then still in the kernel's tables.
+        self._on_accept = on_accept
         self._new_session = new_session
         self._max_connections = max_connections
         self._max_bytes = max_bytes
@@ -92,6 +96,8 @@ class WireRecorder:
             conn = _Connection(len(self._conns), sock, peer[:2], self._new_session())
             self._conns.append(conn)
             self._sel.register(sock, selectors.EVENT_READ, lambda c=conn: self._read(c))
+            if self._on_accept is not None:
+                self._on_accept(conn.peer[1], conn.port)
         # At the cap, stop accepting: the backlog fills and further connects wait, so a flood of
         # connections costs the grader no descriptors.
         self._over_cap = True
