@@ -21,13 +21,14 @@ from grader.config import Config, load_config
 from grader.errors import BadInput, GraderFault
 from grader.judge.checks import Context
 from grader.judge.run import judge_run
-from grader.judge.source import read_submission, source_problem
+from grader.judge.source import source_problem
 from grader.observe.process import Zygote
 from grader.observe.records import Observation
 from grader.observe.session import observe
 from grader.problem.spec import ProblemSpec, load_spec
 from grader.report import Report, Verdict
 from grader.show import display_path, printable
+from grader.submission import read_submission
 
 
 @dataclass(frozen=True)

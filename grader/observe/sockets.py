@@ -160,7 +160,5 @@ def look(
         # Held: listed with an inode (some descriptor or message still refers to it), or a
         # descriptor of the run still links to the inode it had when it was accepted.
         held = inode in live or bool(inode and holders.get(inode))
-        states.append(
-            SocketState(key[0], key[1], tcp_state, held, tuple(holders.get(inode, ())))
-        )
+        states.append(SocketState(key[0], key[1], tcp_state, held, tuple(holders.get(inode, ()))))
     return SocketsAtExit(moment, script_pid, pids, tuple(states))

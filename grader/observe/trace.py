@@ -232,7 +232,9 @@ class TraceReader:
         if isinstance(record, ConnectAttempt):
             self._attempts.append(record)
         elif isinstance(record, SocketClose) and self._phase != EXITING:
-            self._closes.append(record)  # after exit began, the interpreter's clean-up is not the script's
+            self._closes.append(
+                record
+            )  # after exit began, the interpreter's clean-up is not the script's
 
     def _tamper(self, what: str, data: bytes) -> None:
         self._tampering_count += 1
