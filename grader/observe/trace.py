@@ -164,9 +164,11 @@ class TraceReader:
             self.closed = True
             return False
         fds = _take_fds(ancdata)
-        if not data and not fds and self._peer_gone():
-            self.closed = True
-            return False
+        if not data and not fds:
+            if self._peer_gone():
+                self.closed = True
+                return False
+            return True
         if data == b"L" and self._phase == SETUP and not self._had_listeners and fds:
             self._had_listeners = True
             self._listeners = [socket.socket(fileno=fd) for fd in fds]
@@ -182,13 +184,30 @@ class TraceReader:
         return True
 
     def _peer_gone(self) -> bool:
-        """An empty read is the channel's end, unless the script sent an empty datagram."""
-        poller = select.poll()
-        poller.register(self.channel, select.POLLRDHUP)
-        if any(events & (select.POLLRDHUP | select.POLLHUP) for _fd, events in poller.poll(0)):
-            return True
-        self._tamper("an empty datagram", b"")
-        return False
+        """An empty read is the channel's end, unless the script sent an empty datagram.
+
+        At the end every read is empty; an empty datagram is followed by another datagram, or
+        (while the script lives) by nothing to read yet. After the sender has gone, further
+        empty reads are skipped, a bounded number, to see whether anything follows them.
+        """
+        for _ in range(64):
+            try:
+                more = self.channel.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT)
+            except BlockingIOError:
+                more = b"?"  # the sender is alive and nothing follows yet
+            except OSError:
+                return True
+            poller = select.poll()
+            poller.register(self.channel, select.POLLRDHUP)
+            hung_up = any(e & (select.POLLRDHUP | select.POLLHUP) for _f, e in poller.poll(0))
+            if more or not hung_up:
+                self._tamper("an empty datagram", b"")
+                return False
+            try:
+                self.channel.recv(1, socket.MSG_DONTWAIT)  # an empty datagram, or the end
+            except OSError:
+                return True
+        return True
 
     def feed(self, data: bytes) -> None:
         """Parse one datagram (no descriptors) against the table; tampering is recorded."""
