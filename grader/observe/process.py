@@ -160,6 +160,7 @@ class LearnerProcess:
         except OSError:
             pass  # it ended or closed stdin before reading: its output will say why
         os.close(stdin_w)
+        status.setblocking(False)
         self._status = status
         sel.register(status, selectors.EVENT_READ, lambda: self._on_status(sel))
         for fd in (out_r, err_r):
@@ -200,6 +201,8 @@ class LearnerProcess:
         assert self._status is not None
         try:
             message = self._status.recv(256).decode("ascii", "replace")
+        except BlockingIOError:
+            return  # read already, by ``script_pid`` within the same batch of events
         except OSError:
             message = ""
         if not message:
