@@ -12,10 +12,13 @@ from __future__ import annotations
 import os
 import socket
 import subprocess
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from grader.api import Grader
 from grader.config import Config
@@ -157,7 +160,10 @@ def test_a_fifo_is_bad_input_at_once(tmp_path: Path) -> None:
     )
     assert done.returncode == 2
     assert done.stdout == ""
-    assert done.stderr == f"grade: {fifo}: is a named pipe (FIFO), not a file; give a learner's .py file\n"
+    assert (
+        done.stderr
+        == f"grade: {fifo}: is a named pipe (FIFO), not a file; give a learner's .py file\n"
+    )
 
 
 @pytest.mark.parametrize(
@@ -267,3 +273,40 @@ def test_ipv6_localhost_resolves_as_the_real_call_does(
         # /etc/hosts names no ::1 localhost: the real call raises socket.gaierror.
         [end] = failed(report, "clean_end")
         assert end.observed.startswith("an uncaught gaierror")
+
+
+# -- no learner input makes a grader fault -----------------------------------------------------
+@settings(max_examples=25, deadline=None)
+@given(data=st.binary(max_size=300))
+def test_random_bytes_as_a_submission_are_a_verdict_never_a_fault(
+    grader: Grader, data: bytes
+) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "random.py"
+        path.write_bytes(data)
+        report = grader.grade(path, 2)  # anything but BadInput or GraderFault would raise here
+    assert report.verdict in ("pass", "fail"), report.error
+    assert not report.error
+    text = render([report])
+    assert "\x1b" not in text and "\r" not in text
+
+
+@settings(max_examples=20, deadline=None)
+@given(datagrams=st.lists(st.binary(max_size=100), min_size=1, max_size=8))
+def test_random_datagrams_from_a_script_fail_plainly(
+    grader: Grader, datagrams: list[bytes]
+) -> None:
+    source = (
+        "import os\n"
+        f"for datagram in {datagrams!r}:\n"
+        "    try:\n"
+        "        os.write(3, datagram)\n"
+        "    except OSError:\n"
+        "        pass\n"
+    )
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "writes_to_fd3.py"
+        path.write_text(source, encoding="utf-8")
+        report = grader.grade(path, 1)
+    assert report.verdict == "fail", report.error  # it never connects
+    assert not report.error

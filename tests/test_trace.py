@@ -114,9 +114,16 @@ def test_descriptors_sent_with_a_report_are_tampering_and_closed(pair) -> None: 
     ours, theirs = pair
     extra = socket.socket()
     theirs.send(b"S")
-    theirs.sendmsg([b"L"], [(socket.SOL_SOCKET, socket.SCM_RIGHTS, bytes(memoryview(
-        __import__("array").array("i", [extra.fileno()])
-    )))])
+    theirs.sendmsg(
+        [b"L"],
+        [
+            (
+                socket.SOL_SOCKET,
+                socket.SCM_RIGHTS,
+                bytes(memoryview(__import__("array").array("i", [extra.fileno()]))),
+            )
+        ],
+    )
     extra.close()
     trace = read_all(ours, [], theirs)
     assert [t.what for t in trace.tampering] == ["descriptors sent with a report"]
