@@ -56,12 +56,13 @@ class _Names:
 
 def _dotted(node: ast.expr) -> str | None:
     """``a`` or ``a.b.c`` for a name or a chain of attributes, else None."""
-    if isinstance(node, ast.Name):
-        return node.id
-    if isinstance(node, ast.Attribute):
-        base = _dotted(node.value)
-        return None if base is None else f"{base}.{node.attr}"
-    return None
+    parts: list[str] = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if not isinstance(node, ast.Name):
+        return None
+    return ".".join([node.id, *reversed(parts)])
 
 
 def _bindings(tree: ast.AST) -> list[tuple[str, ast.expr]]:
@@ -91,9 +92,12 @@ def _bindings(tree: ast.AST) -> list[tuple[str, ast.expr]]:
 def socket_with_spans(source: bytes | str) -> frozenset[Span]:
     """The spans of the ``with`` statements over a socket (empty when the source does not parse)."""
     try:
-        tree = ast.parse(source)
+        return _spans(ast.parse(source))
     except (SyntaxError, ValueError, MemoryError, RecursionError):
-        return frozenset()
+        return frozenset()  # not Python the interpreter ran, or nested past any with block's use
+
+
+def _spans(tree: ast.AST) -> frozenset[Span]:
     names = _Names(tree)
     bound: set[str] = set()
 
