@@ -23,7 +23,7 @@ from grader.config import Limits
 from grader.errors import GraderFault
 from grader.observe.process import LearnerProcess, Zygote
 from grader.observe.records import Observation, SocketsAtExit, Transcript
-from grader.observe.sockets import client_inode, look
+from grader.observe.sockets import can_duplicate, client_inode, look
 from grader.observe.trace import TraceReader
 from grader.observe.wire import WireRecorder
 from grader.problem.protocol import ServerSession
@@ -113,10 +113,7 @@ def observe(
             lambda: ServerSession(run.expected_bytes, reply),
             max_connections=limits.max_connections,
             max_bytes=limits.max_received_kb * 1024,
-            on_accept=lambda client, server: inodes.__setitem__(
-                (client, server),
-                client_inode(proc.script_pid(sel, in_namespace) if proc else None, client, server),
-            ),
+            on_accept=lambda client, server, v6: remember_inode(client, server, v6),
         )
         if in_namespace:
             mode = "ns-up" if run.server_up else "ns-down"
@@ -156,6 +153,16 @@ def observe(
                     parent.send(b"K")
                 except OSError:
                     pass  # it ended already: nothing is held
+
+        def remember_inode(client: int, server: int, v6: bool) -> None:
+            # Only needed where the run's descriptors cannot be looked into (see sockets.look).
+            pid = proc.script_pid(sel, in_namespace) if proc is not None else None
+            if duplicable[0] is None:
+                duplicable[0] = can_duplicate(pid)
+            if not duplicable[0]:
+                inodes[(client, server)] = client_inode(pid, client, server, v6)
+
+        duplicable: list[bool | None] = [None]
 
         def look_at_sockets(moment: Literal["exit", "stopped"], until: float) -> SocketsAtExit:
             assert proc is not None and wire is not None

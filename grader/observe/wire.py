@@ -31,6 +31,7 @@ class _Connection:
         self.sock = sock
         self.peer = peer
         self.port = sock.getsockname()[1]  # the server's side: the client's remote port
+        self.v6 = sock.family == socket.AF_INET6  # the client's side is in the tcp6 table
         self.session = session
         self.segments: list[Segment] = []
         self.kept = 0
@@ -60,11 +61,11 @@ class WireRecorder:
         new_session: Callable[[], ServerSession],
         max_connections: int,
         max_bytes: int,
-        on_accept: Callable[[int, int], None] | None = None,
+        on_accept: Callable[[int, int, bool], None] | None = None,
     ) -> None:
         self._sel = selector
-        # Told (client port, server port) of each connection as it is accepted, before anything
-        # is read from it: the client's socket is then still in the kernel's tables.
+        # Told (client port, server port, IPv6) of each connection as it is accepted, before
+        # anything is read from it: the client's socket is then still in the kernel's tables.
         self._on_accept = on_accept
         self._new_session = new_session
         self._max_connections = max_connections
@@ -97,7 +98,7 @@ class WireRecorder:
             self._conns.append(conn)
             self._sel.register(sock, selectors.EVENT_READ, lambda c=conn: self._read(c))
             if self._on_accept is not None:
-                self._on_accept(conn.peer[1], conn.port)
+                self._on_accept(conn.peer[1], conn.port, conn.v6)
         # At the cap, stop accepting: the backlog fills and further connects wait, so a flood of
         # connections costs the grader no descriptors.
         self._over_cap = True
@@ -179,10 +180,10 @@ class WireRecorder:
         for listener in list(self._listeners):
             self._accept(listener)
 
-    def endpoints(self) -> list[tuple[int, int]]:
-        """(client port, server port) of every accepted connection: the client's side, seen
-        from the kernel, has the client port as its local port and the server's as remote."""
-        return [(c.peer[1], c.port) for c in self._conns]
+    def endpoints(self) -> list[tuple[int, int, bool]]:
+        """(client port, server port, IPv6) of every accepted connection: the client's side,
+        seen from the kernel, has the client port as its local port and the server's as remote."""
+        return [(c.peer[1], c.port, c.v6) for c in self._conns]
 
     def settle(self, released_ports: set[int], deadline: float) -> None:
         """The program is held alive at exit (or about to be stopped): note what has ended.
