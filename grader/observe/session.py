@@ -2,9 +2,12 @@
 
 Strategy: a single selector per run drives the learner's process (output, exit), the control
 channel from its interpreter and every server socket; nothing sleeps and every wait is bounded by
-the run's deadline. When the process has ended (or was ended at the time limit or on an output
-flood) the server side is drained to each connection's FIN or RST, and the three records are
-frozen into an ``Observation``. Judging happens elsewhere.
+the run's deadline. When the script's interpreter says it is about to exit (``Z``) it is held
+alive while the kernel's view of its sockets is taken (``grader.observe.sockets``) and the FIN
+of every socket it released is read; then it is let go (``K``). At a kill the same view is
+taken first. When the process has ended (or was ended at the time limit or on an output flood)
+the server side is drained to each connection's FIN or RST, and the records are frozen into an
+``Observation``. Judging happens elsewhere.
 """
 
 from __future__ import annotations
