@@ -14,21 +14,30 @@ import time
 import weakref
 from collections.abc import Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from grader.config import Config, load_config
 from grader.errors import BadInput, GraderFault
 from grader.judge.checks import Context
+from grader.judge.location import learner_line
 from grader.judge.run import judge_run
+from grader.judge.scoring import DEFAULT_POINTS, scored, unreached
 from grader.judge.source import source_problem
 from grader.observe.process import Zygote
 from grader.observe.records import Observation
 from grader.observe.session import observe
 from grader.problem.spec import ProblemSpec, load_spec
-from grader.report import Report, Verdict
+from grader.report import Check, Report, RunOutcome, Verdict
 from grader.show import display_path, printable
 from grader.submission import read_submission
+
+OUTPUT_SHOWN = 4000  # characters of a run's printed output kept for the formats that show it
+NOT_PYTHON = "needs “is a Python script” first"
+WHY_NOT_GRADED = {
+    "invalid": "the submission could not be graded",
+    "error": "the grader failed (not the learner's mistake)",
+}
 
 
 @dataclass(frozen=True)
@@ -42,6 +51,7 @@ class Grader:
     config: Config
     zygote: Zygote = field(repr=False)
     time_limit_s: float | None = None  # overrides config and spec (the CLI's --timeout)
+    points: int | None = None  # what each problem is worth; overrides the spec (--points)
     _specs: dict[int, ProblemSpec] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -58,6 +68,12 @@ class Grader:
         self.zygote.close()
 
     @property
+    def isolation_label(self) -> str:
+        """How runs are isolated, as reports say it: ``namespace+cgroup``, ``namespace``, ..."""
+        mode = self.isolation  # raises where the configured mode is not available
+        return f"{mode}+cgroup" if self.zygote.cgroups() else mode
+
+    @property
     def isolation(self) -> str:
         """``namespace`` or ``routed``: how runs are isolated on this machine (see README)."""
         mode = self.zygote.mode()
@@ -68,24 +84,48 @@ class Grader:
             )
         return mode
 
+    def refuse_unsandboxed(self) -> None:
+        """Raise ``GraderFault`` when runs would be routed without it being configured.
+
+        Routed mode has no sandbox: fit for a learner grading their own script, not for a batch
+        or a worker grading strangers' code, unless the configuration asks for it by name.
+        """
+        if self.isolation == "routed" and self.config.isolation != "routed":
+            raise GraderFault(
+                "this machine refuses user namespaces, and routed mode runs scripts without a "
+                "sandbox; refusing to grade a batch of strangers' code that way (set [isolation] "
+                'mode = "routed" to grade trusted files all the same)'
+            )
+
     @classmethod
     def create(
         cls,
         config: Config | str | Path | None = None,
         time_limit_s: float | None = None,
+        points: int | None = None,
     ) -> Grader:
-        """A grader with ``config`` (a Config, a grader.toml path, or None for the shipped one)."""
+        """A grader with ``config`` (a Config, a grader.toml path, or None for the shipped one).
+
+        ``points``: what a problem is worth (default: its spec's ``points``, else 100).
+        """
         cfg = config if isinstance(config, Config) else load_config(config)
         if time_limit_s is not None:
             cfg.with_time_limit(time_limit_s)  # validates the value
+        check_points(points)
         mode = "routed" if cfg.isolation == "routed" else "auto"
-        return cls(cfg, Zygote(mode), time_limit_s)
+        return cls(cfg, Zygote(mode, cfg.run_ids), time_limit_s, points)
 
     def spec(self, problem: int) -> ProblemSpec:
         """The validated spec of ``problem`` (read once per grader)."""
         if problem not in self._specs:
             self._specs[problem] = load_spec(problem)
         return self._specs[problem]
+
+    def _limit(self, spec: ProblemSpec) -> float:
+        return self.time_limit_s or spec.time_limit_s or self.config.limits.time_limit_s
+
+    def _points(self, spec: ProblemSpec) -> int:
+        return self.points or spec.points or DEFAULT_POINTS
 
     def grade(self, path: str | Path, problem: int, seed: int | None = None) -> Report:
         """Grade one file. Raises ``BadInput`` for a missing file or an unknown problem."""
@@ -94,23 +134,25 @@ class Grader:
         data = read_submission(script)
         started = time.monotonic()
         name = display_path(path)
+        limit = self._limit(spec)
+        points = self._points(spec)
         bad_source = source_problem(script, data)
         if bad_source is not None:
             return Report(
                 name,
                 problem,
                 spec.title,
-                (bad_source,),
+                scored((bad_source,), points),
                 "fail",
-                self.isolation,
+                self.isolation_label,
                 time.monotonic() - started,
                 runs=tuple(r.name for r in spec.runs),
+                unreached=unreached(spec, limit, points, NOT_PYTHON),
             )
-        limit = self.time_limit_s or spec.time_limit_s or self.config.limits.time_limit_s
         ctx = Context(limit, self.config.limits.output_kb, self.config.limits.memory_mb, data)
         base = secrets.randbits(32) if seed is None else seed
         try:
-            observations = self._observe_all(script.resolve(), spec, limit, base)
+            observations = self._observe_all(script.resolve(), data, spec, limit, base)
         except (GraderFault, OSError) as exc:
             return Report(
                 name,
@@ -118,29 +160,57 @@ class Grader:
                 spec.title,
                 (),
                 "error",
-                self.isolation,
+                self.isolation_label,
                 time.monotonic() - started,
                 error=f"{type(exc).__name__}: {exc}",
+                unreached=unreached(spec, limit, points, WHY_NOT_GRADED["error"]),
             )
-        checks = [
-            check
-            for run, obs in zip(spec.runs, observations, strict=True)
-            for check in judge_run(run, obs, ctx)
-        ]
+        names = (str(script), str(script.resolve()))
+        checks: list[Check] = []
+        for run, obs in zip(spec.runs, observations, strict=True):
+            line = learner_line(obs.process.stderr, names)
+            checks += [
+                replace(c, line=line) if c.status == "failed" and line else c
+                for c in judge_run(run, obs, ctx)
+            ]
         verdict: Verdict = "pass" if all(c.passed for c in checks) else "fail"
         return Report(
             name,
             problem,
             spec.title,
-            tuple(checks),
+            scored(checks, points),
             verdict,
-            self.isolation,
+            self.isolation_label,
             time.monotonic() - started,
             runs=tuple(r.name for r in spec.runs),
+            outcomes=tuple(_outcome(obs) for obs in observations),
+        )
+
+    def ungraded(
+        self, path: str | Path, problem: int, verdict: Verdict, reason: str, seconds: float = 0.0
+    ) -> Report:
+        """A Report for a submission that could not be graded (``invalid`` or ``error``).
+
+        It lists every check of the problem, skipped and scoring 0, so that platforms see the
+        same tests as for any other submission.
+        """
+        spec = self.spec(problem)
+        why = WHY_NOT_GRADED.get(verdict, WHY_NOT_GRADED["error"])
+        return Report(
+            display_path(path),
+            problem,
+            spec.title,
+            (),
+            verdict,
+            f"{self.zygote.mode()}+cgroup" if self.zygote.cgroups() else self.zygote.mode(),
+            seconds,
+            error=printable(reason),
+            runs=tuple(r.name for r in spec.runs),
+            unreached=unreached(spec, self._limit(spec), self._points(spec), why),
         )
 
     def _observe_all(
-        self, script: Path, spec: ProblemSpec, limit: float, seed: int
+        self, script: Path, source: bytes, spec: ProblemSpec, limit: float, seed: int
     ) -> list[Observation]:
         """Every run of ``spec``, side by side: they share nothing, and the learner waits less."""
         ns = self.isolation == "namespace"
@@ -148,7 +218,7 @@ class Grader:
         def one(index: int) -> Observation:
             run = spec.runs[index]
             return observe(
-                script, run, spec, self.config.limits, limit, self.zygote, ns, seed + index
+                script, run, spec, self.config.limits, limit, self.zygote, ns, seed + index, source
             )
 
         if len(spec.runs) == 1:
@@ -165,6 +235,7 @@ class Grader:
         ``invalid`` and the reason, so one broken file never stops the batch.
         """
         self.spec(problem)  # an unknown problem is the caller's error: raise before starting
+        self.refuse_unsandboxed()
         workers = jobs or self.config.jobs or os.cpu_count() or 1
         todo = iter(list(paths))
         with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="grade") as pool:
@@ -187,18 +258,33 @@ class Grader:
                     yield future.result()
 
     def _grade_or_error(self, path: str | Path, problem: int) -> Report:
-        title = self.spec(problem).title
-        mode = self.isolation
-        name = display_path(path)
+        self.isolation  # noqa: B018  (a configured mode this machine refuses is a fault: raise)
         try:
             return self.grade(path, problem)
         except BadInput as exc:
-            return Report(name, problem, title, (), "invalid", mode, error=printable(str(exc)))
+            return self.ungraded(path, problem, "invalid", str(exc))
         except GraderFault as exc:
-            return Report(name, problem, title, (), "error", mode, error=printable(str(exc)))
+            return self.ungraded(path, problem, "error", str(exc))
         except Exception as exc:  # a fault of ours must not stop the other gradings of a batch
-            error = printable(f"{type(exc).__name__}: {exc}")
-            return Report(name, problem, title, (), "error", mode, error=error)
+            return self.ungraded(path, problem, "error", f"{type(exc).__name__}: {exc}")
+
+
+def check_points(points: int | None) -> None:
+    """``BadInput`` unless ``points`` is None or a whole number from 1."""
+    if points is not None and (isinstance(points, bool) or not isinstance(points, int) or points < 1):
+        raise BadInput(f"points {points!r}: give a whole number from 1")
+
+
+def _outcome(obs: Observation) -> RunOutcome:
+    """The run's time and printed output (stdout, then stderr), capped, as display text."""
+    proc = obs.process
+    text = (proc.stdout + proc.stderr).decode("utf-8", "replace")
+    if len(text) > OUTPUT_SHOWN:
+        half = OUTPUT_SHOWN // 2
+        cut = len(text) - 2 * half
+        text = f"{text[:half]}\n[… {cut} characters not shown …]\n{text[-half:]}"
+    shown = "\n".join(printable(line) for line in text.split("\n"))
+    return RunOutcome(obs.run_name, round(proc.duration_s, 4), shown)
 
 
 def grade(
@@ -208,13 +294,16 @@ def grade(
     config: Config | str | Path | None = None,
     time_limit_s: float | None = None,
     seed: int | None = None,
+    points: int | None = None,
 ) -> Report:
     """Grade the learner's script at ``path`` for ``problem`` (1-5) and return its Report.
+
+    ``points``: what the problem is worth, spread over its checks (default: the spec's, or 100).
 
     Raises ``BadInput`` for a missing file, an unknown problem or a malformed configuration,
     ``GraderFault`` when this machine cannot run a grading as configured.
     """
-    with Grader.create(config, time_limit_s) as grader:
+    with Grader.create(config, time_limit_s, points) as grader:
         return grader.grade(path, problem, seed)
 
 
@@ -225,10 +314,11 @@ def grade_many(
     jobs: int | None = None,
     config: Config | str | Path | None = None,
     time_limit_s: float | None = None,
+    points: int | None = None,
 ) -> Iterator[Report]:
     """Grade many files for ``problem``, ``jobs`` at a time (default: one per core).
 
     Yields each Report as soon as it is ready (completion order, not input order).
     """
-    with Grader.create(config, time_limit_s) as grader:
+    with Grader.create(config, time_limit_s, points) as grader:
         yield from grader.grade_many(paths, problem, jobs)

@@ -1,11 +1,15 @@
 """Many files at once from the command line: progress on a terminal, a summary table at the end.
 
+A folder is searched for ``.py`` files, passing over hidden folders, virtual environments and
+symbolic links (``find_scripts``).
+
 JSON is streamed as JSON Lines, one line per file as each finishes, so a consumer can follow a
 long batch; the other formats are rendered once the batch is complete.
 """
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -14,6 +18,45 @@ from typing import TextIO
 from grader.api import Grader
 from grader.report import Report
 from grader.show import display_path
+
+# Where a virtual environment or tooling keeps Python files that are not submissions.
+SKIPPED_FOLDERS = frozenset({"__pycache__", "node_modules", "site-packages", "venv", "env"})
+
+
+def _skipped_folder(folder: Path) -> bool:
+    """Hidden folders, virtual environments and tool caches hold no submissions."""
+    return (
+        folder.name.startswith(".")
+        or folder.name in SKIPPED_FOLDERS
+        or (folder / "pyvenv.cfg").is_file()
+    )
+
+
+def find_scripts(folder: Path) -> tuple[list[Path], list[str]]:
+    """The .py files under ``folder``, and what was passed over (folders, symbolic links).
+
+    Symbolic links met inside are never followed: a link could lead anywhere on the machine.
+    """
+    found: list[Path] = []
+    skipped: list[str] = []
+    for here, dirs, files in os.walk(folder):
+        base = Path(here)
+        for name in sorted(dirs):
+            sub = base / name
+            if sub.is_symlink():
+                skipped.append(f"{sub} (a symbolic link)")
+                dirs.remove(name)
+            elif _skipped_folder(sub):
+                skipped.append(f"{sub}/")
+                dirs.remove(name)
+        for name in files:
+            if name.endswith(".py"):
+                path = base / name
+                if path.is_symlink():
+                    skipped.append(f"{path} (a symbolic link)")
+                elif path.is_file():
+                    found.append(path)
+    return sorted(found), skipped
 
 
 def _progress(stream: TextIO, done: int, total: int, failed: int) -> None:
@@ -25,14 +68,17 @@ def _progress(stream: TextIO, done: int, total: int, failed: int) -> None:
 
 
 def summary_table(reports: Sequence[Report]) -> str:
-    """file, verdict, failed checks, time: one row per report, in the order given."""
-    rows = [("file", "verdict", "failed checks", "time")]
+    """file, verdict, points, failed checks, time: one row per report, in the order given."""
+    rows = [("file", "verdict", "points", "failed checks", "time")]
     for r in reports:
         failed = ", ".join(dict.fromkeys(c.title for c in r.failed_checks)) or (r.error or "-")
-        rows.append((r.submission, r.verdict.upper(), failed[:70], f"{r.duration_s:.2f} s"))
-    widths = [max(len(row[i]) for row in rows) for i in range(3)]
+        points = f"{r.score}/{r.max_score}"
+        rows.append(
+            (r.submission, r.verdict.upper(), points, failed[:70], f"{r.duration_s:.2f} s")
+        )
+    widths = [max(len(row[i]) for row in rows) for i in range(4)]
     lines = [
-        f"{row[0]:<{widths[0]}}  {row[1]:<{widths[1]}}  {row[2]:<{widths[2]}}  {row[3]}"
+        "  ".join(f"{cell:<{width}}" for cell, width in zip(row, widths, strict=False)) + f"  {row[4]}"
         for row in rows
     ]
     passed = sum(1 for r in reports if r.passed)
@@ -45,10 +91,10 @@ def run_batch(
     paths: Sequence[Path],
     problem: int,
     jobs: int | None,
-    fmt: str,
-    no_color: bool,
+    stream_json: bool,
 ) -> list[Report]:
-    """Grade ``paths``; stream JSON Lines or show progress; return reports in input order."""
+    """Grade ``paths``, streaming JSON Lines to stdout if asked and showing progress on a
+    terminal; return the reports in input order (the caller prints the rest)."""
     from grader.render.json_format import render_line
 
     show_progress = sys.stderr.isatty()
@@ -58,7 +104,7 @@ def run_batch(
     for report in grader.grade_many(paths, problem, jobs):
         reports.append(report)
         failed += not report.passed
-        if fmt == "json":
+        if stream_json:
             sys.stdout.write(render_line(report) + "\n")
             sys.stdout.flush()
         if show_progress:
@@ -66,6 +112,4 @@ def run_batch(
     if show_progress:
         sys.stderr.write("\n")
     reports.sort(key=lambda r: order.get(r.submission, len(order)))
-    if fmt == "text":
-        sys.stdout.write(summary_table(reports))
     return reports

@@ -3,12 +3,17 @@
 Strategy: parse, grade through the library, render through ``grader.render``; every error the
 user can fix becomes one or two lines on stderr naming the thing and the fix (never a
 traceback), and anything unexpected is a grader fault (exit 3) with a one-line reason.
+stdout carries the chosen format, or text for a person when the format goes to ``--output``
+(a batch's summary table, or the one report), whatever the format; under GitHub Actions the
+annotations go to stderr and the job summary to its file (``grader.render.github``).
 """
 
 from __future__ import annotations
 
 import argparse
+import io
 import os
+import stat
 import sys
 import tempfile
 from collections.abc import Sequence
@@ -21,8 +26,9 @@ if TYPE_CHECKING:
     from grader.api import Grader
 
 from grader.report import EXIT_BAD_INPUT, EXIT_GRADER_FAULT, EXIT_PASS, Report
+from grader.show import display_path
 
-FORMATS = ("text", "json", "junit", "html", "gradescope")
+FORMATS = ("text", "json", "junit", "html", "gradescope", "classroom")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -46,15 +52,37 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--timeout", type=float, metavar="S", help="time limit per run, seconds")
     p.add_argument("--config", metavar="FILE", help="a grader.toml (default: the shipped one)")
     p.add_argument("--no-color", action="store_true", help="no colour even on a terminal")
+    p.add_argument(
+        "--points", type=int, metavar="N", help="what the problem is worth (default 100)"
+    )
+    p.add_argument("--version", action="version", version=f"grade {_version()}")
     return p
 
 
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("socket-grader")
+    except PackageNotFoundError:
+        return "(not installed)"
+
+
 def _expand(paths: Sequence[str]) -> list[Path]:
+    from grader.batch import find_scripts
+
     out: list[Path] = []
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            found = sorted(p for p in path.rglob("*.py") if p.is_file())
+            found, skipped = find_scripts(path)
+            if skipped:
+                shown = ", ".join(skipped[:5]) + (", ..." if len(skipped) > 5 else "")
+                sys.stderr.write(
+                    f"grade: {display_path(path)}: skipped {len(skipped)} "
+                    f"(hidden folders, virtual environments, symbolic links): "
+                    f"{display_path(shown)}\n"
+                )
             if not found:
                 raise BadInput(f"{path}: the folder holds no .py files")
             out.extend(found)
@@ -63,44 +91,94 @@ def _expand(paths: Sequence[str]) -> list[Path]:
     return out
 
 
+def _check_output(raw: str, paths: Sequence[Path]) -> Path:
+    """The ``--output`` target, refused (exit 2) if it cannot be written or is being graded."""
+    target = Path(raw)
+    shown = display_path(raw)
+    if target.is_dir():
+        raise BadInput(f"--output {shown}: is a folder; give a file name")
+    parent = target.parent
+    if not parent.is_dir():
+        raise BadInput(
+            f"--output {shown}: the folder {display_path(parent)} does not exist; create it first"
+        )
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise BadInput(f"--output {shown}: cannot write in {display_path(parent)}; check its permissions")
+    if target.exists():
+        for path in paths:
+            if path.exists() and os.path.samefile(path, target):
+                raise BadInput(
+                    f"--output {shown}: that is a file being graded; write the report elsewhere"
+                )
+    return target
+
+
+def _umask() -> int:
+    """This process's umask, read without changing it (Linux); else set and restored."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as f:
+            for line in f:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 def _write_atomically(target: Path, text: str) -> None:
+    """Replace ``target`` with ``text`` in one step: a new file gets the mode the umask gives,
+    an existing one keeps its mode."""
     target = target.resolve()
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    try:
+        mode = stat.S_IMODE(target.stat().st_mode)
+    except FileNotFoundError:
+        mode = 0o666 & ~_umask()
+    try:
+        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    except OSError as exc:
+        raise BadInput(f"--output {display_path(target)}: cannot write it ({exc.strerror})") from None
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             f.write(text)
+        os.chmod(tmp, mode)
         os.replace(tmp, target)
+    except OSError as exc:
+        os.unlink(tmp)
+        raise BadInput(f"--output {display_path(target)}: cannot write it ({exc.strerror})") from None
     except BaseException:
         os.unlink(tmp)
         raise
 
 
 def _colour(stream: TextIO, no_color: bool) -> bool:
-    return not no_color and stream.isatty() and not os.environ.get("NO_COLOR")
+    """Colour as the conventions say: ``--no-color`` and ``NO_COLOR`` (non-empty) turn it off,
+    ``FORCE_COLOR`` (non-empty) turns it on anywhere, ``TERM=dumb`` off; else on a terminal."""
+    env = os.environ
+    if no_color or env.get("NO_COLOR"):
+        return False
+    if env.get("FORCE_COLOR"):
+        return True
+    if env.get("TERM") == "dumb":
+        return False
+    return stream.isatty()
+
+
+def _safe_streams() -> None:
+    """Whatever encoding stdout and stderr were given, a character it lacks is escaped."""
+    for stream in (sys.stdout, sys.stderr):
+        if isinstance(stream, io.TextIOWrapper):
+            stream.reconfigure(errors="backslashreplace")
 
 
 def _exit_status(reports: Sequence[Report]) -> int:
     return max((r.exit_code for r in reports), default=EXIT_PASS)
 
 
-def _annotate_github(reports: Sequence[Report], out: TextIO) -> None:
-    """GitHub Actions workflow commands: each failure as an ``::error`` on the file."""
-
-    def esc(text: str, prop: bool = False) -> str:
-        text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-        return text.replace(":", "%3A").replace(",", "%2C") if prop else text
-
-    for r in reports:
-        if r.error:
-            out.write(f"::error file={esc(r.submission, True)},title=grader::{esc(r.error)}\n")
-        for c in r.failed_checks:
-            title = esc(f"problem {r.problem}: {c.title} [{c.run}]", True)
-            body = esc(f"expected: {c.expected}\nobserved: {c.observed}\ntry: {c.hint}")
-            out.write(f"::error file={esc(r.submission, True)},title={title}::{body}\n")
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command; returns the exit status."""
+    _safe_streams()
     args = _parser().parse_args(argv)
     try:
         return _run(args)
@@ -118,51 +196,85 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_GRADER_FAULT
 
 
+ROUTED_FALLBACK = (
+    "grade: this machine refuses user namespaces, so scripts run in routed mode, without a "
+    "sandbox: they can read and write your files, reach your network and sockets and run "
+    "programs as you; grade only code you trust\n"
+)
+
+
 def _run(args: argparse.Namespace) -> int:
     from grader.config import load_config
     from grader.observe.process import Zygote
 
     if args.jobs is not None and args.jobs < 1:
         raise BadInput(f"--jobs {args.jobs}: give 1 or more")
+    if args.points is not None and args.points < 1:
+        raise BadInput(f"--points {args.points}: give a whole number from 1")
     config = load_config(args.config)
     config.with_time_limit(args.timeout)  # validates it
     # Start the worker interpreter first: it boots while the rest of the grader is imported.
-    zygote = Zygote("routed" if config.isolation == "routed" else "auto")
+    zygote = Zygote("routed" if config.isolation == "routed" else "auto", config.run_ids)
     from grader.api import Grader
 
-    with Grader(config, zygote, args.timeout) as grader:
+    with Grader(config, zygote, args.timeout, args.points) as grader:
+        if config.isolation == "auto" and grader.isolation == "routed":
+            sys.stderr.write(ROUTED_FALLBACK)
         return _grade(grader, args)
 
 
 def _grade(grader: Grader, args: argparse.Namespace) -> int:
-    from grader.render import renderer
-
     grader.spec(args.problem)
     paths = _expand(args.paths)
+    target = _check_output(args.output, paths) if args.output is not None else None
     batch = len(paths) > 1 or any(Path(p).is_dir() for p in args.paths)
     if not batch:
-        reports = [grader.grade(paths[0], args.problem)]
+        try:
+            reports = [grader.grade(paths[0], args.problem)]
+        except BadInput as exc:
+            if args.format == "text":
+                raise
+            # A machine-readable report still says why (a platform shows 0 points and the
+            # reason instead of a failed job); the exit status is still 2.
+            sys.stderr.write(f"grade: {exc}\n")
+            reports = [grader.ungraded(paths[0], args.problem, "invalid", str(exc))]
     else:
         from grader.batch import run_batch
 
-        reports = run_batch(grader, paths, args.problem, args.jobs, args.format, args.no_color)
-    _emit(reports, args, batch, renderer)
+        stream = args.format == "json" and target is None
+        reports = run_batch(grader, paths, args.problem, args.jobs, stream)
+    _emit(reports, args, batch, target)
     return _exit_status(reports)
 
 
-def _emit(reports: list[Report], args: argparse.Namespace, batch: bool, renderer) -> None:  # type: ignore[no-untyped-def]
+def _emit(
+    reports: list[Report], args: argparse.Namespace, batch: bool, target: Path | None
+) -> None:
+    """The report to ``--output`` and stdout, then GitHub's annotations and job summary."""
+    from grader.batch import summary_table
+    from grader.render import github, renderer
+
     out = sys.stdout
-    colour = _colour(out, args.no_color)
-    if args.format == "text":
-        if not batch:
-            out.write(renderer("text")(reports, colour=colour))
-    elif not (batch and args.format == "json"):  # batch JSON Lines were streamed as they came
-        if args.output is None:
-            out.write(renderer(args.format)(reports))
-    if args.output is not None:
-        _write_atomically(Path(args.output), renderer(args.format)(reports))
-        if args.format != "text" and not batch:
-            out.write(renderer("text")(reports, colour=colour))
-    if os.environ.get("GITHUB_ACTIONS") == "true":
-        _annotate_github(reports, out)
+    if target is not None:
+        _write_atomically(target, renderer(args.format)(reports))
+    for_a_person = target is not None or args.format == "text"
+    if for_a_person:
+        colour = _colour(out, args.no_color)
+        text = summary_table(reports) if batch else renderer("text")(reports, colour=colour)
+    elif batch and args.format == "json":
+        text = ""  # the JSON Lines were streamed as each file was graded
+    else:
+        text = renderer(args.format)(reports)
+    if github.active():
+        if for_a_person:
+            text = github.fenced(text)  # it quotes the learner's program
+        elif args.format in ("junit", "html"):
+            text = github.defused(text)
+    out.write(text)
     out.flush()
+    if github.active():
+        sys.stderr.write(github.workflow_commands(reports))
+        sys.stderr.flush()
+        summary = os.environ.get("GITHUB_STEP_SUMMARY")
+        if summary:
+            github.append_summary(reports, summary)

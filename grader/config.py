@@ -11,6 +11,8 @@ from grader.errors import BadInput
 from grader.paths import data_path
 
 ISOLATION_MODES = ("auto", "namespace", "routed")
+# Unprivileged ids a root grader maps its runs to, one per run at a time (see grader.toml).
+DEFAULT_RUN_IDS = (810000, 810999)
 
 
 @dataclass(frozen=True)
@@ -23,6 +25,9 @@ class Limits:
     processes: int = 64
     max_connections: int = 32
     max_received_kb: int = 64
+    scratch_mb: int = 16
+    shm_mb: int = 4
+    run_memory_mb: int = 1024
 
 
 @dataclass(frozen=True)
@@ -30,6 +35,7 @@ class Config:
     limits: Limits = Limits()
     isolation: str = "auto"
     jobs: int = 0
+    run_ids: tuple[int, int] = DEFAULT_RUN_IDS
 
     def with_time_limit(self, seconds: float | None) -> Config:
         """This configuration with another time limit (``None`` keeps it)."""
@@ -67,7 +73,7 @@ def parse_config(text: str, where: str) -> Config:
         raise BadInput(f"{where}: unknown key [limits] {unknown[0]}; known: {', '.join(names)}")
     kinds = {f.name: (float if f.name.endswith("_s") else int) for f in fields(Limits)}
     limits = Limits(**{k: _number(limits_raw, k, kinds[k], where) for k in limits_raw})
-    for section, keys in (("isolation", {"mode"}), ("batch", {"jobs"})):
+    for section, keys in (("isolation", {"mode", "run_ids"}), ("batch", {"jobs"})):
         table = raw.get(section, {})
         if not isinstance(table, dict):
             raise BadInput(f"{where}: {section} must be a [{section}] table")
@@ -85,7 +91,24 @@ def parse_config(text: str, where: str) -> Config:
         raise BadInput(
             f"{where}: [batch] jobs = {jobs!r}; use 0 (one per core) or a positive number"
         )
-    return Config(limits=limits, isolation=mode, jobs=jobs)
+    run_ids = _run_ids(raw.get("isolation", {}).get("run_ids", list(DEFAULT_RUN_IDS)), where)
+    return Config(limits=limits, isolation=mode, jobs=jobs, run_ids=run_ids)
+
+
+def _run_ids(value: Any, where: str) -> tuple[int, int]:
+    """``[first, last]``: ids outside every real account (never 0), the first not above the last."""
+    ok = (
+        isinstance(value, list)
+        and len(value) == 2
+        and all(isinstance(v, int) and not isinstance(v, bool) for v in value)
+        and 1000 <= value[0] <= value[1] < 2**32 - 1
+    )
+    if not ok:
+        raise BadInput(
+            f"{where}: [isolation] run_ids = {value!r}; give [first, last], two ids from 1000 "
+            "up (unused by any account), the first not above the last"
+        )
+    return value[0], value[1]
 
 
 def load_config(path: str | Path | None = None) -> Config:

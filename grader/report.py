@@ -40,6 +40,10 @@ class Check:
     marker: str = ""
     hint: str = ""
     hint_key: str = ""  # the mistake's identity (a key of the hint table); the text may vary
+    # Points (see README, "Scoring"): what the check is worth and what it earned; whole numbers.
+    score: int = 0
+    max_score: int = 0
+    line: int | None = None  # the line of the learner's file the failure points at, if known
 
     def __post_init__(self) -> None:
         _escape(self, multiline=("expected", "observed", "marker", "hint"))
@@ -51,6 +55,19 @@ class Check:
     @property
     def skipped(self) -> bool:
         return self.status == "skipped"
+
+
+@dataclass(frozen=True)
+class RunOutcome:
+    """How one run went, for formats that show it: its time and what the program printed.
+
+    ``output`` is the program's standard output then standard error, decoded, capped and with
+    control characters escaped (display text, like ``observed``).
+    """
+
+    run: str
+    duration_s: float
+    output: str = ""
 
 
 @dataclass(frozen=True)
@@ -71,6 +88,11 @@ class Report:
     duration_s: float = 0.0
     error: str = ""
     runs: tuple[str, ...] = field(default=())
+    # The spec's checks never judged because no run happened (the file does not run, could not
+    # be read, or the grader failed), each skipped and worth 0: with ``checks`` they make
+    # ``tests``, the same list for every submission of a problem.
+    unreached: tuple[Check, ...] = field(default=())
+    outcomes: tuple[RunOutcome, ...] = field(default=())
 
     def __post_init__(self) -> None:
         _escape(self, multiline=("error",))
@@ -98,6 +120,30 @@ class Report:
     def passed_count(self) -> int:
         return sum(1 for c in self.checks if c.passed)
 
+    @property
+    def tests(self) -> tuple[Check, ...]:
+        """The problem's runs × checks, in spec order, judged or not: the same list every time.
+
+        The ``source`` check (the file is not Python) belongs to no run and is left out.
+        """
+        return tuple(c for c in self.checks if c.name != "source") + self.unreached
+
+    @property
+    def score(self) -> int:
+        """Points earned: the sum over ``tests``."""
+        return sum(c.score for c in self.tests)
+
+    @property
+    def max_score(self) -> int:
+        """Points possible: the problem's points (see README, "Scoring")."""
+        return sum(c.max_score for c in self.tests)
+
+    @property
+    def first_mistake(self) -> Check | None:
+        """The first failed check (the file's own failure first), or None."""
+        failed = self.failed_checks
+        return failed[0] if failed else None
+
     def by_run(self) -> list[tuple[str, list[tuple[Check, str]]]]:
         """Checks grouped by run, each with the earlier run whose failure it repeats (or "").
 
@@ -119,6 +165,7 @@ class Report:
         """How the runs were isolated, in words."""
         return {
             "namespace": "isolated in private namespaces",
+            "namespace+cgroup": "isolated in private namespaces and a cgroup of its own",
             "routed": "routed in-process (no namespace isolation on this machine)",
         }.get(self.isolation, self.isolation)
 

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import os
+import re
+import stat
 import subprocess
 import sys
 from collections.abc import Callable
@@ -112,9 +115,10 @@ def test_json_report_and_output_file(script: Callable[..., Path], tmp_path: Path
 
 def test_github_annotations(script: Callable[..., Path]) -> None:
     result = grade(str(script(FAIL_P2)), "-p", "2", env={"GITHUB_ACTIONS": "true"})
-    lines = [x for x in result.stdout.splitlines() if x.startswith("::error ")]
+    lines = [x for x in result.stderr.splitlines() if x.startswith("::error ")]
     assert len(lines) == 1
     assert "title=problem 2%3A closes the connection itself [wake up]" in lines[0]
+    assert "::error" not in result.stdout
 
 
 def test_batch_folder_with_broken_files(tmp_path: Path) -> None:
@@ -126,8 +130,16 @@ def test_batch_folder_with_broken_files(tmp_path: Path) -> None:
     (folder / "d_binary.py").write_bytes(b"\x00\x01\xff" * 10)
     result = grade(str(folder), str(tmp_path / "missing.py"), "-p", "2", "--jobs", "2")
     rows = result.stdout.splitlines()
-    assert rows[0].split() == ["file", "verdict", "failed", "checks", "time"]
+    assert rows[0].split() == ["file", "verdict", "points", "failed", "checks", "time"]
     verdicts = {Path(r.split()[0]).name: r.split()[1] for r in rows[1:-1]}
+    points = {Path(r.split()[0]).name: r.split()[2] for r in rows[1:-1]}
+    assert points == {
+        "a_pass.py": "100/100",
+        "b_fail.py": "75/100",
+        "c_empty.py": "0/100",
+        "d_binary.py": "0/100",
+        "missing.py": "0/100",
+    }
     assert verdicts == {
         "a_pass.py": "PASS",
         "b_fail.py": "FAIL",
@@ -216,3 +228,265 @@ def test_colour_on_a_terminal_unless_no_color(script: Callable[..., Path]) -> No
     assert b"\x1b[32mPASS\x1b[0m" in coloured
     plain = _on_a_terminal([path, "-p", "2"], {**env, "NO_COLOR": "1"})
     assert plain.startswith(b"PASS problem 2") and b"\x1b[" not in plain
+
+
+# -- GitHub Actions -------------------------------------------------------------------------------
+SYNTAX_P2 = """
+import socket
+s = socket.socket(
+"""
+# The same mistake in all three runs of problem 3, and text that spells workflow commands.
+FORGER_P3 = """
+import socket
+message = input()
+print("::error file=x.py::forged")
+print("::set-env name=X::y")
+with socket.socket() as s:
+    s.connect(('127.0.0.1', 9090))
+    s.send(message.encode())
+    print(s.recv(1024))
+"""
+
+
+def _actions_env(tmp_path: Path) -> dict[str, str]:
+    summary = tmp_path / "step_summary.md"
+    summary.touch()
+    return {"GITHUB_ACTIONS": "true", "GITHUB_STEP_SUMMARY": str(summary)}
+
+
+@pytest.mark.parametrize("fmt", ["json", "junit", "gradescope", "classroom", "html"])
+def test_under_actions_stdout_keeps_its_format(
+    script: Callable[..., Path], tmp_path: Path, fmt: str
+) -> None:
+    from junitparser import JUnitXml
+
+    path = str(script(FORGER_P3))
+    result = grade(path, "-p", "3", "--format", fmt, env=_actions_env(tmp_path))
+    assert result.returncode == 1, result.stderr
+    out = result.stdout
+    if fmt in ("json", "gradescope"):
+        json.loads(out)
+    elif fmt == "classroom":
+        json.loads(base64.b64decode(out.strip(), validate=True))
+    elif fmt == "junit":
+        JUnitXml.fromstring(out)
+    else:
+        assert out.startswith("<!DOCTYPE html>") and out.rstrip().endswith("</html>")
+    # no line of stdout reads as a workflow command, even where the learner printed one
+    assert not re.search(r"(?m)^\s*::", out)
+    commands = [x for x in result.stderr.splitlines() if x.startswith("::")]
+    assert len(commands) == 1  # one mistake (printing bytes), three runs: one annotation
+    assert commands[0].startswith(f"::error file={path},title=problem 3%3A prints ")
+
+
+def test_under_actions_text_is_fenced_and_lines_are_given(
+    script: Callable[..., Path], tmp_path: Path
+) -> None:
+    env = _actions_env(tmp_path)
+    forger = str(script(FORGER_P3))
+    first = grade(forger, "-p", "3", env=env)
+    second = grade(forger, "-p", "3", env=env)
+    tokens = []
+    for run in (first, second):
+        lines = run.stdout.splitlines()
+        opening = re.fullmatch(r"::stop-commands::([0-9a-f]{32})", lines[0])
+        assert opening, lines[0]
+        tokens.append(opening[1])
+        assert lines[-1] == f"::{opening[1]}::"
+        assert lines[1].startswith("FAIL problem 3")
+        assert "::error file=x.py::forged" in run.stdout  # quoted inside the fence, not obeyed
+    assert tokens[0] != tokens[1]
+    syntax_file = script(SYNTAX_P2, "syntax.py")  # an absolute path inside the workspace
+    env["GITHUB_WORKSPACE"] = str(syntax_file.parent)
+    syntax = grade(str(syntax_file), "-p", "2", env=env)
+    (annotation,) = syntax.stderr.splitlines()
+    assert annotation.startswith(
+        "::error file=syntax.py,line=2,title=problem 2%3A is a Python script [the file]::"
+    )
+
+
+def test_annotations_are_capped_per_grading(tmp_path: Path) -> None:
+    folder = tmp_path / "class"
+    folder.mkdir()
+    for i in range(12):
+        (folder / f"s{i:02}.py").write_text(FAIL_P2)
+    env = _actions_env(tmp_path)
+    result = grade(str(folder), "-p", "2", env=env)
+    commands = [x for x in result.stderr.splitlines() if x.startswith("::")]
+    assert len(commands) == 10
+    assert all(c.startswith("::error file=") for c in commands[:9])
+    assert commands[9] == (
+        "::warning title=grader::3 more mistakes are not annotated; "
+        "the job summary lists every file's checks"
+    )
+    summary = Path(env["GITHUB_STEP_SUMMARY"]).read_text(encoding="utf-8")
+    assert summary.startswith("## Socket grader: 0 of 12 passed\n")
+    assert summary.count("### FAIL · problem 2 (Wake up, Neo)") == 12
+    assert summary.count("**75 / 100 points**") == 12
+
+
+# -- --output and folders -------------------------------------------------------------------------
+def _umask_run(mask: int, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "grader", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        stdin=subprocess.DEVNULL,
+        preexec_fn=lambda: os.umask(mask),
+    )
+
+
+def test_output_file_mode_follows_the_umask(script: Callable[..., Path], tmp_path: Path) -> None:
+    path = str(script(PASS_P2))
+    for mask, mode in ((0o022, 0o644), (0o027, 0o640), (0o002, 0o664)):
+        target = tmp_path / f"report_{mask:o}.json"
+        result = _umask_run(mask, path, "-p", "2", "-f", "json", "-o", str(target))
+        assert result.returncode == 0, result.stderr
+        assert stat.S_IMODE(target.stat().st_mode) == mode
+    kept = tmp_path / "report_22.json"
+    kept.chmod(0o600)  # an existing file keeps the mode its owner gave it
+    _umask_run(0o022, path, "-p", "2", "-f", "json", "-o", str(kept))
+    assert stat.S_IMODE(kept.stat().st_mode) == 0o600
+
+
+def test_bad_output_targets_are_exit_2(script: Callable[..., Path], tmp_path: Path) -> None:
+    path = script(PASS_P2, "mine.py")
+    before = path.read_bytes()
+    cases = {
+        str(tmp_path / "nowhere" / "r.json"): (
+            f"grade: --output {tmp_path}/nowhere/r.json: the folder {tmp_path}/nowhere "
+            "does not exist; create it first\n"
+        ),
+        str(tmp_path): f"grade: --output {tmp_path}: is a folder; give a file name\n",
+        str(path): (
+            f"grade: --output {path}: that is a file being graded; write the report elsewhere\n"
+        ),
+    }
+    for target, message in cases.items():
+        result = grade(str(path), "-p", "2", "-f", "json", "-o", target)
+        assert (result.returncode, result.stderr, result.stdout) == (2, message, "")
+    assert path.read_bytes() == before
+    folder = grade(str(tmp_path), "-p", "2", "-o", str(path))  # a file inside a graded folder
+    assert folder.returncode == 2 and "that is a file being graded" in folder.stderr
+    assert path.read_bytes() == before
+
+
+def test_folders_skip_hidden_folders_venvs_and_symlinks(tmp_path: Path) -> None:
+    repo = tmp_path / "repo"
+    (repo / "src").mkdir(parents=True)
+    (repo / "client.py").write_text(PASS_P2)
+    (repo / "src" / "extra.py").write_text(PASS_P2)
+    for hidden in (".venv/lib/python3.12/site-packages/pkg", ".git/hooks", "myenv/lib"):
+        (repo / hidden).mkdir(parents=True)
+        (repo / hidden / "junk.py").write_text("raise SystemExit(1)\n")
+    (repo / "myenv" / "pyvenv.cfg").write_text("home = /usr/bin\n")
+    outside = tmp_path / "outside.py"
+    outside.write_text(FAIL_P2)
+    (repo / "link.py").symlink_to(outside)
+    (repo / "linked_dir").symlink_to(tmp_path)
+    result = grade(".", "-p", "2", cwd=repo)
+    assert result.returncode == 0, result.stdout + result.stderr
+    graded = [r.split()[0] for r in result.stdout.splitlines()[1:-1]]
+    assert graded == ["client.py", "src/extra.py"]
+    assert result.stderr == (
+        "grade: .: skipped 5 (hidden folders, virtual environments, symbolic links): "
+        ".git/, .venv/, linked_dir (a symbolic link), myenv/, link.py (a symbolic link)\n"
+    )
+
+
+def _no_times(text: str) -> str:
+    return re.sub(r"\d+\.\d\d s", "T s", text)
+
+
+def test_terminal_gets_the_same_text_whatever_the_format(
+    script: Callable[..., Path], tmp_path: Path
+) -> None:
+    folder = tmp_path / "subs"
+    folder.mkdir()
+    (folder / "a.py").write_text(PASS_P2)
+    (folder / "b.py").write_text(FAIL_P2)
+    single = str(script(FAIL_P2))
+    shown: dict[str, set[str]] = {"batch": set(), "single": set()}
+    for fmt in ("text", "json", "junit", "html", "gradescope", "classroom"):
+        target = str(tmp_path / f"out.{fmt}")
+        batch = grade(str(folder), "-p", "2", "-f", fmt, "-o", target)
+        one = grade(single, "-p", "2", "-f", fmt, "-o", target)
+        assert (batch.returncode, one.returncode) == (1, 1)
+        shown["batch"].add(_no_times(batch.stdout))
+        shown["single"].add(_no_times(one.stdout))
+    assert len(shown["batch"]) == 1 and len(shown["single"]) == 1
+    (table,) = shown["batch"]
+    assert table.splitlines()[-1] == "1 of 2 files passed"
+    (text,) = shown["single"]
+    assert text.startswith("FAIL problem 2 (Wake up, Neo): 3 of 4 checks passed")
+
+
+# -- colour, encoding, version, points ------------------------------------------------------------
+def _clean_env(**extra: str) -> dict[str, str]:
+    env = {
+        k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "FORCE_COLOR", "TERM")
+    }
+    return {**env, **extra}
+
+
+def test_colour_conventions(script: Callable[..., Path]) -> None:
+    path = str(script(PASS_P2))
+    green = "\x1b[32mPASS\x1b[0m"
+
+    def piped(env: dict[str, str]) -> str:
+        return subprocess.run(
+            [sys.executable, "-m", "grader", path, "-p", "2"],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            env=env,
+            stdin=subprocess.DEVNULL,
+        ).stdout
+
+    assert green not in piped(_clean_env())
+    assert piped(_clean_env(FORCE_COLOR="1")).startswith(green)
+    # GitHub Classroom's command runner passes PATH, HOME and FORCE_COLOR only
+    runner = {"PATH": os.environ["PATH"], "HOME": os.environ.get("HOME", "/root"), "FORCE_COLOR": "1"}
+    assert piped(runner).startswith(green)
+    assert green not in piped(_clean_env(FORCE_COLOR="1", NO_COLOR="1"))
+    assert green not in piped(_clean_env(FORCE_COLOR=""))  # empty: not set
+    on_terminal = _on_a_terminal([path, "-p", "2"], _clean_env(TERM="xterm"))
+    assert green.encode() in on_terminal
+    dumb = _on_a_terminal([path, "-p", "2"], _clean_env(TERM="dumb"))
+    assert dumb.startswith(b"PASS problem 2") and b"\x1b[" not in dumb
+    assert _on_a_terminal(["--no-color", path, "-p", "2"], _clean_env(FORCE_COLOR="1")).startswith(
+        b"PASS"
+    )
+
+
+def test_output_is_safe_in_any_encoding(script: Callable[..., Path]) -> None:
+    result = grade(str(script(FAIL_P2)), "-p", "2", env={"PYTHONIOENCODING": "ascii"})
+    assert result.returncode == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    assert "\\u2713 connects once to 127.0.0.1:9090" in result.stdout  # ✓, escaped
+
+
+def test_version() -> None:
+    from importlib.metadata import version
+
+    result = grade("--version")
+    assert (result.returncode, result.stdout) == (0, f"grade {version('socket-grader')}\n")
+
+
+def test_points(script: Callable[..., Path]) -> None:
+    result = grade(str(script(FAIL_P2)), "-p", "2", "-f", "json", "--points", "10")
+    data = json.loads(result.stdout)
+    assert (data["score"], data["max_score"]) == (8, 10)  # worth 3, 3, 2, 2: "closed" failed
+    assert [c["max_score"] for c in data["checks"]] == [3, 3, 2, 2]
+    bad = grade(str(script(FAIL_P2)), "-p", "2", "--points", "0")
+    assert (bad.returncode, bad.stderr) == (2, "grade: --points 0: give a whole number from 1\n")
+
+
+def test_missing_file_still_gives_a_machine_report(tmp_path: Path) -> None:
+    target = tmp_path / "results.json"
+    result = grade("absent.py", "-p", "2", "-f", "gradescope", "-o", str(target), cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr == "grade: absent.py: no such file; give the path of a learner's .py file\n"
+    data = json.loads(target.read_text(encoding="utf-8"))
+    assert data["score"] == 0 and len(data["tests"]) == 4

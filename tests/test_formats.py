@@ -1,4 +1,4 @@
-"""The report formats (json, junit, gradescope, html), rendered from reports of real gradings.
+"""The report formats (json, junit, gradescope, classroom, html), from reports of real gradings.
 
 Every Report here comes from grading a small learner script (or a missing file) with the real
 grader, so the renderers meet exactly what they meet in use: bytes literals, carets, hints,
@@ -8,6 +8,7 @@ tag, an ANSI escape) and a hostile file name (a raw escape character, markup).
 
 from __future__ import annotations
 
+import base64
 import html
 import json
 import re
@@ -25,7 +26,14 @@ from junitparser import Error, Failure, JUnitXml, Skipped
 from markupsafe import escape
 
 from grader.api import Grader
-from grader.render import gradescope_format, html_format, json_format, junit_format, renderer
+from grader.render import (
+    classroom_format,
+    gradescope_format,
+    html_format,
+    json_format,
+    junit_format,
+    renderer,
+)
 from grader.report import Report
 
 PASS_P2 = """
@@ -57,6 +65,27 @@ with socket.socket() as s:
     s.recv(1024)
     print("<script>alert(1)</script> \\x1b[31m red & 'quoted' \\x00")
 """
+SYNTAX_P2 = """
+import socket
+s = socket.socket(
+s.connect(('127.0.0.1', 9090))
+"""
+# Connects to the wrong port: the traceback's last frame in the file is line 4.
+WRONG_PORT_P3 = """
+import socket
+message = input()
+s = socket.socket()
+s.connect(('127.0.0.1', 9091))
+"""
+# Prints a workflow command and markup, then a lot more, at the start of lines.
+NOISY_P2 = """
+import socket
+print("::warning::forged by the learner <&>")
+with socket.socket() as s:
+    s.connect(('127.0.0.1', 9090))
+    s.send(b'Wake up')
+print("x" * 20000)
+"""
 # A file name a learner could upload: a raw ESC (illegal in XML 1.0) and markup.
 HOSTILE_NAME = "hostile_\x1b[31m<b>&.py"
 SCRIPT_ESCAPED = "&lt;script&gt;alert(1)&lt;/script&gt;"
@@ -79,6 +108,11 @@ class Gradings:
         self.as_bytes = grade(BYTES_P3, 3, "bytes_p3.py")
         self.hostile = grade(HOSTILE_P3, 3, HOSTILE_NAME)
         (self.missing,) = g.grade_many([folder / "missing.py"], 2)
+        self.syntax = grade(SYNTAX_P2, 2, "syntax_p2.py")
+        self.wrong_port = grade(WRONG_PORT_P3, 3, "p3_port_9091.py")
+        self.noisy = grade(NOISY_P2, 2, "noisy_p2.py")
+        self.fault = g.ungraded(folder / "pass_p2.py", 2, "error", "GraderFault: worker gone")
+        g.close()
 
     @property
     def all(self) -> list[Report]:
@@ -97,6 +131,8 @@ def gradings(tmp_path_factory: pytest.TempPathFactory) -> Gradings:
     assert "\x1b" not in made.hostile.submission  # the name is escaped at the source
     assert "\\x1b[31m" in made.hostile.submission
     assert made.missing.verdict in ("invalid", "error") and made.missing.error
+    assert [c.name for c in made.syntax.checks] == ["source"]
+    assert made.wrong_port.verdict == "fail" and made.noisy.verdict == "fail"
     return made
 
 
@@ -146,6 +182,26 @@ def test_json_lines_validate(gradings: Gradings, schema: dict[str, Any]) -> None
         assert data["submission"] == report.submission
 
 
+def test_json_carries_points_and_unreached_checks(
+    gradings: Gradings, schema: dict[str, Any]
+) -> None:
+    assert json_format.SCHEMA_VERSION == "1.1"
+    newline = json_format.as_dict(gradings.newline)
+    assert (newline["score"], newline["max_score"]) == (50, 100)
+    assert [(c["score"], c["max_score"]) for c in newline["checks"]] == [
+        (25, 25), (0, 25), (0, 25), (25, 25)
+    ]
+    assert newline["unreached"] == []
+    syntax = json_format.as_dict(gradings.syntax)
+    validator(schema).validate(syntax)
+    assert syntax["checks"][0]["line"] == 2 and syntax["checks"][0]["max_score"] == 0
+    assert [c["name"] for c in syntax["unreached"]] == ["connected", "sent", "closed", "clean_end"]
+    assert {c["status"] for c in syntax["unreached"]} == {"skipped"}
+    assert sum(c["max_score"] for c in syntax["unreached"]) == 100
+    for report in (gradings.missing, gradings.fault, gradings.wrong_port):
+        validator(schema).validate(json_format.as_dict(report))
+
+
 @pytest.mark.parametrize(
     ("change", "why"),
     [
@@ -156,6 +212,9 @@ def test_json_lines_validate(gradings: Gradings, schema: dict[str, Any]) -> None
         (lambda d: d["checks"][1].update(status="flaky"), "enum"),
         (lambda d: d["checks"][1].update(marker="x^"), "pattern"),
         (lambda d: d["checks"][1].pop("hint"), "required"),
+        (lambda d: d["checks"][1].pop("score"), "required"),
+        (lambda d: d["checks"][1].update(line=0), "minimum"),
+        (lambda d: d.update(max_score=-1), "minimum"),
     ],
 )
 def test_schema_rejects_what_as_dict_never_emits(
@@ -179,18 +238,19 @@ def test_junit_counts_match_the_reports(gradings: Gradings) -> None:
         assert suite.name == f"problem {report.problem}: {report.title} — " + junit_format.xml_safe(
             report.submission
         )
-        assert suite.tests == len(cases) == len(report.checks) + cannot
+        assert suite.tests == len(cases) == len(report.tests) + cannot
         assert suite.failures == len(report.failed_checks)
-        assert suite.skipped == sum(1 for c in report.checks if c.skipped)
+        assert suite.skipped == sum(1 for c in report.tests if c.skipped)
         assert suite.errors == cannot
         # the attributes agree with what the cases carry
         results = [type(r) for case in cases for r in case.result]
         assert results.count(Failure) == suite.failures
         assert results.count(Skipped) == suite.skipped
         assert results.count(Error) == suite.errors
-        for case, check in zip(cases, report.checks, strict=False):
+        for case, check in zip(cases, report.tests, strict=False):
             assert case.name == f"[{check.run}] {check.title}"
-    assert xml.tests == sum(len(r.checks) for r in gradings.all) + 1
+    # the missing file lists problem 2's 4 tests (not judged) and the reason it was not graded
+    assert xml.tests == 4 + 4 + 15 + 15 + (4 + 1)
 
 
 def test_junit_failure_carries_the_feedback(gradings: Gradings) -> None:
@@ -229,7 +289,14 @@ def test_junit_failure_messages_start_with_expected_and_hold_the_hint(
 
 def test_junit_error_report(gradings: Gradings) -> None:
     (suite,) = JUnitXml.fromstring(junit_format.render([gradings.missing]))
-    (case,) = list(suite)
+    *unreached, case = list(suite)
+    assert [c.name for c in unreached] == [
+        "[wake up] connects once to 127.0.0.1:9090",
+        "[wake up] sends exactly b'Wake up, Neo'",
+        "[wake up] closes the connection itself",
+        "[wake up] ends cleanly within 5 s",
+    ]
+    assert all(c.is_skipped for c in unreached)
     (error,) = case.result
     assert isinstance(error, Error)
     assert error.message == gradings.missing.error
@@ -248,47 +315,149 @@ def test_junit_is_well_formed_with_hostile_names_and_output(gradings: Gradings) 
     assert "<script>" not in text  # escaped on the wire, as &lt;script&gt;
 
 
+def test_junit_for_gitlab_and_jenkins(gradings: Gradings) -> None:
+    """The fields GitLab documents (classname, name, file, time, system-out) and Jenkins' split."""
+    reports = [gradings.wrong_port, gradings.noisy, gradings.syntax]
+    xml = JUnitXml.fromstring(junit_format.render(reports))
+    port, noisy, syntax = list(xml)
+    cases = list(port)
+    # Jenkins: package "problem3", class "p3_port_9091" (split at the last and only dot).
+    assert {c.classname for c in cases} == {"problem3.p3_port_9091"}
+    assert {c._elem.get("file") for c in cases} == {gradings.wrong_port.submission}
+    # GitLab keeps only the first of two cases with one classname and name: all are distinct.
+    keys = [(c.classname, c.name) for suite in xml for c in suite]
+    assert len(keys) == len(set(keys))
+    # The real time of each run sits on its first case; the others say 0.
+    times = [c.time for c in cases]
+    assert [t > 0 for t in times] == [True, False, False, False, False] * 3
+    runs = {o.run: o.duration_s for o in gradings.wrong_port.outcomes}
+    assert times[0] == pytest.approx(runs["Latin text"], abs=0.001)
+    # A failure points at the line of the learner's file, and carries what the program printed.
+    (connected, *_rest) = [c for c in cases if not c.is_passed and not c.is_skipped]
+    assert connected._elem.get("line") == "4"
+    assert "ConnectionRefusedError" in (connected.system_out or "")
+    # The program's own output, escaped on the wire and capped.
+    noisy_failed = [c for c in noisy if not c.is_passed and not c.is_skipped]
+    out = noisy_failed[0].system_out or ""
+    assert out.startswith("::warning::forged by the learner <&>\n")
+    assert "characters not shown" in out and len(out) < 5000
+    assert "forged by the learner &lt;&amp;&gt;" in junit_format.render([gradings.noisy])
+    # The file that is not Python: its own failure first, then the tests, not judged.
+    first, *rest = list(syntax)
+    assert first.name == "[the file] is a Python script" and first._elem.get("line") == "2"
+    assert [c.name for c in rest] == [
+        "[wake up] connects once to 127.0.0.1:9090",
+        "[wake up] sends exactly b'Wake up, Neo'",
+        "[wake up] closes the connection itself",
+        "[wake up] ends cleanly within 5 s",
+    ]
+
+
 # -- Gradescope -----------------------------------------------------------------------------------
+P2_TESTS = [
+    "wake up: connects once to 127.0.0.1:9090",
+    "wake up: sends exactly b'Wake up, Neo'",
+    "wake up: closes the connection itself",
+    "wake up: ends cleanly within 5 s",
+]
+
+
 def test_gradescope_single_report(gradings: Gradings) -> None:
     report = gradings.newline
-    text = gradescope_format.render([report])
-    results = json.loads(text)
-    assert results["score"] == report.passed_count == 2
-    assert results["output"] == "Problem 2 (Wake up, Neo): 2 of 4 checks passed"
+    results = json.loads(gradescope_format.render([report]))
+    assert results["score"] == 50  # 2 of 4 checks at 25 points each
+    assert results["output"] == (
+        "Problem 2 (Wake up, Neo): 50 of 100 points; 2 of 4 checks passed"
+    )
     tests = results["tests"]
-    assert len(tests) == len(report.checks)
-    for test, check in zip(tests, report.checks, strict=True):
-        assert {"name", "score", "max_score", "status", "output", "visibility"} <= set(test)
-        assert test["max_score"] == 1
-        assert test["score"] == (1 if check.passed else 0)
-        assert test["status"] == ("passed" if check.passed else "failed")
-        assert test["visibility"] == "visible"
-        assert check.title in test["name"] and check.run in test["name"]
-    (sent,) = [t for t, c in zip(tests, report.checks, strict=True) if c.status == "failed"]
-    assert sent["output"].startswith(
+    assert [t["name"] for t in tests] == P2_TESTS
+    assert [t["max_score"] for t in tests] == [25, 25, 25, 25]
+    assert [t["score"] for t in tests] == [25, 0, 0, 25]
+    assert [t["status"] for t in tests] == ["passed", "failed", "failed", "passed"]
+    assert [t["number"] for t in tests] == ["2.1", "2.2", "2.3", "2.4"]
+    assert all(t["visibility"] == "visible" for t in tests)
+    assert tests[1]["output"].startswith(
         "expected  b'Wake up, Neo'\nobserved  b'Wake up, Neo\\n'\n                        ^\n"
         "try       " + NEWLINE_HINT_START
     )
-    (skipped,) = [t for t, c in zip(tests, report.checks, strict=True) if c.skipped]
-    assert skipped["score"] == 0 and skipped["output"].startswith("not judged")
+    assert tests[2]["output"] == "not judged: needs “sends exactly b'Wake up, Neo'” first"
+
+
+def test_gradescope_same_tests_for_every_submission(gradings: Gradings) -> None:
+    """Pass, fail, a syntax error, a missing file, a grader fault: one list of tests."""
+    p2 = [gradings.passed, gradings.newline, gradings.syntax, gradings.missing, gradings.fault]
+    for report in p2:
+        results = json.loads(gradescope_format.render([report]))
+        assert [t["name"] for t in results["tests"]] == P2_TESTS, report.verdict
+        assert sum(t["max_score"] for t in results["tests"]) == 100
+        assert results["score"] == sum(t["score"] for t in results["tests"])
+    assert json.loads(gradescope_format.render([gradings.passed]))["score"] == 100
+    syntax = json.loads(gradescope_format.render([gradings.syntax]))
+    assert syntax["score"] == 0
+    assert "SyntaxError at line 2: '(' was never closed" in syntax["output"]
+    missing = json.loads(gradescope_format.render([gradings.missing]))
+    assert "Your submission could not be graded, so it scores 0:" in missing["output"]
+    assert "no such file" in missing["output"]
+    fault = json.loads(gradescope_format.render([gradings.fault]))
+    assert "this is not your mistake" in fault["output"]
+    assert "GraderFault: worker gone" in fault["output"]
 
 
 def test_gradescope_combined_results(gradings: Gradings) -> None:
     text = gradescope_format.render(gradings.all)
     results = json.loads(text)
     assert "№" in text  # ensure_ascii=False: the learner's replies read as text
-    assert results["score"] == sum(r.passed_count for r in gradings.all)
+    # pass; newline: 2 of 4 checks; bytes and hostile: all but "prints" in each of 3 runs; missing
+    assert results["score"] == 100 + 50 + 80 + 80 + 0
     assert sum(t["score"] for t in results["tests"]) == results["score"]
-    assert len(results["tests"]) == sum(len(r.checks) for r in gradings.all) + 1
+    assert len(results["tests"]) == 4 + 4 + 15 + 15 + 4
     for report in gradings.all:
         mine = [t for t in results["tests"] if t["name"].startswith(report.submission + ": ")]
-        assert len(mine) == len(report.checks) + (0 if report.checks else 1)
-    (could_not,) = [t for t in results["tests"] if t["name"].endswith(": grading")]
-    assert could_not["status"] == "failed" and could_not["max_score"] == 0
-    assert gradings.missing.error in could_not["output"]
+        assert len(mine) == len(report.tests)
     assert [r["verdict"] for r in results["extra_data"]["reports"]] == [
         r.verdict for r in gradings.all
     ]
+
+
+# -- GitHub Classroom -----------------------------------------------------------------------------
+def _decoded(text: str) -> dict[str, Any]:
+    assert text.endswith("\n") and text.count("\n") == 1  # one line, as a step output
+    data: dict[str, Any] = json.loads(base64.b64decode(text.strip(), validate=True))
+    return data
+
+
+def test_classroom_payload_gives_partial_credit(gradings: Gradings) -> None:
+    data = _decoded(classroom_format.render([gradings.newline]))
+    assert data["version"] == 1 and data["status"] == "fail" and data["max_score"] == 100
+    tests = data["tests"]
+    assert [t["name"] for t in tests] == P2_TESTS
+    assert [t["status"] for t in tests] == ["pass", "fail", "fail", "pass"]
+    # What the grading reporter does: add up the tests' scores.
+    assert sum(t["score"] for t in tests) == 50
+    for test in tests:
+        assert set(test) == {
+            "name", "status", "score", "message", "test_code", "filename", "line_no", "duration"
+        }
+        assert test["filename"].endswith("newline_p2.py")
+        assert isinstance(test["duration"], int) and test["duration"] >= 0
+    assert tests[1]["message"].startswith("expected  b'Wake up, Neo'")
+    assert tests[0]["message"] == ""
+
+
+def test_classroom_statuses_and_lines(gradings: Gradings) -> None:
+    passed = _decoded(classroom_format.render([gradings.passed]))
+    assert passed["status"] == "pass" and sum(t["score"] for t in passed["tests"]) == 100
+    syntax = _decoded(classroom_format.render([gradings.syntax]))
+    assert syntax["status"] == "fail" and [t["name"] for t in syntax["tests"]] == P2_TESTS
+    assert all(t["score"] == 0 for t in syntax["tests"])
+    assert syntax["tests"][0]["message"].startswith("SyntaxError at line 2")
+    port = _decoded(classroom_format.render([gradings.wrong_port]))
+    failed = [t for t in port["tests"] if t["status"] == "fail" and t["message"].startswith("exp")]
+    assert failed and all(t["line_no"] == 4 for t in failed)
+    fault = _decoded(classroom_format.render([gradings.fault]))
+    assert fault["status"] == "error" and {t["status"] for t in fault["tests"]} == {"error"}
+    batch = _decoded(classroom_format.render(gradings.all))
+    assert batch["max_score"] == 500 and len(batch["tests"]) == 4 + 4 + 15 + 15 + 4
 
 
 # -- HTML -----------------------------------------------------------------------------------------
@@ -378,3 +547,80 @@ def test_html_in_a_real_headless_browser(gradings: Gradings, tmp_path: Path) -> 
         stdin=subprocess.DEVNULL,
     )
     assert shot.exists() and shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_batch_html_overview_in_a_real_headless_browser(
+    gradings: Gradings, tmp_path: Path
+) -> None:
+    browser = _chromium()
+    if browser is None:
+        pytest.skip("chromium not found (neither /usr/bin/chromium nor `chromium` on PATH)")
+    page = tmp_path / "batch.html"
+    page.write_text(html_format.render(gradings.all), encoding="utf-8")
+    dumped = subprocess.run(
+        [
+            browser,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            f"--user-data-dir={tmp_path / 'profile'}",
+            "--dump-dom",
+            page.as_uri(),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        stdin=subprocess.DEVNULL,
+    )
+    dom = dumped.stdout
+    assert dumped.returncode == 0 and "</html>" in dom, dumped.stderr[-2000:]
+    (table,) = re.findall(r'<table class="overview-table">(.*?)</table>', dom, re.S)
+    rows = re.findall(r"<tr class=\"verdict-(\w+)\">(.*?)</tr>", table, re.S)
+    assert [verdict for verdict, _ in rows] == ["pass", "fail", "fail", "fail", "invalid"]
+    cells = [re.findall(r"<td[^>]*>(.*?)</td>", row, re.S) for _, row in rows]
+    text = [[html.unescape(re.sub(r"<[^>]+>", "", c)) for c in row] for row in cells]
+    assert text[0][1:] == ["PASS", "100 / 100", "–"]
+    assert text[1][1:] == ["FAIL", "50 / 100", "sends exactly b'Wake up, Neo' (wake up)"]
+    assert text[4][1] == "INVALID" and "no such file" in text[4][3]
+    # each file links to its report, and the target exists
+    for index, (_, row) in enumerate(rows, start=1):
+        assert f'href="#report-{index}"' in row
+        assert f'id="report-{index}"' in dom
+    # a report that passed is folded: its checks sit in a closed <details>
+    passed = dom[dom.index('id="report-1"') : dom.index('id="report-2"')]
+    assert '<details class="passes">' in passed and "<details class=\"passes\" open" not in passed
+    failing = dom[dom.index('id="report-2"') : dom.index('id="report-3"')]
+    assert '<details class="passes">' not in failing
+    assert "<script" not in dom.lower()
+
+
+def test_job_summary_from_real_gradings(gradings: Gradings, tmp_path: Path) -> None:
+    from grader.render import github
+
+    target = tmp_path / "summary.md"
+    target.write_text("earlier step\n", encoding="utf-8")
+    github.append_summary([gradings.newline, gradings.hostile, gradings.syntax], target)
+    text = target.read_text(encoding="utf-8")
+    assert text.startswith("earlier step\n## Socket grader: 0 of 3 passed\n")
+    assert "| run | check | status | points |" in text
+    assert "| wake up | sends exactly b&#x27;Wake up, Neo&#x27; | ❌ failed | 0 / 25 |" in text
+    assert "| wake up | connects once to 127.0.0.1:9090 | ✅ passed | 25 / 25 |" in text
+    assert "**50 / 100 points**" in text
+    assert "First mistake: **sends exactly b&#x27;Wake up, Neo&#x27;** in wake up" in text
+    assert "<pre>expected  b&#x27;Wake up, Neo&#x27;\nobserved  b&#x27;Wake up, Neo\\n&#x27;" in text
+    assert "<script>" not in text and "&lt;script&gt;alert(1)&lt;/script&gt;" in text
+    assert "(line 2)" in text  # the syntax error's line
+    # Under the 1 MiB a step may write, whatever the batch: a long one is cut with a note.
+    many = [gradings.hostile] * 1000
+    big = tmp_path / "big.md"
+    github.append_summary(many, big)
+    size = big.stat().st_size
+    assert 900 * 1024 < size < 1024 * 1024
+    assert big.read_text(encoding="utf-8").rstrip().endswith(
+        "more submissions are not shown: the job summary is limited to 1 MiB. "
+        "The report files have them all.*"
+    )

@@ -153,6 +153,10 @@ HINTS: dict[str, str] = {
     "empty": "The file is empty: write your solution in it and save it.",
     "not_utf8": "The file is not UTF-8 text ({message}); save it as UTF-8.",
     "binary": "The file is not a Python script (it contains NUL bytes).",
+    "shadows_module": (
+        "The file is named {name}, like the module {module} it imports: `python {name}` would "
+        "import the file itself instead. Rename it (for example to client.py)."
+    ),
 }
 
 

@@ -6,6 +6,8 @@ or unreadable file, which is bad input to the grader) is ``grader.submission``'s
 
 from __future__ import annotations
 
+import ast
+import sys
 from pathlib import Path
 
 from grader.judge.hints import Hint, hint
@@ -15,7 +17,7 @@ from grader.report import Check
 def source_problem(path: Path, data: bytes) -> Check | None:
     """A failed ``source`` check when the file cannot run as Python, else None."""
 
-    def failed(observed: str, tip: Hint) -> Check:
+    def failed(observed: str, tip: Hint, line: int | None = None) -> Check:
         return Check(
             "source",
             "is a Python script",
@@ -25,6 +27,7 @@ def source_problem(path: Path, data: bytes) -> Check | None:
             observed=observed,
             hint=tip.text,
             hint_key=tip.key,
+            line=line,
         )
 
     if not data.strip():
@@ -40,7 +43,32 @@ def source_problem(path: Path, data: bytes) -> Check | None:
         where = f"line {exc.lineno}" if exc.lineno else "somewhere"
         text = (exc.text or "").rstrip("\n")
         observed = f"SyntaxError at {where}: {message}" + (f"\n    {text}" if text.strip() else "")
-        return failed(observed, hint("syntax", message=message, line=exc.lineno or "?"))
+        tip = hint("syntax", message=message, line=exc.lineno or "?")
+        return failed(observed, tip, exc.lineno or None)
     except (ValueError, MemoryError, RecursionError) as exc:
         return failed(f"a file Python cannot compile ({type(exc).__name__})", hint("binary"))
+    shadowed = shadowed_module(path.stem, data)
+    if shadowed is not None:
+        observed = f"a file named {path.name}, which `import {shadowed}` would load itself"
+        return failed(observed, hint("shadows_module", name=path.name, module=shadowed))
+    return None
+
+
+def shadowed_module(stem: str, data: bytes) -> str | None:
+    """The standard module the file is named after and imports, if any (``socket.py``)."""
+    if stem not in sys.stdlib_module_names:
+        return None
+    try:
+        tree = ast.parse(data)
+    except (SyntaxError, ValueError, MemoryError, RecursionError):
+        return None  # already compiled above: cannot happen, and no reason to fail here
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            names = [node.module]
+        else:
+            continue
+        if any(name.split(".")[0] == stem for name in names):
+            return stem
     return None

@@ -22,6 +22,7 @@ import sys
 import threading
 import time
 
+from grader.config import DEFAULT_RUN_IDS
 from grader.errors import GraderFault
 from grader.observe.records import ProcessOutcome
 from grader.paths import PACKAGE_ROOT
@@ -32,8 +33,9 @@ START_TIMEOUT_S = 60.0  # the zygote's first start on a cold, loaded machine
 class Zygote:
     """The warm interpreter that forks every run. Started at once, waited for when first used."""
 
-    def __init__(self, mode: str) -> None:
+    def __init__(self, mode: str, run_ids: tuple[int, int] = DEFAULT_RUN_IDS) -> None:
         self._wanted = mode
+        self._run_ids = run_ids
         self._lock = threading.Lock()
         self._start()
 
@@ -44,7 +46,7 @@ class Zygote:
         boot = f"import sys; sys.path.insert(0, {str(PACKAGE_ROOT)!r}); import grader.sandbox.zygote as z; z.main()"
         argv = [sys.executable, "-I", "-B", "-X", "utf8", "-c", boot, str(child.fileno())]
         self._proc = subprocess.Popen(
-            [*argv, self._wanted],
+            [*argv, self._wanted, f"{self._run_ids[0]}-{self._run_ids[1]}"],
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
@@ -54,6 +56,7 @@ class Zygote:
         child.close()
         self._chan = parent
         self._mode: str | None = None
+        self._cgroup = False
 
     @property
     def pid(self) -> int:
@@ -74,12 +77,18 @@ class Zygote:
                 if not ready.startswith("R\t"):
                     code = self._proc.poll()
                     raise GraderFault(f"the grader's worker interpreter failed (exit {code})")
-                self._mode = ready[2:]
+                self._mode, _, layers = ready[2:].partition("\t")
+                self._cgroup = layers == "cgroup"
                 self._chan.settimeout(None)
             return self._mode
 
+    def cgroups(self) -> bool:
+        """Whether each run gets a cgroup of its own (memory and task caps for the whole run)."""
+        self.mode()
+        return self._cgroup
+
     def spawn(self, payload: bytes, fds: list[int]) -> None:
-        """Ask for one run: ``payload`` says what to run, ``fds`` are its five descriptors.
+        """Ask for one run: ``payload`` says what to run, ``fds`` are its six descriptors.
 
         A zygote that died (killed from outside, say) is replaced once, so that a long-lived
         Grader recovers instead of failing every grading after.
@@ -119,9 +128,16 @@ class LearnerProcess:
     """One run's process tree and what it printed."""
 
     def __init__(
-        self, zygote: Zygote, payload: bytes, ctrl_fd: int, stdin: bytes, output_cap: int
+        self,
+        zygote: Zygote,
+        payload: bytes,
+        ctrl_fd: int,
+        stdin: bytes,
+        output_cap: int,
+        source: bytes = b"",
     ) -> None:
         self._zygote = zygote
+        self._source = source
         self._payload = payload
         self._ctrl_fd = ctrl_fd
         self._stdin = stdin
@@ -146,13 +162,19 @@ class LearnerProcess:
         out_r, out_w = os.pipe()
         err_r, err_w = os.pipe()
         status, status_child = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        # The submission's bytes, as read once by the grader: the run writes its private copy
+        # from this, never from the learner's path (which may change meanwhile).
+        source = os.memfd_create("submission", os.MFD_CLOEXEC)
         try:
+            os.write(source, self._source)
+            os.lseek(source, 0, os.SEEK_SET)
             self.started_at = time.monotonic()
             self._zygote.spawn(
-                self._payload, [stdin_r, out_w, err_w, self._ctrl_fd, status_child.fileno()]
+                self._payload,
+                [stdin_r, out_w, err_w, self._ctrl_fd, status_child.fileno(), source],
             )
         finally:
-            for fd in (stdin_r, out_w, err_w):
+            for fd in (stdin_r, out_w, err_w, source):
                 os.close(fd)
             status_child.close()
         try:

@@ -37,6 +37,7 @@ KILL_GRACE_S = 5.0  # after a kill: how long the tree may take to be gone
 # How long a socket the kernel shows closed may take to show its FIN at the server (bounded by
 # the run's deadline too). The FIN was queued when it closed: this is a bound, not a wait.
 SETTLE_S = 2.0
+SANDBOX_SCRATCH = Path("/scratch")  # the run's own tmpfs in its minimal root (namespace mode)
 
 
 def _routed_sockets(up: bool) -> tuple[list[socket.socket], list[socket.socket], str]:
@@ -65,6 +66,11 @@ def _routed_sockets(up: bool) -> tuple[list[socket.socket], list[socket.socket],
     # route:<9090 over IPv4>:<9090 over IPv6>:<refused IPv4>:<refused IPv6>
     mode = f"route:{ports[0]}:{ports[2]}:{ports[1]}:{ports[3]}"
     return listeners, refusers, mode
+
+
+def reported_ports(trace: TraceReader) -> set[int]:
+    """Source ports of the connections the run reported (the only ones served in routed mode)."""
+    return {a.local_port for a in trace.record().attempts if a.local_port is not None}
 
 
 def _environment(scratch: Path) -> dict[str, str]:
@@ -99,9 +105,14 @@ def observe(
     zygote: Zygote,
     in_namespace: bool,
     seed: int,
+    source: bytes,
 ) -> Observation:
-    """Run ``script`` once as ``run`` describes and record what happened."""
-    scratch = Path(tempfile.mkdtemp(prefix="grade-"))
+    """Run ``source`` (the bytes of ``script``, read once) as ``run`` describes; record it.
+
+    In namespace mode the run's scratch folder is a tmpfs of its own (``SANDBOX_SCRATCH``); in
+    routed mode it is a fresh folder here, removed after the run.
+    """
+    scratch = SANDBOX_SCRATCH if in_namespace else Path(tempfile.mkdtemp(prefix="grade-"))
     parent, child = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
     refusers: list[socket.socket] = []
     sel = selectors.DefaultSelector()
@@ -116,6 +127,7 @@ def observe(
             lambda: ServerSession(run.expected_bytes, reply),
             max_connections=limits.max_connections,
             max_bytes=limits.max_received_kb * 1024,
+            reported_only=not in_namespace,
             on_accept=lambda client, server, v6: remember_inode(client, server, v6),
         )
         if in_namespace:
@@ -132,14 +144,18 @@ def observe(
                 limits.open_files,
                 cpu_s,
                 limits.processes,
+                limits.scratch_mb,
+                limits.shm_mb,
+                limits.run_memory_mb,
             )
         )
         # What the zygote's child runs: NUL-separated, the environment last.
         fields = [mode, rlimits, str(script), str(scratch)]
         fields += [f"{k}={v}" for k, v in _environment(scratch).items()]
         payload = "\0".join(fields).encode("utf-8", "surrogateescape")
+        stdin = run.stdin.encode("utf-8")
         proc = LearnerProcess(
-            zygote, payload, child.fileno(), run.stdin.encode("utf-8"), limits.output_kb * 1024
+            zygote, payload, child.fileno(), stdin, limits.output_kb * 1024, source
         )
         trace = TraceReader(parent)
         parent.setblocking(False)
@@ -149,6 +165,8 @@ def observe(
                 sel.unregister(parent)
                 return
             wire.listen_on(trace.take_listeners())
+            if not in_namespace:
+                wire.admit(reported_ports(trace))
             if trace.exiting and view[0] is None:
                 # The interpreter is held alive at exit: look at its sockets, then let it go.
                 view[0] = look_at_sockets("exit", min(time.monotonic() + SETTLE_S, deadline))
@@ -199,14 +217,20 @@ def observe(
         proc.reap(sel, time.monotonic() + KILL_GRACE_S)
         if proc.failure:
             raise GraderFault(f"a run could not be set up: {proc.failure}")
-        # Whatever the interpreter reported last is queued; its senders are gone, so this ends
-        # (a time-out reads as the channel's end).
+        # Whatever the interpreter reported last is queued; its senders are gone, so this ends.
+        # One bound for every wait from here: in routed mode an escaped process may still hold
+        # the channel and write to it (a time-out reads as the channel's end).
+        after = time.monotonic() + DRAIN_S
         parent.setblocking(True)
-        parent.settimeout(DRAIN_S)
-        while not trace.closed and trace.on_readable():
+        while not trace.closed and (left := after - time.monotonic()) > 0:
+            parent.settimeout(left)
+            if not trace.on_readable():
+                break
             wire.listen_on(trace.take_listeners())
+        if not in_namespace:
+            wire.admit(reported_ports(trace))
         if run.server_up:
-            transcript = wire.finish(time.monotonic() + DRAIN_S)
+            transcript = wire.finish(after)
         else:
             transcript = Transcript(server_up=False, connections=())
         return Observation(
@@ -230,4 +254,5 @@ def observe(
         parent.close()
         child.close()
         sel.close()
-        remove_tree(scratch)
+        if not in_namespace:
+            remove_tree(scratch)

@@ -5,7 +5,9 @@ waits on its own. Each connection gets a ``ServerSession`` (the pure protocol) a
 segments in arrival order. After the learner's process has ended, ``finish`` drains the accept
 backlog and reads every connection to its end (FIN or RST): the kernel has closed the client
 side by then, so this is bounded, and nothing is judged from a half-read socket. This is the one
-place where socket errors of the server side are translated into records.
+place where socket errors of the server side are translated into records. In routed mode the
+listener is on the host's loopback, so a connection is served only once the run has reported
+its source port; any other is a stranger's and is closed unrecorded.
 """
 
 from __future__ import annotations
@@ -61,10 +63,16 @@ class WireRecorder:
         new_session: Callable[[], ServerSession],
         max_connections: int,
         max_bytes: int,
+        reported_only: bool = False,
         on_accept: Callable[[int, int, bool], None] | None = None,
     ) -> None:
         self._sel = selector
-        # Told (client port, server port, IPv6) of each connection as it is accepted, before
+        # Routed mode: the listener is on the host's loopback, where any program may connect;
+        # a connection counts only once the run has reported its source port (``admit``).
+        self._reported_only = reported_only
+        self._reported: set[int] = set()
+        self._parked: list[tuple[socket.socket, tuple[str, int]]] = []
+        # Told (client port, server port, IPv6) of each connection as it is served, before
         # anything is read from it: the client's socket is then still in the kernel's tables.
         self._on_accept = on_accept
         self._new_session = new_session
@@ -94,15 +102,39 @@ class WireRecorder:
             except OSError:
                 return  # a connection reset while queued: it never reached the server
             sock.setblocking(False)
-            conn = _Connection(len(self._conns), sock, peer[:2], self._new_session())
-            self._conns.append(conn)
-            self._sel.register(sock, selectors.EVENT_READ, lambda c=conn: self._read(c))
-            if self._on_accept is not None:
-                self._on_accept(conn.peer[1], conn.port, conn.v6)
+            if self._reported_only and peer[1] not in self._reported:
+                if len(self._parked) >= self._max_connections:
+                    sock.close()  # a stranger's flood: it costs no descriptors
+                else:
+                    self._parked.append((sock, peer[:2]))
+                continue
+            self._serve(sock, peer[:2])
         # At the cap, stop accepting: the backlog fills and further connects wait, so a flood of
         # connections costs the grader no descriptors.
         self._over_cap = True
         self._stop_listening()
+
+    def _serve(self, sock: socket.socket, peer: tuple[str, int]) -> None:
+        conn = _Connection(len(self._conns), sock, peer, self._new_session())
+        self._conns.append(conn)
+        self._sel.register(sock, selectors.EVENT_READ, lambda c=conn: self._read(c))
+        if self._on_accept is not None:
+            self._on_accept(conn.peer[1], conn.port, conn.v6)
+
+    def admit(self, ports: set[int]) -> None:
+        """The run reported these source ports: serve the connections that come from them."""
+        self._reported |= ports
+        waiting, self._parked = self._parked, []
+        for sock, peer in waiting:
+            if peer[1] in self._reported and len(self._conns) < self._max_connections:
+                self._serve(sock, peer)
+            else:
+                self._parked.append((sock, peer))
+
+    def _drop_strangers(self) -> None:
+        for sock, _peer in self._parked:
+            sock.close()
+        self._parked.clear()
 
     def _stop_listening(self) -> None:
         for sock in self._listeners:
@@ -209,6 +241,7 @@ class WireRecorder:
         for listener in list(self._listeners):
             self._accept(listener)
         self._stop_listening()
+        self._drop_strangers()  # never reported by the run: another program's connections
         while any(c.end is None for c in self._conns) and time.monotonic() < deadline:
             for conn in self._conns:
                 if conn.end is None:
@@ -238,6 +271,7 @@ class WireRecorder:
             return
         self._finished = True
         self._stop_listening()
+        self._drop_strangers()
         for conn in self._conns:
             if conn.end is None:
                 self._sel.unregister(conn.sock)

@@ -1,8 +1,8 @@
 """Problem specs (``problems/N.yaml``): what each run gives the script and what is judged.
 
 A spec has ``problem`` (its number), ``title``, ``task`` (one sentence for the learner),
-``server`` (the fixture file in ``fixtures/``), optional ``time_limit_s``, ``defaults`` and
-``runs``. Each run takes the defaults and may override them:
+``server`` (the fixture file in ``fixtures/``), optional ``time_limit_s`` and ``points`` (what
+the problem is worth, 100 by default), ``defaults`` and ``runs``. Each run takes the defaults and may override them:
 
 - ``name``: how the run is called in feedback;
 - ``stdin``: the text given on standard input;
@@ -33,7 +33,7 @@ from grader.problem.reference import ReferenceServer
 
 CHECK_NAMES = ("connected", "sent", "output", "closed", "clean_end")
 RUN_KEYS = {"name", "stdin", "server", "connections", "messages", "output", "close", "checks"}
-TOP_KEYS = {"problem", "title", "task", "server", "time_limit_s", "defaults", "runs"}
+TOP_KEYS = {"problem", "title", "task", "server", "time_limit_s", "points", "defaults", "runs"}
 
 
 @dataclass(frozen=True)
@@ -65,6 +65,7 @@ class ProblemSpec:
     runs: tuple[RunSpec, ...]
     server_class: type[ReferenceServer]
     time_limit_s: float | None
+    points: int | None = None  # what the problem is worth; None: the grader's default
 
     def make_server(self, seed: int) -> ReferenceServer:
         """A fresh reference server whose random replies come from ``seed``."""
@@ -158,6 +159,11 @@ def parse_spec(raw: Any, where: str, fixtures: Path) -> ProblemSpec:
     limit = raw.get("time_limit_s")
     if limit is not None and (not isinstance(limit, (int, float)) or limit <= 0):
         raise _fail(where, f"time_limit_s = {limit!r}: it must be a positive number")
+    points = raw.get("points")
+    if points is not None and (
+        not isinstance(points, int) or isinstance(points, bool) or points < 1
+    ):
+        raise _fail(where, f"points = {points!r}: it must be a whole number from 1")
     server_class = _load_fixture(fixtures / str(raw["server"]), where)
     return ProblemSpec(
         number=number,
@@ -168,6 +174,7 @@ def parse_spec(raw: Any, where: str, fixtures: Path) -> ProblemSpec:
         ),
         server_class=server_class,
         time_limit_s=float(limit) if limit is not None else None,
+        points=points,
     )
 
 

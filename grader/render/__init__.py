@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 
 from grader.report import Report
 
-FORMATS = ("text", "json", "junit", "html", "gradescope")
+FORMATS = ("text", "json", "junit", "html", "gradescope", "classroom")
 
 Renderer = Callable[[Sequence[Report]], str]
 

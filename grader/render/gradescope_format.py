@@ -2,11 +2,13 @@
 
 Fields as Gradescope's autograder specification names them: top-level ``score``, ``output``,
 ``execution_time`` (seconds), ``tests`` and ``extra_data``; per test ``name``, ``score``,
-``max_score``, ``status`` (``passed``/``failed``), ``output`` and ``visibility``. Every check is
-one test worth one point; a skipped check is a failed test worth nothing whose output says why it
-was not judged. A submission that could not be graded is one failed test worth nothing whose
-output says why, so the learner is never left with an empty result. Several reports make one
-combined file whose test names carry the submission.
+``max_score``, ``status`` (``passed``/``failed``), ``output``, ``number`` and ``visibility``.
+The tests are the Report's ``tests``: every run × check of the problem with the points the
+Report gave it, judged or not, so every submission lists the same tests and the scores add up
+to the problem's points. A check that was not judged scores 0 and says why. What concerns the
+whole submission (the file is not Python, could not be read, the grader failed) is said in the
+top-level ``output``; a grader failure says it is not the student's fault. Several reports make
+one combined file whose test names carry the submission.
 """
 
 from __future__ import annotations
@@ -33,42 +35,38 @@ def check_output(check: Check) -> str:
 
 def _tests(report: Report, several: bool) -> list[dict[str, Any]]:
     prefix = f"{report.submission}: " if several else ""
-    tests: list[dict[str, Any]] = []
-    for check in report.checks:
-        tests.append(
-            {
-                "name": _text(f"{prefix}problem {report.problem} [{check.run}] {check.title}"),
-                "score": 1 if check.passed else 0,
-                "max_score": 1,
-                "status": "passed" if check.passed else "failed",
-                "output": _text(check_output(check)),
-                "output_format": "text",
-                "visibility": "visible",
-            }
-        )
-    if report.verdict in ("invalid", "error"):
-        reason = (
-            "The grader itself failed; this is not your mistake. Please tell your teacher."
-            if report.verdict == "error"
-            else "The submission could not be graded."
-        )
-        tests.append(
-            {
-                "name": _text(f"{prefix}problem {report.problem}: grading"),
-                "score": 0,
-                "max_score": 0,
-                "status": "failed",
-                "output": _text(f"{reason}\n{report.error}"),
-                "output_format": "text",
-                "visibility": "visible",
-            }
-        )
-    return tests
+    return [
+        {
+            "name": _text(f"{prefix}{check.run}: {check.title}"),
+            "number": f"{report.problem}.{number}",
+            "score": check.score,
+            "max_score": check.max_score,
+            "status": "passed" if check.passed else "failed",
+            "output": _text(check_output(check)),
+            "output_format": "text",
+            "visibility": "visible",
+        }
+        for number, check in enumerate(report.tests, start=1)
+    ]
+
+
+NOT_YOUR_FAULT = "The grader itself failed; this is not your mistake. Please tell your teacher."
+NOT_GRADED = "Your submission could not be graded, so it scores 0:"
 
 
 def _summary(report: Report, several: bool) -> str:
-    line = f"Problem {report.problem} ({report.title}): {report.summary()}"
-    return _text(f"{report.submission}: {line}" if several else line)
+    line = f"Problem {report.problem} ({report.title}): {report.score} of {report.max_score} points"
+    if report.verdict in ("pass", "fail"):
+        line += f"; {report.summary()}"
+    lines = [f"{report.submission}: {line}" if several else line]
+    if report.verdict == "error":
+        lines += [NOT_YOUR_FAULT, report.error]
+    elif report.verdict == "invalid":
+        lines += [NOT_GRADED, report.error]
+    for check in report.checks:
+        if check.name == "source" and check.status == "failed":
+            lines += [f"{check.title}: no", feedback(check)]
+    return _text("\n".join(lines))
 
 
 def as_results(reports: Sequence[Report]) -> dict[str, Any]:
@@ -76,8 +74,8 @@ def as_results(reports: Sequence[Report]) -> dict[str, Any]:
     several = len(reports) > 1
     tests = [test for report in reports for test in _tests(report, several)]
     return {
-        "score": sum(test["score"] for test in tests),
-        "output": "\n".join(_summary(r, several) for r in reports),
+        "score": sum(r.score for r in reports),
+        "output": "\n\n".join(_summary(r, several) for r in reports),
         "output_format": "text",
         "execution_time": round(sum(r.duration_s for r in reports)),  # whole seconds
         "visibility": "visible",
@@ -93,6 +91,8 @@ def as_results(reports: Sequence[Report]) -> dict[str, Any]:
                     "exit_code": r.exit_code,
                     "passed": r.passed_count,
                     "total": len(r.checks),
+                    "score": r.score,
+                    "max_score": r.max_score,
                 }
                 for r in reports
             ],

@@ -75,6 +75,25 @@ def _overview(reports: Sequence[Report]) -> str:
     return ", ".join(parts)
 
 
+def _overview_rows(reports: Sequence[Report]) -> list[dict[str, Any]]:
+    """A batch's table: file, verdict, points, first mistake; each row links to its report."""
+    rows = []
+    for index, r in enumerate(reports, start=1):
+        first = r.first_mistake
+        mistake = f"{first.title} ({first.run})" if first is not None else (r.error or "–")
+        rows.append(
+            {
+                "anchor": f"report-{index}",
+                "file": r.submission,
+                "verdict": r.verdict,
+                "word": WORDS.get(r.verdict, r.verdict.upper()),
+                "points": f"{r.score} / {r.max_score}",
+                "mistake": mistake,
+            }
+        )
+    return rows
+
+
 def _page_title(reports: Sequence[Report]) -> str:
     if len(reports) == 1:
         r = reports[0]
@@ -92,5 +111,6 @@ def render(reports: Sequence[Report]) -> str:
         items=[_item(r) for r in reports],
         several=len(reports) > 1,
         overview=_overview(reports),
+        overview_rows=_overview_rows(reports) if len(reports) > 1 else [],
         page_title=_page_title(reports),
     )

@@ -6,9 +6,9 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from grader.report import Report
+from grader.report import Check, Report
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"  # 1.1: points (score, max_score) and unreached checks
 
 
 def as_dict(report: Report) -> dict[str, Any]:
@@ -26,21 +26,28 @@ def as_dict(report: Report) -> dict[str, Any]:
         "isolation": report.isolation,
         "duration_s": round(report.duration_s, 4),
         "error": report.error or None,
-        "checks": [
-            {
-                "name": c.name,
-                "title": c.title,
-                "run": c.run,
-                "status": c.status,
-                "passed": c.passed,
-                "expected": c.expected,
-                "observed": c.observed,
-                "marker": c.marker,
-                "hint": c.hint,
-                "hint_key": c.hint_key,
-            }
-            for c in report.checks
-        ],
+        "checks": [_check(c) for c in report.checks],
+        "score": report.score,
+        "max_score": report.max_score,
+        "unreached": [_check(c) for c in report.unreached],
+    }
+
+
+def _check(c: Check) -> dict[str, Any]:
+    return {
+        "name": c.name,
+        "title": c.title,
+        "run": c.run,
+        "status": c.status,
+        "passed": c.passed,
+        "expected": c.expected,
+        "observed": c.observed,
+        "marker": c.marker,
+        "hint": c.hint,
+        "hint_key": c.hint_key,
+        "score": c.score,
+        "max_score": c.max_score,
+        "line": c.line,
     }
 
 

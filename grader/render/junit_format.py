@@ -6,6 +6,14 @@ skipped one ``<skipped>`` with the reason, and a report that could not be graded
 ``invalid`` or ``error``) one more testcase with ``<error>``. ElementTree escapes; characters
 XML 1.0 cannot carry at all (control characters other than tab, newline and carriage return,
 lone surrogates) are removed from every text and attribute first.
+
+For GitLab and Jenkins: ``classname`` is ``problem<N>.<file>`` with the file's path made one
+identifier (Jenkins splits a classname at its last dot into package and class, GitLab shows it
+as the suite), so two files never share one; every testcase names the learner's ``file``; the
+testcases are the Report's ``tests`` (the same for every submission), preceded by the file's
+own failure if it is not Python. A run's real time goes on its first testcase (the others 0, so
+the times add up to the runs'), and a failed testcase carries its run's printed output in
+``<system-out>``; the suite's ``<system-out>`` holds every run's output.
 """
 
 from __future__ import annotations
@@ -37,8 +45,16 @@ def suite_name(report: Report) -> str:
     return f"problem {report.problem}: {report.title} — {report.submission}"
 
 
-def _class_name(report: Report) -> str:
-    return f"{report.submission} (problem {report.problem})"
+def class_name(report: Report) -> str:
+    """``problem3.p3_port_9091``: one dot, between the problem and the file as one identifier.
+
+    A relative path keeps its folders (``subs/a/client.py`` is ``subs_a_client``), so files of
+    one batch stay apart; an absolute one keeps its name only (its folders are the machine's).
+    """
+    name = report.submission.removesuffix(".py")
+    if name.startswith("/"):
+        name = name.rsplit("/", 1)[-1]
+    return f"problem{report.problem}." + (re.sub(r"\W+", "_", name).strip("_") or "submission")
 
 
 def _sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
@@ -48,13 +64,19 @@ def _sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) ->
     return element
 
 
+def _cases(report: Report) -> list[Check]:
+    source = [c for c in report.checks if c.name == "source"]
+    return source + list(report.tests)
+
+
 def _suite(parent: ET.Element, report: Report) -> dict[str, int]:
     could_not_grade = report.verdict in ("invalid", "error")
+    cases = _cases(report)
     counts = {
-        "tests": len(report.checks) + (1 if could_not_grade else 0),
-        "failures": len(report.failed_checks),
+        "tests": len(cases) + (1 if could_not_grade else 0),
+        "failures": sum(1 for c in cases if c.status == "failed"),
         "errors": 1 if could_not_grade else 0,
-        "skipped": sum(1 for c in report.checks if c.skipped),
+        "skipped": sum(1 for c in cases if c.skipped),
     }
     suite = _sub(
         parent,
@@ -71,14 +93,31 @@ def _suite(parent: ET.Element, report: Report) -> dict[str, int]:
         ("exit_code", str(report.exit_code)),
         ("summary", report.summary()),
         ("isolation", report.isolation),
+        ("score", str(report.score)),
+        ("max_score", str(report.max_score)),
     ):
         _sub(properties, "property", name=name, value=value)
-    classname = _class_name(report)
-    for check in report.checks:
-        case = _sub(suite, "testcase", classname=classname, name=f"[{check.run}] {check.title}")
-        case.set("time", "0")
+    classname = class_name(report)
+    outcomes = {o.run: o for o in report.outcomes}
+    timed: set[str] = set()
+    for check in cases:
+        case = _sub(
+            suite,
+            "testcase",
+            classname=classname,
+            name=f"[{check.run}] {check.title}",
+            file=report.submission,
+        )
+        outcome = outcomes.get(check.run)
+        first_of_run = outcome is not None and check.run not in timed
+        timed.add(check.run)
+        case.set("time", f"{outcome.duration_s:.3f}" if outcome and first_of_run else "0")
+        if check.line:
+            case.set("line", str(check.line))
         if check.status == "failed":
             _sub(case, "failure", feedback(check), message=failure_message(check), type=check.name)
+            if outcome is not None and outcome.output:
+                _sub(case, "system-out", outcome.output)
         elif check.status == "skipped":
             _sub(case, "skipped", message=check.hint or "not judged")
     if could_not_grade:
@@ -87,9 +126,14 @@ def _suite(parent: ET.Element, report: Report) -> dict[str, int]:
             if report.verdict == "invalid"
             else "the grader failed (not the learner's fault)"
         )
-        case = _sub(suite, "testcase", classname=classname, name=f"grading: {what}")
+        case = _sub(
+            suite, "testcase", classname=classname, name=f"grading: {what}", file=report.submission
+        )
         case.set("time", "0")
         _sub(case, "error", report.error, message=report.error or what, type=report.verdict)
+    printed = "\n".join(f"--- {o.run} ---\n{o.output}" for o in report.outcomes if o.output)
+    if printed:
+        _sub(suite, "system-out", printed)
     return counts
 
 

@@ -1,23 +1,23 @@
-"""Entering a run's namespaces and building what it sees (network, mounts, processes).
+"""Entering a run's namespaces, its ids and network, and leaving its privileges behind.
 
 Strategy: each step is a named function called in a fixed order by ``grader.sandbox.zygote``; a
 failure raises ``OSError`` naming its step, and the run is reported as not set up (a grader fault).
+The run's first process stays in the zygote's user namespace and writes the id maps of its child,
+which enters the new namespaces: only from there may an id other than the writer's own be mapped.
+A root grader takes that id from a configured range, one per run at a time (``take_run_id``).
+``Confinement`` is the run's last step before the script: no capabilities, then seccomp.
 """
 
 import _socket
 import os
 
 from grader.sandbox.kernel import (
+    CLONE_NEWIPC,
     CLONE_NEWNET,
     CLONE_NEWNS,
     CLONE_NEWPID,
     CLONE_NEWUSER,
-    MS_BIND,
-    MS_NODEV,
-    MS_NOEXEC,
-    MS_NOSUID,
-    MS_PRIVATE,
-    MS_REC,
+    CLONE_NEWUTS,
 )
 
 LESSON_PORT = 9090
@@ -68,49 +68,112 @@ def write_file(path, text):
         f.write(text)
 
 
-def enter_namespaces(kernel):
-    """Become root of new user, network, PID and mount namespaces (PID: for our children)."""
-    uid, gid = os.getuid(), os.getgid()
-    kernel.unshare(CLONE_NEWUSER | CLONE_NEWNET | CLONE_NEWPID | CLONE_NEWNS)
-    write_file("/proc/self/setgroups", "deny")
-    write_file("/proc/self/uid_map", f"0 {uid} 1")
-    write_file("/proc/self/gid_map", f"0 {gid} 1")
+RUN_NAMESPACES = (
+    CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC
+)
 
 
-def seal_file_system(kernel, scratch):
-    """Everything read-only but the scratch folder and /dev; a /proc of this PID namespace."""
-    import errno
-
-    kernel.mount(None, "/", None, MS_REC | MS_PRIVATE)
-    kernel.mount(scratch, scratch, None, MS_BIND | MS_REC)
-    try:
-        kernel.set_readonly("/", True, recursive=True)
-    except OSError as exc:
-        if exc.errno != errno.ENOSYS:
-            raise
-        # Linux before 5.12 has no mount_setattr: namespaces still isolate network and
-        # processes, but the files stay writable (the README says so).
-    else:
-        kernel.set_readonly(scratch, False, recursive=True)
-        if os.path.ismount("/dev"):
-            kernel.set_readonly("/dev", False, recursive=False)  # /dev/null stays writable
-    kernel.mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
+def leave_groups():
+    """Drop supplementary groups before the new user namespace keeps them (root grader only)."""
+    if os.getuid() == 0:
+        os.setgroups([])
 
 
-def probe(kernel):
-    """Whether a child can enter the namespaces and seal its file system on this machine."""
+def unshare_run(kernel):
+    """Enter the run's new user, mount, network, UTS, IPC and PID (for children) namespaces."""
+    kernel.unshare(RUN_NAMESPACES)
+
+
+def map_ids(pid, outside):
+    """Map uid and gid 0 of ``pid``'s new user namespace to ``outside`` (from the parent's side).
+
+    An id other than the writer's own needs CAP_SETUID in the parent namespace, so this runs in
+    the run's first process, which stays there; an ordinary user's grader maps its own id.
+    """
+    write_file(f"/proc/{pid}/setgroups", "deny")
+    write_file(f"/proc/{pid}/uid_map", f"0 {outside} 1")
+    write_file(f"/proc/{pid}/gid_map", f"0 {outside if os.getuid() == 0 else os.getgid()} 1")
+
+
+def become_root_inside():
+    """Take uid and gid 0 of the new namespace (the mapped, unprivileged id outside)."""
+    os.setresgid(0, 0, 0)
+    os.setresuid(0, 0, 0)
+
+
+def probe(kernel, outside):
+    """Whether a child can enter a run's namespaces and finish its root on this machine."""
+    from grader.sandbox.root import finish_run_root
+
+    ready_r, ready_w = os.pipe()
+    go_r, go_w = os.pipe()
     pid = os.fork()
     if pid == 0:
         try:
-            enter_namespaces(kernel)
+            os.close(ready_r)
+            os.close(go_w)
+            leave_groups()
+            unshare_run(kernel)
+            os.write(ready_w, b"u")
+            if os.read(go_r, 1) != b"g":
+                os._exit(1)
+            become_root_inside()
             inner = os.fork()
             if inner == 0:
                 try:
-                    seal_file_system(kernel, "/tmp")
+                    finish_run_root(kernel, 64, 64)
+                    kernel.drop_capabilities()
+                    kernel.no_new_privs()
                 except BaseException:
                     os._exit(1)
                 os._exit(0)
             os._exit(os.waitstatus_to_exitcode(os.waitpid(inner, 0)[1]))
         except BaseException:
             os._exit(1)
+    os.close(ready_w)
+    os.close(go_r)
+    try:
+        if os.read(ready_r, 1) == b"u":
+            map_ids(pid, outside)
+            os.write(go_w, b"g")
+    except OSError:
+        pass
+    finally:
+        os.close(ready_r)
+        os.close(go_w)
     return os.waitpid(pid, 0)[1] == 0
+
+
+def take_run_id(first, last, held):
+    """An unprivileged id from ``first``-``last`` no other run on this machine holds now.
+
+    Held as a bound abstract Unix socket name (one network namespace, every grader on the host
+    sees it); the kernel frees it when the socket closes, the zygote's death included.
+    """
+    for uid in range(first, last + 1):
+        if uid in held:
+            continue
+        lock = _socket.socket(_socket.AF_UNIX, _socket.SOCK_SEQPACKET)
+        try:
+            lock.bind(f"\0socket-grader-run-id-{uid}")
+        except OSError:
+            lock.close()
+            continue
+        return uid, lock
+    return None, None
+
+
+class Confinement:
+    """The last steps before the script: drop every capability, then the seccomp filter."""
+
+    def __init__(self, kernel, program):
+        self.kernel = kernel
+        self.program = program
+
+    def drop_privileges(self):
+        """Before any thread starts: capability sets are per thread."""
+        self.kernel.drop_capabilities()
+        self.kernel.no_new_privs()
+
+    def seal(self):
+        self.kernel.install_filter(self.program)

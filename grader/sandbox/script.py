@@ -21,8 +21,8 @@ def set_limits(memory_mb, fsize_mb, nofile, cpu_s, nproc):
     import resource
 
     for which, value in (
-        # Counted per user namespace (Linux 5.14+): caps the run's own processes, a fork bomb
-        # included, when the grader is an ordinary user; root is exempt (see the README).
+        # Counted per user namespace and id (Linux 5.14+): caps the run's own processes, a fork
+        # bomb included; a root grader maps each run to its own unprivileged id (see README).
         (resource.RLIMIT_NPROC, nproc),
         (resource.RLIMIT_AS, memory_mb * 1024 * 1024),
         (resource.RLIMIT_FSIZE, fsize_mb * 1024 * 1024),
@@ -146,9 +146,15 @@ def print_exception(exc, script):
     sys.stderr.flush()
 
 
-def run_script(ctrl_fd, mode, limits, script):
-    """Set up the run (namespace network or routing, hooks, limits) and run the script."""
-    memory_mb, fsize_mb, nofile, cpu_s, nproc = (int(x) for x in limits.split(","))
+def run_script(ctrl_fd, mode, limits, script, confine=None, shown_as=None):
+    """Set up the run (namespace network or routing, hooks, limits) and run the script.
+
+    ``script`` is the run's private copy; tracebacks name the learner's file ``shown_as``.
+
+    ``confine`` (namespace mode) drops the capabilities once the network is set up, before any
+    thread starts, and installs the seccomp filter last, just before the script's body.
+    """
+    memory_mb, fsize_mb, nofile, cpu_s, nproc = (int(x) for x in limits.split(",")[:5])
     sys.argv[:] = [script]  # as under ``python script.py``
 
     ctrl = _socket.socket(fileno=ctrl_fd)
@@ -158,11 +164,14 @@ def run_script(ctrl_fd, mode, limits, script):
         listen_here(ctrl)
     elif mode == "ns-down":
         bring_up_loopback()
+    if confine is not None:
+        confine.drop_privileges()
     route = None
     if mode.startswith("route:"):
         route = tuple(int(p) for p in mode.split(":")[1:5])
     report = Reporter(ctrl)
-    install_hooks(report, route, script)
+    shown = shown_as or script  # the code's file name: where the hooks look for the script's frames
+    install_hooks(report, route, shown)
     ack = _thread.allocate_lock()
     ack.acquire()
     watch_grader(ctrl, ns_mode, ack)
@@ -179,9 +188,20 @@ def run_script(ctrl_fd, mode, limits, script):
     set_limits(memory_mb, fsize_mb, nofile, cpu_s, nproc if ns_mode else 0)
     leave = Exit(report, ack)
     leave.wrap_os_exit()
+    if confine is not None:
+        confine.seal()
     report("S")
-    code = run_body(leave, source, script, module)
+    remember_source(shown, source)
+    code = run_body(leave, source, shown, module)
     finish(leave, code)
+
+
+def remember_source(name, source):
+    """Let tracebacks quote lines of ``name`` (the learner's path, absent from the sandbox)."""
+    import linecache
+
+    lines = source.decode("utf-8", "replace").splitlines(keepends=True)
+    linecache.cache[name] = (len(source), None, lines, name)  # no mtime: never re-read
 
 
 def run_body(leave, source, script, module):

@@ -1,21 +1,60 @@
 """The zygote: a warm interpreter that forks one child per run.
 
 Strategy: a run costs a fork, not an interpreter start. Every child is a copy of the pristine
-zygote, never of an earlier run, so nothing a script does reaches the next one. In namespace mode
-each child enters fresh namespaces itself (``grader.sandbox.namespace``) and forks the script's
-process, PID 1 of its own PID namespace. The grader's side is ``grader.observe.process``.
+zygote, never of an earlier run, so nothing a script does reaches the next one. Before serving,
+the zygote imports everything a run needs (nothing is imported from the host after a script
+starts, so a learner's ``threading.py`` cannot stand in) and, in namespace mode, moves itself into
+the minimal root (``grader.sandbox.root``). Per run, three processes: the first (A) stays in the
+zygote's user namespace, the second (B) enters the run's namespaces and waits while A maps its
+ids (an unprivileged id from the configured range when the grader is root), the third (C) is
+PID 1 of the run's PID namespace and runs the script. The grader's side is
+``grader.observe.process``.
 """
 
 import _socket
 import os
 import sys
 
+from grader.sandbox.cgroup import RunGroups
 from grader.sandbox.channel import send
 from grader.sandbox.kernel import Kernel
-from grader.sandbox.namespace import enter_namespaces, probe, seal_file_system
+from grader.sandbox.namespace import (
+    Confinement,
+    become_root_inside,
+    leave_groups,
+    map_ids,
+    probe,
+    take_run_id,
+    unshare_run,
+)
+from grader.sandbox.root import SCRATCH, enter_own_root, finish_run_root
 from grader.sandbox.script import run_script
+from grader.sandbox.seccomp import build_filter
 
-FDS_PER_RUN = 5  # stdin, stdout, stderr, control, status
+FDS_PER_RUN = 6  # stdin, stdout, stderr, control, status, the submission's bytes
+STATUS_FD, SOURCE_FD = 4, 5
+# Imported before any fork: a run must not import these from its own folder (a learner's
+# threading.py) nor need the host's files for them (the minimal root has only the stdlib).
+PRELOAD = (
+    "array atexit encodings.idna errno fcntl linecache resource select signal struct "
+    "threading tokenize traceback"
+).split()
+
+
+def write_copy(fd, folder, name):
+    """Write the submission's bytes (read once by the grader, sent as ``fd``) into ``folder``."""
+    chunks = []
+    while chunk := os.read(fd, 1 << 16):
+        chunks.append(chunk)
+    os.close(fd)
+    name = os.path.basename(name) or "submission.py"
+    path = os.path.join(folder, name)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        os.write(fd, b"".join(chunks))
+    finally:
+        os.close(fd)
+    return path
 
 
 def exit_like(status):
@@ -39,65 +78,157 @@ def place_fds(fds):
     os.closerange(FDS_PER_RUN, 1 << 20)
 
 
-def _child(kernel, payload, fds, forget, namespaces):
-    """One run: arrange the process, enter the namespaces, then fork PID 1 to run the script."""
+def _child(kernel, payload, fds, forget, namespaces, outside, program, cgroup_procs):
+    """One run: arrange the process, then (namespace mode) B enters the namespaces, C runs."""
+    RunGroups.join(cgroup_procs)  # first: everything the run starts is counted
     for sock in forget:
         sock.detach()  # the zygote's own sockets: their numbers are closed below, never reused
     place_fds(fds)
-    status = _socket.socket(fileno=4)
-    os.set_inheritable(4, False)
-    mode, limits, script, cwd, *env = payload.decode("utf-8", "surrogateescape").split("\0")
+    status = _socket.socket(fileno=STATUS_FD)
+    os.set_inheritable(STATUS_FD, False)
+    mode, limits, name, cwd, *env = payload.decode("utf-8", "surrogateescape").split("\0")
     os.setsid()
-    os.chdir(cwd)
     os.environ.clear()
     os.environ.update(item.split("=", 1) for item in env if "=" in item)
     if not namespaces:
         status.close()
-        run_script(3, mode, limits, script)
-    try:
-        enter_namespaces(kernel)
-    except OSError as exc:
-        send(status, "F", str(exc))
-        os._exit(125)
+        os.chdir(cwd)
+        run_script(3, mode, limits, write_copy(SOURCE_FD, cwd, name), shown_as=name)
+    ready_r, ready_w = os.pipe()
+    go_r, go_w = os.pipe()
     pid = os.fork()
     if pid == 0:
-        status.close()  # the status channel is A's and the zygote's, never the script's
-        try:
-            kernel.die_with_parent()
-            seal_file_system(kernel, cwd)
-            os.chdir(cwd)  # onto the writable bind mount, not the read-only folder beneath it
-        except OSError as exc:
-            os.write(2, f"grader: cannot prepare the run: {exc}\n".encode())
-            os._exit(125)
-        run_script(3, mode, limits, script)
-    send(status, "B", pid)
+        os.close(ready_r)
+        os.close(go_w)
+        _enter(kernel, status, ready_w, go_r, mode, limits, name, program)
+    os.close(ready_w)
+    os.close(go_r)
+    try:
+        if os.read(ready_r, 1) == b"u":
+            map_ids(pid, outside)
+            os.write(go_w, b"g")
+    except OSError as exc:
+        send(status, "F", f"mapping the run's ids: {exc}")
+    os.close(go_w)
+    os.close(ready_r)
     status.close()
-    for fd in (0, 1, 2, 3):
+    for fd in (0, 1, 2, 3, SOURCE_FD):
         os.close(fd)  # only the script's process holds its streams and its control channel
     exit_like(os.waitpid(pid, 0)[1])
 
 
-def zygote(chan_fd, wanted):
-    """Serve runs: one datagram (payload and five descriptors) in, one forked child out."""
+def _enter(kernel, status, ready_w, go_r, mode, limits, name, program):
+    """B: enter the run's namespaces, wait for the ids, fork PID 1 (C) and wait for it."""
+    try:
+        kernel.die_with_parent()
+        leave_groups()
+        unshare_run(kernel)
+        os.write(ready_w, b"u")
+        if os.read(go_r, 1) != b"g":
+            os._exit(125)  # A has reported why
+        become_root_inside()
+        kernel.set_dumpable()
+    except OSError as exc:
+        send(status, "F", str(exc))
+        os._exit(125)
+    os.close(ready_w)
+    os.close(go_r)
+    pid = os.fork()
+    if pid == 0:
+        status.close()  # the status channel is A's, B's and the zygote's, never the script's
+        try:
+            kernel.die_with_parent()
+            scratch_kb, shm_kb = (int(x) * 1024 for x in limits.split(",")[5:7])
+            finish_run_root(kernel, scratch_kb, shm_kb)
+            os.chdir(SCRATCH)
+            script = write_copy(SOURCE_FD, SCRATCH, name)
+        except OSError as exc:
+            os.write(2, f"grader: cannot prepare the run: {exc}\n".encode())
+            os._exit(125)
+        run_script(3, mode, limits, script, Confinement(kernel, program), shown_as=name)
+    send(status, "B", pid)
+    status.close()
+    for fd in (0, 1, 2, 3, SOURCE_FD):
+        os.close(fd)
+    exit_like(os.waitpid(pid, 0)[1])
+
+
+def _prepare(kernel, wanted, run_ids):
+    """Import what runs need; in namespace mode enter the minimal root. Returns whether it did."""
+    import importlib
+
+    for name in PRELOAD:
+        importlib.import_module(name)
+    if wanted == "routed":
+        return False
+    # The interpreter itself, not a virtual environment's link to it: only the base prefix is
+    # in the minimal root, and a script may start ``sys.executable``.
+    sys.executable = os.path.realpath(sys.executable)
+    package = os.path.dirname(os.path.dirname(os.path.realpath(__file__)))
+    first, last = run_ids
+
+    def build_and_probe():
+        enter_own_root(kernel, sys.base_prefix, sys.executable, [package])
+        if os.getuid() != 0:
+            return probe(kernel, os.getuid())
+        uid, lock = take_run_id(first, last, set())
+        try:
+            return uid is not None and probe(kernel, uid)
+        finally:
+            if lock is not None:
+                lock.close()
+
+    # Tried in a child first: a half-built root must not be left in the zygote that serves.
+    pid = os.fork()
+    if pid == 0:
+        try:
+            os._exit(0 if build_and_probe() else 1)
+        except BaseException:
+            os._exit(1)
+    if os.waitpid(pid, 0)[1] != 0:
+        return False
+    enter_own_root(kernel, sys.base_prefix, sys.executable, [package])
+    return True
+
+
+def _run_caps(payload):
+    """The run's cgroup caps from its payload: memory in bytes, tasks (its own, A and B)."""
+    limits = payload.split(b"\0")[1].decode().split(",")
+    return int(limits[7]) * 1024 * 1024, int(limits[4]) + 2
+
+
+def zygote(chan_fd, wanted, run_ids):
+    """Serve runs: one datagram (payload and six descriptors) in, one forked child out."""
     import array
     import select
 
     kernel = Kernel()
     chan = _socket.socket(fileno=chan_fd)
-    namespaces = wanted != "routed" and probe(kernel)
-    chan.send(b"R\t" + (b"namespace" if namespaces else b"routed"))
+    root = os.getuid() == 0
+    groups = RunGroups.open() if wanted != "routed" else None  # before leaving the host's files
+    namespaces = _prepare(kernel, wanted, run_ids)
+    if groups is not None and not namespaces:
+        groups.close()
+        groups = None
+    program = build_filter(kernel.machine) if namespaces else b""
+    ready = b"R\t" + (b"namespace" if namespaces else b"routed")
+    chan.send(ready + (b"\tcgroup" if groups is not None else b""))
     poller = select.poll()
     poller.register(chan_fd, select.POLLIN)
-    children = {}  # pidfd -> (pid, status socket)
+    children = {}  # pidfd -> (pid, status socket, run id, run id lock, cgroup name)
     space = _socket.CMSG_SPACE(FDS_PER_RUN * 4)
     while True:
         for fd, _events in poller.poll():
             if fd != chan_fd:
-                pid, status = children.pop(fd)
+                pid, status, _uid, lock, group = children.pop(fd)
                 poller.unregister(fd)
                 os.close(fd)
                 send(status, "X", os.waitpid(pid, 0)[1])
                 status.close()
+                if lock is not None:
+                    lock.close()  # A is gone, so is every process that ran as this id
+                if group is not None:
+                    groups.remove(group)
                 continue
             data, ancdata, _flags, _addr = chan.recvmsg(65536, space)
             fds = array.array("i")
@@ -105,27 +236,59 @@ def zygote(chan_fd, wanted):
                 if level == _socket.SOL_SOCKET and kind == _socket.SCM_RIGHTS:
                     fds.frombytes(payload[: len(payload) - len(payload) % fds.itemsize])
             if not data:
+                if groups is not None:
+                    groups.close()
                 os._exit(0)  # the grader is gone; running children end by their own watchdogs
             if len(fds) != FDS_PER_RUN:
                 for f in fds:
                     os.close(f)
                 continue
+            status = _socket.socket(fileno=fds[STATUS_FD])
+            uid, lock = os.getuid(), None
+            failure = ""
+            if namespaces and root:
+                held = {entry[2] for entry in children.values()}
+                uid, lock = take_run_id(run_ids[0], run_ids[1], held)
+                failure = "every id of [isolation] run_ids is in use; widen it"
+            group, procs = None, []
+            if groups is not None and uid is not None:
+                try:
+                    group, procs = groups.make(*_run_caps(data))
+                except OSError as exc:
+                    uid = None
+                    failure = f"cannot make the run's cgroup: {exc}"
+            if uid is None:
+                send(status, "F", failure)
+                send(status, "X", 125 << 8)
+                status.close()
+                if lock is not None:
+                    lock.close()
+                for i, f in enumerate(fds):
+                    if i != STATUS_FD:
+                        os.close(f)
+                continue
             pid = os.fork()
             if pid == 0:
                 try:
-                    forget = [chan] + [s for _p, s in children.values()]
-                    _child(kernel, data, list(fds), forget, namespaces)
+                    forget = [chan, status] + [e[1] for e in children.values()]
+                    forget += [e[3] for e in children.values() if e[3] is not None]
+                    if lock is not None:
+                        forget.append(lock)
+                    _child(kernel, data, list(fds), forget, namespaces, uid, program, procs)
                 finally:
                     os._exit(125)
-            for f in fds[:-1]:
+            for f in procs:
                 os.close(f)
-            status = _socket.socket(fileno=fds[-1])
+            for i, f in enumerate(fds):
+                if i != STATUS_FD:
+                    os.close(f)
             pidfd = os.pidfd_open(pid)
             poller.register(pidfd, select.POLLIN)
-            children[pidfd] = (pid, status)
+            children[pidfd] = (pid, status, uid, lock, group)
             send(status, "A", pid)
 
 
 def main() -> None:
-    """Entry point: ``python -I -c ... <channel fd> <mode>`` (see ``grader.observe.process``)."""
-    zygote(int(sys.argv[1]), sys.argv[2])
+    """Entry point: ``python -I -c ... <channel fd> <mode> <first>-<last run id>``."""
+    first, _, last = sys.argv[3].partition("-")
+    zygote(int(sys.argv[1]), sys.argv[2], (int(first), int(last)))

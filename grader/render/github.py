@@ -1,0 +1,196 @@
+"""GitHub Actions: error annotations, the job summary, and fences around the learner's text.
+
+Strategy: the runner reads workflow commands (``::error ...``) from both stdout and stderr, so the
+annotations go to stderr and the chosen format keeps stdout to itself. Annotations are few: one
+per distinct mistake of a file (its hint key), never more than ``MAX_ANNOTATIONS`` per grading
+(GitHub shows 10 errors per step), each on the line of the learner's file when one is known.
+Text a person reads in the log carries the learner's output, which could spell a workflow
+command; ``fenced`` wraps it in ``::stop-commands::TOKEN`` ... ``::TOKEN::`` with a random
+token the learner cannot know. The job summary is Markdown appended to ``$GITHUB_STEP_SUMMARY``:
+per submission a table of its tests (check, status, points) and its first mistake in full,
+kept under GitHub's 1 MiB per step.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+import re
+import secrets
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+from grader.render.plain import feedback
+from grader.report import Check, Report
+
+MAX_ANNOTATIONS = 10
+SUMMARY_LIMIT = 1024 * 1024  # bytes GitHub accepts per step
+SUMMARY_MARGIN = 16 * 1024  # room kept for the closing note and other tools' lines
+STATUS_WORDS = {"passed": "✅ passed", "failed": "❌ failed", "skipped": "➖ not judged"}
+VERDICT_WORDS = {"pass": "PASS", "fail": "FAIL", "invalid": "INVALID", "error": "ERROR"}
+
+
+def active(environ: dict[str, str] | os._Environ[str] | None = None) -> bool:
+    """Whether this process runs as a step of GitHub Actions."""
+    env = os.environ if environ is None else environ
+    return env.get("GITHUB_ACTIONS") == "true"
+
+
+# -- workflow commands ----------------------------------------------------------------------------
+def _data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _prop(text: str) -> str:
+    return _data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def _command(kind: str, message: str, **props: str) -> str:
+    given = ",".join(f"{k}={_prop(v)}" for k, v in props.items() if v)
+    return f"::{kind}{' ' + given if given else ''}::{_data(message)}\n"
+
+
+def _mistakes(reports: Sequence[Report]) -> Iterator[tuple[Report, Check]]:
+    """Each file's distinct mistakes (by hint key), first occurrence first."""
+    for report in reports:
+        seen: set[str] = set()
+        for check in report.failed_checks:
+            key = check.hint_key or check.name
+            if key not in seen:
+                seen.add(key)
+                yield report, check
+
+
+def _file(report: Report) -> str:
+    """The file as GitHub names it: relative to the workspace when the path is absolute in it."""
+    workspace = os.environ.get("GITHUB_WORKSPACE", "")
+    name = report.submission
+    if workspace and os.path.isabs(name):
+        relative = os.path.relpath(name, workspace)
+        if not relative.startswith(".."):
+            return relative
+    return name
+
+
+def _annotation(report: Report, check: Check) -> str:
+    title = f"problem {report.problem}: {check.title} [{check.run}]"
+    body = f"expected: {check.expected}\nobserved: {check.observed}"
+    if check.hint:
+        body += f"\ntry: {check.hint}"
+    line = str(check.line) if check.line else ""
+    return _command("error", body, file=_file(report), line=line, title=title)
+
+
+def workflow_commands(reports: Sequence[Report]) -> str:
+    """At most ``MAX_ANNOTATIONS`` workflow commands: one per distinct mistake of each file."""
+    found: list[str] = []
+    for report in reports:
+        if report.verdict in ("invalid", "error"):
+            title = "could not grade" if report.verdict == "invalid" else "grader fault"
+            found.append(_command("error", report.error, file=_file(report), title=title))
+    found += [_annotation(report, check) for report, check in _mistakes(reports)]
+    if len(found) <= MAX_ANNOTATIONS:
+        return "".join(found)
+    more = len(found) - (MAX_ANNOTATIONS - 1)
+    note = f"{more} more mistakes are not annotated; the job summary lists every file's checks"
+    return "".join(found[: MAX_ANNOTATIONS - 1]) + _command("warning", note, title="grader")
+
+
+def fenced(text: str, token: str | None = None) -> str:
+    """``text`` between ``::stop-commands::TOKEN`` and ``::TOKEN::``: no line of it is obeyed."""
+    token = token or secrets.token_hex(16)
+    if not text.endswith("\n"):
+        text += "\n"
+    return f"::stop-commands::{token}\n{text}::{token}::\n"
+
+
+_LINE_START = re.compile(r"(?m)^([ \t]*):")
+
+
+def defused(markup: str) -> str:
+    """XML or HTML in which no line starts with ``:`` (so none reads as a workflow command).
+
+    A ``:`` at the start of a line can only be text there, and ``&#58;`` is the same text.
+    """
+    return _LINE_START.sub(r"\1&#58;", markup)
+
+
+# -- job summary ----------------------------------------------------------------------------------
+def _cell(text: str) -> str:
+    """``text`` safe in a Markdown table cell: markup escaped, pipes and newlines kept out."""
+    escaped = html.escape(text, quote=True)
+    for ch, entity in (("|", "&#124;"), ("\\", "&#92;"), ("`", "&#96;"), ("*", "&#42;"),
+                       ("_", "&#95;"), ("[", "&#91;"), ("]", "&#93;"), ("~", "&#126;")):
+        escaped = escaped.replace(ch, entity)
+    return escaped.replace("\r", "").replace("\n", "<br>")
+
+
+def _points(check: Check) -> str:
+    return f"{check.score} / {check.max_score}"
+
+
+def summary_section(report: Report) -> str:
+    """One submission: headline, the table of its tests, its first mistake in full."""
+    word = VERDICT_WORDS.get(report.verdict, report.verdict.upper())
+    lines = [
+        f"### {word} · problem {report.problem} ({_cell(report.title)}) · "
+        f"<code>{_cell(report.submission)}</code>",
+        "",
+        f"**{report.score} / {report.max_score} points** · {_cell(report.summary())}",
+        "",
+    ]
+    if report.error:
+        lines += [f"> {_cell(report.error)}", ""]
+    lines += ["| run | check | status | points |", "|---|---|---|---:|"]
+    for check in report.checks:
+        if check.name == "source":
+            lines.append(f"| {_cell(check.run)} | {_cell(check.title)} | "
+                         f"{STATUS_WORDS[check.status]} | – |")
+    for check in report.tests:
+        lines.append(
+            f"| {_cell(check.run)} | {_cell(check.title)} | {STATUS_WORDS[check.status]} | "
+            f"{_points(check)} |"
+        )
+    first = report.first_mistake
+    if first is not None:
+        where = f" (line {first.line})" if first.line else ""
+        lines += [
+            "",
+            f"First mistake: **{_cell(first.title)}** in {_cell(first.run)}{where}",
+            "",
+            f"<pre>{html.escape(feedback(first))}</pre>",
+        ]
+    return "\n".join(lines) + "\n\n"
+
+
+def job_summary(reports: Sequence[Report], budget: int = SUMMARY_LIMIT - SUMMARY_MARGIN) -> str:
+    """The Markdown for every report, cut to ``budget`` bytes with a note saying so."""
+    passed = sum(1 for r in reports if r.passed)
+    parts = [f"## Socket grader: {passed} of {len(reports)} passed\n\n"]
+    used = len(parts[0].encode("utf-8"))
+    for shown, report in enumerate(reports):
+        section = summary_section(report)
+        size = len(section.encode("utf-8"))
+        if used + size > budget:
+            parts.append(
+                f"*{len(reports) - shown} more submissions are not shown: the job summary "
+                "is limited to 1 MiB. The report files have them all.*\n"
+            )
+            break
+        parts.append(section)
+        used += size
+    return "".join(parts)
+
+
+def append_summary(reports: Sequence[Report], path: str | Path) -> None:
+    """Append the job summary to ``path`` (``$GITHUB_STEP_SUMMARY``), within what it has left."""
+    target = Path(path)
+    try:
+        already = target.stat().st_size
+    except FileNotFoundError:
+        already = 0
+    budget = SUMMARY_LIMIT - SUMMARY_MARGIN - already
+    if budget <= 0:
+        return
+    with target.open("a", encoding="utf-8") as f:
+        f.write(job_summary(reports, budget))

@@ -1,0 +1,434 @@
+"""The namespace sandbox holds against scripts that try to leave it, graded end to end.
+
+Every case is a real hostile script in ``tests/hostile/sandbox_*.py``, graded in namespace mode
+as this test process's user (root here and in CI: each run is then mapped to an unprivileged id)
+and, where the machine lets an ordinary user run the grader, as that user (``nobody``) through
+the ``grade`` command. Each script tries its attack, then does problem 2 correctly and exits 3
+if anything it tried worked: a contained script is graded ``pass``, and the test checks from
+outside that nothing changed (host files, kernel settings, /dev, sockets, classmates).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import sysconfig
+import tempfile
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+from grader.api import Grader
+from grader.config import DEFAULT_RUN_IDS, Config, Limits, parse_config
+from grader.errors import BadInput, GraderFault
+from grader.observe.process import Zygote
+from tests.conftest import ROOT, SUBMISSIONS
+
+HOSTILE = Path(__file__).resolve().parent / "hostile"
+PASS_P2 = SUBMISSIONS / "p2" / "pass_lesson_encode_close.py"
+GRADE = ROOT / ".venv" / "bin" / "grade"
+NOBODY = 65534
+PACKAGE = ROOT / "grader"
+STDLIB = Path(sysconfig.get_paths()["stdlib"])
+
+Grade = Callable[[Path, int], tuple[str, str]]  # path, problem -> (verdict, what it printed)
+
+
+@pytest.fixture(scope="module")
+def as_root() -> Grader:
+    grader = Grader.create()
+    if grader.isolation != "namespace":
+        pytest.skip("this machine refuses user namespaces: the sandbox cannot be built here")
+    return grader
+
+
+def _ordinary_user_reason() -> str | None:
+    """Why the grader cannot run as an ordinary user here, or None when it can."""
+    if os.geteuid() != 0:
+        return "the tests already run as an ordinary user (the other case)"
+    if not (shutil.which("setpriv") and shutil.which("unshare")):
+        return "setpriv and unshare (util-linux) are needed to switch to an ordinary user"
+    probe = subprocess.run(
+        _as_nobody([sys.executable, "-c", "import grader"]),
+        capture_output=True,
+        cwd="/",
+        timeout=60,
+    )
+    if probe.returncode != 0:
+        return f"user nobody cannot run this checkout's interpreter ({probe.stderr[-200:]!r})"
+    return None
+
+
+def _as_nobody(argv: list[str]) -> list[str]:
+    """``argv`` run as user nobody. An interpreter installed under /root (mode 700) is made
+    reachable in a private mount namespace of the command's own; nothing else changes."""
+    switch = 'exec setpriv --reuid=65534 --regid=65534 --clear-groups -- "$@"'
+    prefix = Path(sys.base_prefix).resolve()
+    if prefix.is_relative_to("/root"):
+        top = prefix.relative_to("/root").parts[0]
+        switch = (
+            'set -e; stash=$(mktemp -d); mount --rbind /root "$stash"; '
+            "mount -t tmpfs -o mode=0711 reachable /root; "
+            f'mkdir /root/{top}; mount --rbind "$stash/{top}" /root/{top}; ' + switch
+        )
+    return ["unshare", "-m", "--propagation", "private", "sh", "-c", switch, "sh", *argv]
+
+
+@pytest.fixture(scope="module")
+def shared_folder() -> Iterator[Path]:
+    """A folder every user can read (pytest's own temp folders are the owner's alone)."""
+    folder = Path(tempfile.mkdtemp(prefix="sandbox-test-"))
+    folder.chmod(0o755)
+    yield folder
+    shutil.rmtree(folder)
+
+
+@pytest.fixture(params=["grader-user", "ordinary-user"])
+def grade(request: pytest.FixtureRequest, as_root: Grader, shared_folder: Path) -> Grade:
+    """Grade a file in namespace mode as this process's user, or as user nobody (CLI, JSON)."""
+    if request.param == "grader-user":
+
+        def library(path: Path, problem: int) -> tuple[str, str]:
+            report = as_root.grade(path, problem)
+            return report.verdict, json.dumps([c.observed for c in report.checks])
+
+        return library
+    reason = _ordinary_user_reason()
+    if reason is not None:
+        pytest.skip(reason)
+
+    def cli(path: Path, problem: int) -> tuple[str, str]:
+        done = subprocess.run(
+            _as_nobody([str(GRADE), str(path), "--problem", str(problem), "--format", "json"]),
+            capture_output=True,
+            text=True,
+            cwd=shared_folder,
+            timeout=120,
+            env={**os.environ, "TMPDIR": str(shared_folder)},
+        )
+        reports = json.loads(done.stdout) if done.stdout.strip() else []
+        if not reports:
+            return "no report", done.stderr
+        report = reports[0] if isinstance(reports, list) else reports
+        assert report.get("isolation") == "namespace", report
+        return report["verdict"], json.dumps(report)
+
+    return cli
+
+
+def fill(name: str, folder: Path, filename: str | None = None, **fields: str) -> Path:
+    """``tests/hostile/<name>`` with each ``__KEY__`` replaced, written (world-readable) there."""
+    text = (HOSTILE / name).read_text(encoding="utf-8")
+    for key, value in fields.items():
+        placeholder = f"__{key.upper()}__"
+        assert placeholder in text, f"{name} has no {placeholder}"
+        text = text.replace(placeholder, value)
+    folder.mkdir(parents=True, exist_ok=True)
+    folder.chmod(0o755)
+    path = folder / (filename or name)
+    path.write_text(text, encoding="utf-8")
+    path.chmod(0o644)
+    return path
+
+
+def fresh_folder(shared_folder: Path) -> Path:
+    folder = shared_folder / uuid.uuid4().hex
+    folder.mkdir(mode=0o755)
+    folder.chmod(0o755)
+    return folder
+
+
+# -- the root it sees, its privileges ------------------------------------------------------------
+def test_the_run_sees_a_minimal_root_without_privileges(
+    grade: Grade, request: pytest.FixtureRequest, shared_folder: Path, as_root: Grader
+) -> None:
+    ordinary = "ordinary-user" in request.node.callspec.id
+    host_root = {"usr", Path(sys.base_prefix).resolve().parts[1]}
+    links = {n for n in ("lib", "lib64", "lib32", "bin") if os.path.islink("/" + n)}
+    expected_root = sorted({"dev", "etc", "proc", "scratch"} | host_root | links)
+    assert not {"tmp", "run", "home", "work"} & set(expected_root)
+    first, last = (NOBODY, NOBODY) if ordinary else DEFAULT_RUN_IDS
+    expected = {
+        "root": expected_root,
+        "dev": sorted("fd full null random shm stderr stdin stdout urandom zero".split()),
+        "caps": ["0000000000000000"] * 5,
+        "no_new_privs": "1",
+        "seccomp": "2",
+        "cwd": "/scratch",
+        "home": "/scratch",
+        "tmpdir": "/scratch",
+        "path0": "/scratch",
+        "scratch": ["inspect.py"],
+        "outside_is_root": False,
+        # A cgroup per run where the grader makes them (root with cgroup v1 here), else none.
+        "in_run_cgroup": not ordinary and as_root.zygote.cgroups(),
+        "outside_in_range": True,
+        "first_id": first,
+        "last_id": last,
+    }
+    path = fill(
+        "sandbox_inspect.py",
+        fresh_folder(shared_folder),
+        "inspect.py",
+        expected=json.dumps(expected),
+    )
+    verdict, printed = grade(path, 2)
+    assert verdict == "pass", printed
+
+
+# -- mounts ------------------------------------------------------------------------------------
+def test_read_only_mounts_cannot_be_undone(grade: Grade, shared_folder: Path) -> None:
+    marker = uuid.uuid4().hex
+    path = fill(
+        "sandbox_remount.py",
+        fresh_folder(shared_folder),
+        target=str(STDLIB),
+        package=str(PACKAGE),
+        marker=marker,
+    )
+    verdict, printed = grade(path, 2)
+    assert not (STDLIB / f"{marker}.py").exists()
+    assert not (PACKAGE / f"{marker}.py").exists()
+    assert verdict == "pass", printed
+
+
+# -- kernel settings and /dev ------------------------------------------------------------------
+def _host_settings() -> dict[str, str]:
+    names = ("kernel/core_pattern", "kernel/hostname", "vm/overcommit_memory")
+    return {n: Path("/proc/sys", n).read_text() for n in names}
+
+
+def test_kernel_settings_and_dev_are_out_of_reach(grade: Grade, shared_folder: Path) -> None:
+    marker = f"sandbox-test-{uuid.uuid4().hex}"
+    before = _host_settings()
+    path = fill("sandbox_proc_sys.py", fresh_folder(shared_folder), marker=marker)
+    verdict, printed = grade(path, 2)
+    assert _host_settings() == before
+    assert not Path("/dev", marker).exists()
+    assert not Path("/dev", f"{marker}-node").exists()
+    assert verdict == "pass", printed  # every write failed inside
+
+
+# -- Unix sockets --------------------------------------------------------------------------------
+def test_unix_sockets_of_the_host_cannot_be_reached(grade: Grade, shared_folder: Path) -> None:
+    folder = fresh_folder(shared_folder)
+    marker = f"sandbox-test-{uuid.uuid4().hex}"
+    on_disk = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    abstract = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    with on_disk, abstract:
+        on_disk.bind(str(folder / "server.sock"))
+        os.chmod(folder / "server.sock", 0o777)  # the grading user may connect, from outside
+        on_disk.listen(4)
+        abstract.bind("\0" + marker)
+        abstract.listen(4)
+        path = fill(
+            "sandbox_unix_socket.py", folder, target=str(folder / "server.sock"), marker=marker
+        )
+        verdict, printed = grade(path, 2)
+        for listener in (on_disk, abstract):
+            listener.setblocking(False)
+            with pytest.raises(BlockingIOError):
+                listener.accept()  # nothing ever connected
+    assert verdict == "pass", printed
+
+
+# -- memory and disk -------------------------------------------------------------------------------
+def test_memfd_fallocate_and_shm_are_refused_or_capped(grade: Grade, shared_folder: Path) -> None:
+    path = fill("sandbox_memory_disk.py", fresh_folder(shared_folder))
+    verdict, printed = grade(path, 2)
+    assert verdict == "pass", printed
+
+
+# -- other submissions ---------------------------------------------------------------------------
+def test_a_batch_file_cannot_reach_its_classmates(as_root: Grader, shared_folder: Path) -> None:
+    folder = fresh_folder(shared_folder)
+    classmate = folder / "classmate.py"
+    shutil.copy(PASS_P2, classmate)
+    original = classmate.read_bytes()
+    rewriter = fill("sandbox_rewrite_sibling.py", folder, "rewriter.py", target=str(classmate))
+    threading_py = fill("sandbox_threading_module.py", folder, "threading.py")
+    other = folder / "other.py"
+    shutil.copy(PASS_P2, other)
+    order = [rewriter, classmate, threading_py, other]
+    reports = {Path(r.submission).name: r for r in as_root.grade_many(order, 2, jobs=1)}
+    assert classmate.read_bytes() == original
+    assert not (folder / "select.py").exists()
+    for name in ("rewriter.py", "classmate.py", "threading.py", "other.py"):
+        assert reports[name].verdict == "pass", (name, reports[name])
+
+
+def test_a_file_named_after_a_module_it_imports_is_told_to_rename(
+    as_root: Grader, shared_folder: Path
+) -> None:
+    folder = fresh_folder(shared_folder)
+    path = folder / "socket.py"
+    shutil.copy(PASS_P2, path)
+    report = as_root.grade(path, 2)
+    assert report.verdict == "fail"
+    (source,) = report.checks
+    assert source.name == "source" and source.hint_key == "shadows_module"
+    assert source.hint == (
+        "The file is named socket.py, like the module socket it imports: `python socket.py` "
+        "would import the file itself instead. Rename it (for example to client.py)."
+    )
+
+
+# -- routed mode: trusted code only, and still bounded ---------------------------------------------
+@pytest.fixture(scope="module")
+def routed() -> Iterator[Grader]:
+    with Grader.create(Config(isolation="routed"), time_limit_s=2.0) as grader:
+        yield grader
+
+
+def _processes_with(marker: str) -> list[int]:
+    found = []
+    for entry in os.listdir("/proc"):
+        try:
+            with open(f"/proc/{entry}/cmdline", "rb") as f:
+                if entry.isdigit() and marker.encode() in f.read():
+                    found.append(int(entry))
+        except OSError:
+            continue
+    return found
+
+
+def test_a_batch_refuses_routed_mode_unless_configured(shared_folder: Path) -> None:
+    # What an "auto" configuration gets on a machine that refuses namespaces.
+    with Grader(Config(isolation="auto"), Zygote("routed")) as grader:
+        assert grader.isolation == "routed"
+        with pytest.raises(GraderFault) as refused:
+            list(grader.grade_many([PASS_P2], 2))
+        assert str(refused.value) == (
+            "this machine refuses user namespaces, and routed mode runs scripts without a "
+            "sandbox; refusing to grade a batch of strangers' code that way (set [isolation] "
+            'mode = "routed" to grade trusted files all the same)'
+        )
+        assert grader.grade(PASS_P2, 2).verdict == "pass"  # one file at a terminal: allowed
+
+
+def test_an_escaped_writer_does_not_hold_a_routed_grading(routed: Grader, tmp_path: Path) -> None:
+    marker = uuid.uuid4().hex
+    path = fill("routed_escaped_writer.py", tmp_path, marker=marker)
+    try:
+        report = routed.grade(path, 2)  # ends: the writer's five minutes are not waited for
+        assert _processes_with(f"MARKER-{marker}"), "the writer did not start: nothing tested"
+    finally:
+        for pid in _processes_with(f"MARKER-{marker}"):
+            os.kill(pid, signal.SIGKILL)
+    # Its exchange was right; its tree did not end (the writer held its output to the kill).
+    assert report.verdict == "fail" and not report.error, report
+    assert [c.name for c in report.failed_checks] == ["clean_end"], report.failed_checks
+
+
+def _own_tcp_listeners() -> list[int]:
+    """Ports of the TCP sockets this process listens on (the routed gradings' servers)."""
+    inodes = set()
+    for fd in os.listdir("/proc/self/fd"):
+        try:
+            target = os.readlink(f"/proc/self/fd/{fd}")
+        except OSError:
+            continue
+        if target.startswith("socket:["):
+            inodes.add(target[8:-1])
+    ports = []
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        fields = line.split()
+        if fields[3] == "0A" and fields[9] in inodes:  # LISTEN
+            ports.append(int(fields[1].split(":")[1], 16))
+    return ports
+
+
+def test_a_routed_listener_serves_only_its_own_run(routed: Grader, tmp_path: Path) -> None:
+    ready, go = tmp_path / "ready", tmp_path / "go"
+    path = fill("routed_waits_for_stranger.py", tmp_path, ready=str(ready), go=str(go))
+    with ThreadPoolExecutor(1) as pool:
+        grading = pool.submit(routed.grade, path, 2)
+        strangers = []
+        try:
+            while not ready.exists() and not grading.done():
+                time.sleep(0.01)
+            ports = _own_tcp_listeners()
+            assert ports, "no listener found: nothing tested"
+            for port in ports:  # another grading's script, finding this one's server
+                stranger = socket.create_connection(("127.0.0.1", port), timeout=5)
+                stranger.sendall(b"Wake up, Neo")
+                strangers.append(stranger)
+        finally:
+            go.touch()
+            report = grading.result(timeout=60)
+            for stranger in strangers:
+                stranger.close()
+    assert report.verdict == "pass", report.failed_checks
+
+
+def test_a_cgroup_caps_the_whole_runs_memory(shared_folder: Path) -> None:
+    limits = Limits(run_memory_mb=96)
+    with Grader.create(Config(limits=limits)) as grader:
+        if not grader.zygote.cgroups():
+            pytest.skip("no cgroup per run here (made as root with cgroup v1 memory and pids)")
+        assert grader.isolation_label == "namespace+cgroup"
+        path = fill("sandbox_memory_cgroup.py", fresh_folder(shared_folder))
+        report = grader.grade(path, 2)
+    assert report.isolation == "namespace+cgroup"
+    assert report.verdict == "pass", report.failed_checks  # one of the three was stopped
+
+
+def test_the_command_says_in_one_line_why_it_fell_back_to_routed_mode(
+    shared_folder: Path,
+) -> None:
+    if shutil.which("unshare") is None:
+        pytest.skip("unshare (util-linux) is needed to make a machine that refuses namespaces")
+    folder = fresh_folder(shared_folder)
+    path = folder / "client.py"
+    shutil.copy(PASS_P2, path)
+    path.chmod(0o644)
+    # In a user namespace that maps no id, the grader's own user namespace cannot map one
+    # either: exactly what a machine refusing unprivileged user namespaces gives the grader.
+    done = subprocess.run(
+        ["unshare", "--user", str(GRADE), "client.py", "--problem", "2"],
+        capture_output=True,
+        text=True,
+        cwd=folder,
+        timeout=60,
+    )
+    assert done.returncode == 0, done
+    assert done.stderr == (
+        "grade: this machine refuses user namespaces, so scripts run in routed mode, without a "
+        "sandbox: they can read and write your files, reach your network and sockets and run "
+        "programs as you; grade only code you trust\n"
+    )
+    assert "routed in-process" in done.stdout
+
+
+@pytest.mark.parametrize("value", ["[0, 10]", "[900000, 800000]", "[810000]", '"810000-810999"'])
+def test_run_ids_must_be_a_range_of_unprivileged_ids(value: str) -> None:
+    with pytest.raises(BadInput) as bad:
+        parse_config(f"[isolation]\nrun_ids = {value}\n", "grader.toml")
+    assert str(bad.value).startswith("grader.toml: [isolation] run_ids = ")
+    assert str(bad.value).endswith(
+        "give [first, last], two ids from 1000 up (unused by any account), the first not above "
+        "the last"
+    )
+
+
+def test_run_ids_and_tmpfs_sizes_are_read_from_the_configuration() -> None:
+    config = parse_config(
+        "[limits]\nscratch_mb = 2\nshm_mb = 1\nrun_memory_mb = 300\n"
+        "[isolation]\nrun_ids = [700000, 700009]\n",
+        "grader.toml",
+    )
+    assert config.run_ids == (700000, 700009)
+    assert (config.limits.scratch_mb, config.limits.shm_mb, config.limits.run_memory_mb) == (
+        2,
+        1,
+        300,
+    )
