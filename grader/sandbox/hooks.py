@@ -28,7 +28,6 @@ import weakref
 LESSON_PORT = 9090
 IN_PROGRESS = frozenset({0, errno.EINPROGRESS, errno.EALREADY, errno.EAGAIN, errno.EISCONN})
 LESSON_V4 = frozenset({"127.0.0.1", "0.0.0.0"})  # Linux connects 0.0.0.0 to the loopback
-LESSON_V6 = frozenset({"::1", "::"})
 MAPPED_V4 = frozenset({"::ffff:127.0.0.1", "::ffff:0.0.0.0"})
 
 
@@ -46,7 +45,8 @@ def routed(route, sock, address):
     """``address`` pointed at the grader's sockets, or unchanged where the real call would fail.
 
     ``route`` holds four ports: the lesson's address over IPv4 and over IPv6, then a port that
-    refuses over each. Any address but the lesson's is refused, as a closed port refuses.
+    refuses over each. Any address but the lesson's is refused, as a closed port refuses; so
+    is IPv6 (bar an IPv4-mapped address), since the lesson's server listens on 127.0.0.1 only.
     """
     family = sock.family
     if family not in (_socket.AF_INET, _socket.AF_INET6):
@@ -70,7 +70,8 @@ def routed(route, sock, address):
         return ("127.0.0.1", route[0] if lesson else route[2])
     if port == LESSON_PORT and ip in MAPPED_V4:
         return ("::ffff:127.0.0.1", route[0]) + rest
-    return ("::1", route[1] if port == LESSON_PORT and ip in LESSON_V6 else route[3]) + rest
+    # The lesson's server listens on 127.0.0.1 only: over IPv6 it refuses, as a real one would.
+    return ("::1", route[3]) + rest
 
 
 def position(frame, script):
