@@ -38,6 +38,7 @@ How to run
     .venv/bin/python bench/bench.py            # full: 15 repetitions per problem, 200-grading soak
     .venv/bin/python bench/bench.py --quick    # under a minute on 2 cores: 5 repetitions, 80
     .venv/bin/python bench/bench.py --quick --json   # the last line is one JSON object
+    .venv/bin/python bench/bench.py --queue    # the queue instead: bench/queue_bench.py
 
 JSON: {"problems": {"1": {"grader_median_s", "grader_p95_s", "ratio", "cli_median_s",
 "cli_ratio", "bare_median_s"}, ..., "5": {...}}, "throughput": {"jobs_1", "jobs_n", "n"},
@@ -612,6 +613,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     p.add_argument("--quick", action="store_true", help="fewer repetitions: under a minute")
     p.add_argument("--json", action="store_true", help="end with one JSON object on a line")
+    p.add_argument("--queue", action="store_true", help="the queue instead (see queue_bench.py)")
     return p.parse_args(argv)
 
 
@@ -620,6 +622,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     mode = QUICK if args.quick else FULL
     subs = load_submissions()
     cores = os.cpu_count() or 1
+    if args.queue:  # needs redis-server and the queue extra
+        from queue_bench import run as run_queue
+
+        with private_tempdir(), Grader.create() as g:
+            figures = run_queue(g, subs, mode.batch_copies * 4, cores)
+        if args.json:
+            print(json.dumps({"queue": figures}))
+        return 0
     with private_tempdir() as scratch_root:
         g = Grader.create()
         print(

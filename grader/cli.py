@@ -56,6 +56,7 @@ def _parser() -> argparse.ArgumentParser:
         "--points", type=int, metavar="N", help="what the problem is worth (default 100)"
     )
     p.add_argument("--version", action="version", version=f"grade {_version()}")
+    p.add_argument("--broker", metavar="URL", help="grade on queue workers (redis://HOST:PORT/DB)")
     return p
 
 
@@ -213,6 +214,11 @@ def _run(args: argparse.Namespace) -> int:
         raise BadInput(f"--points {args.points}: give a whole number from 1")
     config = load_config(args.config)
     config.with_time_limit(args.timeout)  # validates it
+    if args.broker:  # graded by grade-worker processes elsewhere (see README), rendered here
+        from grader.queue.remote import RemoteGrader
+
+        with RemoteGrader(args.broker, config, args.timeout, args.points) as remote:
+            return _grade(remote, args)  # type: ignore[arg-type]  # spec, grade, grade_many
     # Start the worker interpreter first: it boots while the rest of the grader is imported.
     zygote = Zygote("routed" if config.isolation == "routed" else "auto", config.run_ids)
     from grader.api import Grader

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import json
 import os
-import resource
 import socket
 import subprocess
 import tempfile
@@ -195,7 +194,7 @@ TIME_CASES = {
     "time_busy_loop.py": "it had not connected",
     "time_sleep_after_connect.py": "it was connected but had sent nothing",
     "time_recv_unasked.py": "it had sent its data and was waiting",
-    "time_nondaemon_thread.py": "",  # what it says is judged in its own test below
+    "time_nondaemon_thread.py": "its script had run to the end, but the interpreter did not exit",
 }
 
 
@@ -428,19 +427,29 @@ def test_closing_stdout_and_stderr_is_no_failure_where_nothing_is_printed(fast: 
 
 # -- memory ------------------------------------------------------------------------------------
 @pytest.mark.parametrize("name", ["memory_huge_bytes.py", "memory_growing_list.py"])
-def test_memory_hog_is_stopped_by_the_limit(fast: Grader, name: str) -> None:
-    report = fast.grade(hostile(name), 2)
+def test_memory_hog_is_stopped_by_the_limit(standard: Grader, name: str) -> None:
+    # The shipped 5 s limit: on a loaded machine, touching 512 MiB may take longer than 2 s.
+    report = standard.grade(hostile(name), 2)
     assert_fails(report)
-    assert report.duration_s < LIMIT  # it ran into the address-space limit, not the clock
     end = check(report, "clean_end")
     assert end.status == "failed"
+    # It ran into the address-space limit, not the clock ("still running after ...").
     assert end.observed.startswith("an uncaught MemoryError")
     assert "memory" in end.hint and "512 MiB" in end.hint
     assert "MemoryError" in check(report, "connected").hint
-    # No process this test run ever started grew past the limit (plus the interpreter's own).
-    peak_mib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    assert peak_mib < 600, f"a learner process reached {peak_mib:.0f} MiB"
     assert_renders_cleanly(report)
+
+
+def test_the_memory_limit_holds_inside_the_learners_process(fast: Grader, tmp_path: Path) -> None:
+    # Proved where it acts: the script reads its own RLIMIT_AS and reserves memory past it; it
+    # ends with status 3 (and says what it saw) unless the limit is the configured one and holds.
+    limit = fast.config.limits.memory_mb
+    assert limit == 512
+    path = from_template("memory_limit_probe.py", tmp_path, limit_mb=str(limit))
+    report = fast.grade(path, 2)
+    end = check(report, "clean_end")
+    assert end.status == "passed", end.observed
+    assert report.verdict == "pass", report.failed_checks
 
 
 # -- files -------------------------------------------------------------------------------------
@@ -466,6 +475,7 @@ def test_files_written_by_the_script_do_not_reach_the_grader_folder(
 def test_a_known_absolute_path_outside_the_scratch_folder_is_not_writable(
     fast: Grader, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    needs_namespace(fast)  # routed mode has no file-system isolation (see the README)
     target = tmp_path / "grader-cwd"
     target.mkdir()
     monkeypatch.chdir(target)

@@ -73,6 +73,8 @@ def test_an_unknown_problem_lists_the_known_ones() -> None:
     ("text", "message"),
     [
         ("[limits]\nmemory_mb = -1\n", "[limits] memory_mb = -1: it must be a positive number"),
+        ("[limits]\nmemory_mb = true\n", "[limits] memory_mb = True: it must be a positive number"),
+        ("[limits]\noutput_kb = 1.5\n", "[limits] output_kb = 1.5: it must be a positive number"),
         ("[limits]\nspeed = 3\n", "unknown key [limits] speed"),
         ("[network]\n", "unknown section [network]"),
         (

@@ -1,5 +1,6 @@
 # expect: fail
 # why: Breaks "send nothing": it sends b'Hello' before closing.
+# fails: sent/sent_something_p1
 import socket
 
 client_socket = socket.socket()

@@ -1,5 +1,6 @@
 # expect: fail
 # why: Breaks "exactly one connection": it connects, closes, then connects a second time to check again.
+# fails: connected/too_many_connections
 import socket
 
 client_socket = socket.socket()

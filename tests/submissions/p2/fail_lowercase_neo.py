@@ -1,5 +1,6 @@
 # expect: fail
 # why: Breaks the exact message rule: sends 'Wake up, neo' with a lowercase n.
+# fails: sent/sent_case
 import socket
 
 client_socket = socket.socket()

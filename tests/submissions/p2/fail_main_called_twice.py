@@ -1,5 +1,6 @@
 # expect: fail
 # why: Breaks "one connection": main() runs once at module level and again under __name__ == '__main__'.
+# fails: connected/too_many_connections
 import socket
 
 

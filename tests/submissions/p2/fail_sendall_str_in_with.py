@@ -1,5 +1,6 @@
 # expect: fail
 # why: Breaks "clean end": sendall() gets a str instead of bytes and raises TypeError.
+# fails: sent/send_str
 import socket
 
 with socket.socket() as s:

@@ -1,5 +1,6 @@
 # expect: fail
 # why: Breaks the exact message rule: the message is sent twice, so the server gets b'Wake up, NeoWake up, Neo'.
+# fails: sent/sent_twice
 import socket
 
 client_socket = socket.socket()

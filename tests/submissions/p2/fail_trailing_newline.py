@@ -1,5 +1,6 @@
 # expect: fail
 # why: Breaks "messages carry no newline": it sends b'Wake up, Neo\n'.
+# fails: sent/trailing_newline
 import socket
 
 with socket.socket() as client_socket:

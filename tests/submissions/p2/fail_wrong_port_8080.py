@@ -1,5 +1,6 @@
 # expect: fail
 # why: Breaks the address rule: connects to port 8080 instead of 9090.
+# fails: connected/wrong_address
 import socket
 
 HOST = '127.0.0.1'

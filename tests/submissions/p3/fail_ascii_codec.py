@@ -1,5 +1,6 @@
 # expect: fail
 # why: Breaks "text is UTF-8": encode('ascii') raises UnicodeEncodeError on the non-ASCII and emoji inputs.
+# fails: output/decoded_wrong
 import socket
 
 with socket.socket() as client_socket:

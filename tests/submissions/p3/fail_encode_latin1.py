@@ -1,5 +1,6 @@
 # expect: fail
 # why: Breaks "send the message encoded as UTF-8": latin-1 gives wrong bytes for accented letters and fails on emoji.
+# fails: sent/encode_error
 import socket
 
 message = input()

@@ -1,5 +1,6 @@
 # expect: fail
 # why: Breaks the output rule: prints 'Server replied:' before the reply.
+# fails: output/extra_output
 import socket
 
 HOST, PORT = '127.0.0.1', 9090

@@ -1,5 +1,6 @@
 # expect: fail
 # why: Breaks the output rule: the input() prompt 'Enter a message: ' is printed to stdout before the reply.
+# fails: output/extra_output
 import socket
 
 message = input('Enter a message: ')

@@ -1,5 +1,6 @@
 # expect: fail
 # why: Breaks the output rule: str(data) of the reply bytes prints b'...' instead of the decoded text.
+# fails: output/printed_bytes
 import socket
 
 client_socket = socket.socket()

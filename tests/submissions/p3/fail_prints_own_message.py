@@ -1,5 +1,6 @@
 # expect: fail
 # why: Breaks "print the reply": it assumes an echo server and prints its own message instead of what was received.
+# fails: output/output_differs
 import socket
 
 message = input()

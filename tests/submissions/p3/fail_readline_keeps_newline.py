@@ -1,5 +1,6 @@
 # expect: fail
 # why: Breaks "messages carry no newline": sys.stdin.readline() keeps the trailing newline, which gets sent.
+# fails: sent/trailing_newline
 import socket
 import sys
 

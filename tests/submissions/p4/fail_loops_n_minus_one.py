@@ -1,5 +1,6 @@
 # expect: fail
 # why: Breaks "each of the n messages": range(1, n) loops only n - 1 times, so the last message is never sent.
+# fails: sent/sent_nothing
 import socket
 
 n = int(input())

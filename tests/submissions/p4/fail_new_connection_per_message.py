@@ -1,5 +1,6 @@
 # expect: fail
 # why: Breaks "one connection only": a new with-block connection is opened for every message.
+# fails: connected/too_many_connections
 import socket
 
 n = int(input())

@@ -1,5 +1,6 @@
 # expect: fail
 # why: Breaks the output rule: each reply is printed with an extra 'Reply N:' prefix.
+# fails: output/extra_output
 import socket
 
 n = int(input())

@@ -1,5 +1,6 @@
 # expect: fail
 # why: Breaks "the with block closes the connection": no with block, the socket is closed by close() in finally.
+# fails: closed/not_with
 import socket
 
 n = int(input())

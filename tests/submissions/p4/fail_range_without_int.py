@@ -1,5 +1,6 @@
 # expect: fail
 # why: Breaks "clean end": range(input()) gets a str, so the script dies with TypeError.
+# fails: sent/sent_nothing_crash
 import socket
 
 n = input()

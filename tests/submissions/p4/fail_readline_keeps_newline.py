@@ -1,5 +1,6 @@
 # expect: fail
 # why: Breaks "messages carry no newline": each message from sys.stdin.readline() is sent with its trailing newline.
+# fails: sent/trailing_newline
 import socket
 import sys
 

@@ -1,5 +1,6 @@
 # expect: fail
 # why: Breaks "the replies, one per line": print(..., end=' ') puts all replies on one line.
+# fails: output/replies_one_line
 import socket
 
 n = int(input())

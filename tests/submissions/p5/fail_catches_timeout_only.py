@@ -1,5 +1,6 @@
 # expect: fail
 # why: Breaks "no traceback on refusal": only socket.timeout is caught, so ConnectionRefusedError goes unhandled.
+# fails: output/refused_unhandled
 import socket
 
 try:

@@ -1,5 +1,6 @@
 # expect: fail
 # why: Breaks "end normally": on refusal it prints the right text but exits with sys.exit(1).
+# fails: clean_end/exit_status
 import socket
 import sys
 

@@ -1,5 +1,6 @@
 # expect: fail
 # why: Breaks "print exactly Connection refused": it prints 'connection refused' in lowercase.
+# fails: output/refused_exactly
 import socket
 
 client_socket = socket.socket()

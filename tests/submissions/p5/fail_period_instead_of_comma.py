@@ -1,5 +1,6 @@
 # expect: fail
 # why: Breaks the exact message rule: it sends 'Wake up. Neo' with a period instead of the comma.
+# fails: sent/sent_constant
 import socket
 
 try:

@@ -1,5 +1,6 @@
 # expect: fail
 # why: Breaks "print exactly Connection refused": print(e) shows '[Errno 111] Connection refused'.
+# fails: output/refused_exception_text
 import socket
 
 try:

@@ -1,5 +1,6 @@
 # expect: fail
 # why: Breaks "print exactly Connection refused": it prints 'Connection refused!'.
+# fails: output/refused_exactly
 import socket
 
 try:

@@ -1,5 +1,6 @@
 # expect: fail
 # why: Breaks "print the reply decoded": with the server up it prints the raw bytes b'...'.
+# fails: output/printed_bytes
 import socket
 
 try:

@@ -1,5 +1,6 @@
 # expect: fail
 # why: Breaks "end normally": after printing the refusal it goes on to send on the unconnected socket and raises.
+# fails: clean_end/exception
 import socket
 
 client_socket = socket.socket()
