@@ -40,10 +40,6 @@ KNOWN_DEFECTS: dict[str, str] = {
         "PROBLEMS.md: a learner who printed the right text to standard error is told so; "
         "no hint key says so (today: printed_nothing)"
     ),
-    "p2/pass_closed_then_os_exit_zero.py": (
-        "PROBLEMS.md: os._exit(0) after a close is a clean end and the close counts; the "
-        "close is not confirmed without the exit report (closed fails)"
-    ),
 }
 
 # Hint keys no corpus script reaches, each with the reason no single script can.
