@@ -1,15 +1,19 @@
 """The kernel's view of a run's connections: is each client socket still held, and by whom.
 
 Strategy: while the script's interpreter is held at exit (or just before it is killed at the
-time limit), read the kernel's TCP table of the run's own network namespace
-(``/proc/<pid>/net/tcp`` and ``tcp6`` of the script's process) for the client side of each
-connection the server accepted. A socket that some descriptor (or a message in flight) still
-refers to is listed with its inode; a closed one is orphaned (inode 0) or gone. The run's
-processes (every process of its PID namespace; in routed mode its process group and whatever
-descends from the script) are scanned for descriptors linking to ``socket:[inode]``, which
-names who holds it. What the script's interpreter reported never enters here: this is the
-proof of a close, the reports only its explanation. Read-only, and bounded by what the run
-may hold (its processes and descriptors are limited).
+time limit), find the run's processes (every process of its PID namespace; in routed mode its
+process group and whatever descends from the script) and ask the kernel about each of their
+socket descriptors: each is duplicated into the grader (``pidfd_getfd``) and asked its ports;
+a TCP socket whose local port is a connection's client port still holds that connection. A
+closed socket is held by no descriptor. Where the kernel refuses the duplicate (ptrace rules,
+as an ordinary user on some machines), the TCP table of the run's own network namespace
+(``/proc/<pid>/net/tcp``, ``tcp6``) is read instead: an open socket is listed with its inode,
+a closed one is orphaned (inode 0) or gone, and descriptors linking to ``socket:[inode]`` name
+who holds it (the inode is also taken when the connection is accepted, since a socket shut
+down and then closed by the server leaves the table while still open). What the script's
+interpreter reported never enters here: this is the proof of a close, the reports only its
+explanation. Read-only, and bounded by what the run may hold (its processes and descriptors
+are limited). (The two ways of looking share this module and its records.)
 """
 
 from __future__ import annotations
