@@ -25,7 +25,7 @@ from grader.judge.diagnosis import diagnose
 from grader.judge.location import learner_line
 from grader.judge.run import judge_run
 from grader.judge.scoring import DEFAULT_POINTS, scored, unreached
-from grader.judge.source import read_submission, source_problem
+from grader.judge.source import source_problem
 from grader.judge.transcript import run_transcript
 from grader.observe.process import Zygote
 from grader.observe.records import Observation
@@ -33,6 +33,7 @@ from grader.observe.session import observe
 from grader.problem.spec import ProblemSpec, load_spec
 from grader.report import Check, Report, RunOutcome, Verdict
 from grader.show import display_path, printable
+from grader.submission import read_submission
 
 OUTPUT_SHOWN = 4000  # characters of a run's printed output kept for the formats that show it
 NOT_PYTHON = "needs “is a Python script” first"
@@ -170,7 +171,7 @@ class Grader:
                 unreached=unreached(spec, limit, points, NOT_PYTHON),
                 diagnosis=diagnose((bad_source,)),
             )
-        ctx = Context(limit, self.config.limits.output_kb, self.config.limits.memory_mb)
+        ctx = Context(limit, self.config.limits.output_kb, self.config.limits.memory_mb, data)
         base = secrets.randbits(32) if seed is None else seed
         try:
             observations = self._observe_all(script.resolve(), data, spec, limit, base)

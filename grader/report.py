@@ -2,13 +2,24 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Literal
+
+from grader.show import printable
 
 Status = Literal["passed", "failed", "skipped"]
 Verdict = Literal["pass", "fail", "invalid", "error"]
 
 EXIT_PASS, EXIT_FAIL, EXIT_BAD_INPUT, EXIT_GRADER_FAULT = 0, 1, 2, 3
+
+
+def _escape(record: object, multiline: tuple[str, ...]) -> None:
+    """Escape every text field of a frozen record in place, once, when it is made: whatever
+    a learner controlled reaches every renderer already escaped (``grader.show.printable``)."""
+    for f in fields(record):  # type: ignore[arg-type]
+        value = getattr(record, f.name)
+        if isinstance(value, str):
+            object.__setattr__(record, f.name, printable(value, newlines=f.name in multiline))
 
 
 @dataclass(frozen=True)
@@ -35,6 +46,9 @@ class Check:
     score: int = 0
     max_score: int = 0
     line: int | None = None  # the line of the learner's file the failure points at, if known
+
+    def __post_init__(self) -> None:
+        _escape(self, multiline=("expected", "observed", "marker", "hint"))
 
     @property
     def passed(self) -> bool:
@@ -140,6 +154,10 @@ class Report:
     def transcript(self, run: str) -> RunTranscript | None:
         """The transcript of ``run``, if the report carries one."""
         return next((t for t in self.transcripts if t.run == run), None)
+
+    def __post_init__(self) -> None:
+        _escape(self, multiline=("error",))
+        object.__setattr__(self, "runs", tuple(printable(r) for r in self.runs))
 
     @property
     def passed(self) -> bool:

@@ -120,9 +120,19 @@ def compare(expected: bytes | str, observed: bytes | str, raw_backslash: bool = 
     return Shown(shown_exp, literal(observed, start, end, raw), " " * column + "^")
 
 
-def printable(text: str) -> str:
-    """``text`` with every control character escaped (an ANSI escape shows as ``\\x1b``)."""
-    return "".join(ch if ch.isprintable() or ch == " " else repr(ch)[1:-1] for ch in text)
+def printable(text: str, newlines: bool = False) -> str:
+    """``text`` with every control character escaped (an ANSI escape shows as ``\\x1b``).
+
+    This is the one escaping of learner-controlled text (source lines, exception messages,
+    file names, output): every ``Check`` and ``Report`` passes its text through it when made,
+    so no renderer ever receives a live escape code, a carriage return, a bidirectional
+    override or a lone surrogate. ``newlines`` keeps ``\\n`` for fields that span lines.
+    Escaping is idempotent: what it returns is left as it is.
+    """
+    return "".join(
+        ch if ch.isprintable() or ch == " " or (newlines and ch == "\n") else repr(ch)[1:-1]
+        for ch in text
+    )
 
 
 def display_path(path: object) -> str:

@@ -31,12 +31,7 @@ CHECK_NAMES = frozenset(CHECKS) | {"source"}
 
 # Scripts whose header says what PROBLEMS.md asks and today's grader does not do. Each is an
 # expected failure (strict: it turns red the day the grader is fixed, so the mark is removed).
-KNOWN_DEFECTS: dict[str, str] = {
-    "p2/pass_closed_then_os_exit_zero.py": (
-        "PROBLEMS.md: os._exit(0) after a close is a clean end and the close counts; the "
-        "close is not confirmed without the exit report (closed fails)"
-    ),
-}
+KNOWN_DEFECTS: dict[str, str] = {}
 
 # Hint keys no corpus script reaches, each with the reason no single script can.
 UNREACHABLE: dict[str, str] = {

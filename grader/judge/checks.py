@@ -16,7 +16,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from grader.judge.hints import Hint, hint
-from grader.observe.records import ConnectAttempt, ConnectionRecord, Observation
+from grader.judge.with_blocks import socket_with_spans
+from grader.observe.records import (
+    ConnectAttempt,
+    ConnectionRecord,
+    Observation,
+    SocketClose,
+    SocketState,
+)
 from grader.problem.spec import RunSpec
 from grader.show import compare, literal, plural, printable
 
@@ -30,6 +37,7 @@ class Context:
     time_limit_s: float
     output_kb: int
     memory_mb: int
+    source: bytes = b""  # the script's source: where its with blocks are
 
 
 @dataclass(frozen=True)
@@ -57,8 +65,14 @@ def address(host: str, port: str) -> str:
 
 
 def elsewhere(obs: Observation) -> list[ConnectAttempt]:
-    """Connect calls to any address but the lesson's."""
-    return [a for a in obs.trace.attempts if not (a.host in LESSON_HOSTS and a.port == "9090")]
+    """Connect calls to any address but the lesson's (a call refused for its argument types,
+    such as a port of 9090.0, asked for no address at all)."""
+    return [
+        a
+        for a in obs.trace.attempts
+        if not (a.host in LESSON_HOSTS and a.port == "9090")
+        and a.outcome not in ("TypeError", "OverflowError")
+    ]
 
 
 def first_connection(obs: Observation) -> ConnectionRecord | None:
@@ -176,15 +190,64 @@ def check_output(run: RunSpec, obs: Observation, ctx: Context) -> Verdict:
 
 
 # -- closed ------------------------------------------------------------------------------------
+def _closed_with_block(closes: list[SocketClose], source: bytes) -> bool:
+    """A with block over a socket ended: reported at runtime, at a with statement in the source."""
+    spans = socket_with_spans(source)
+    for close in closes:
+        if close.how == "close" or close.at is None:
+            continue
+        at = close.at
+        if at.col is None:
+            if any(span[0] == at.line for span in spans):
+                return True
+        elif (at.line, at.end_line, at.col, at.end_col) in spans:
+            return True
+    return False
+
+
+def _held(state: SocketState, conn: ConnectionRecord, closes: list[SocketClose], pid: int) -> str:
+    """Why a socket the kernel still showed held at exit was not closed, from the evidence."""
+    if conn.ended_while_running and conn.end == "fin":
+        return "shutdown_not_close"
+    others = [p for p in state.holders if p != pid]
+    if others:
+        return "held_by_child"
+    if closes:
+        return "still_held"
+    return "never_closed"
+
+
+_HELD_OBSERVED = {
+    "shutdown_not_close": (
+        "the server saw FIN, but the socket was still open in the program when it exited "
+        "(shutdown() ends sending; it does not close the socket)"
+    ),
+    "held_by_child": "the socket was still open in another process of the program when it exited",
+    "still_held": (
+        "close() was called, but the socket was still open when the program exited "
+        "(another descriptor of it, from dup() or makefile(), kept it open)"
+    ),
+    "never_closed": "still open when the program exited; the connection ended only at interpreter exit",
+}
+
+
 def check_closed(run: RunSpec, obs: Observation, ctx: Context) -> Verdict:
+    """Closed by the script itself, as the kernel showed at exit, with a FIN the server saw.
+
+    The proof is from outside the script's process: while its interpreter was held at exit,
+    the connection's socket was released by every process of the run, and the server had its
+    FIN. What the interpreter reported (close(), a with block) says only how.
+    """
     wanted = "with" if run.close == "with" else "script"
     expected = (
         "the program closes its socket by leaving its with block; the server sees FIN"
         if wanted == "with"
         else "the program closes its socket (close() or a with block); the server sees FIN"
     )
+    view = obs.sockets
     for conn in obs.wire.connections:
-        closes = [c for c in obs.trace.closes if c.local_port == conn.peer_port]
+        port = conn.peer_port
+        closes = [c for c in obs.trace.closes if c.local_port == port]
         if conn.end == "open":
             return Verdict(
                 False,
@@ -192,44 +255,50 @@ def check_closed(run: RunSpec, obs: Observation, ctx: Context) -> Verdict:
                 "still open when the time limit stopped the program",
                 hint=hint("open_at_timeout"),
             )
-        traced = any(a.local_port == conn.peer_port for a in obs.trace.attempts)
-        if not closes and not traced:
-            return Verdict(
-                False,
-                expected,
-                "a connection the script's interpreter did not make (a child process?): "
-                "how it was closed could not be observed",
-                hint=hint("not_observed"),
+        state = view.socket(port) if view is not None and view.readable else None
+        if view is None or state is None:
+            unseen = (
+                "the program did not reach a normal exit (it was ended by a signal?), so "
+                "whether it closed its socket could not be seen"
+                if view is None
+                else "the kernel's view of the program's sockets could not be read"
             )
+            return Verdict(False, expected, unseen, hint=hint("not_observed"))
+        if state.held:
+            key = _held(state, conn, closes, view.script_pid)
+            return Verdict(False, expected, _HELD_OBSERVED[key], hint=hint(key))
         if not closes:
-            if not obs.trace.started:
-                return Verdict(False, expected, "not observed", hint=hint("not_observed"))
-            seen = (
-                "the socket was dropped without close(); the garbage collector closed it"
-                if conn.ended_while_running
-                else "the connection ended only at interpreter exit"
+            made = any(a.local_port == port for a in obs.trace.attempts)
+            observed = (
+                "the script never closed it: the interpreter discarded the socket once "
+                "nothing referred to it (no close(), no with block)"
+                if made
+                else "closed, but not through the socket module of the script's interpreter "
+                "(no connect() call of it made this connection)"
             )
             return Verdict(
-                False, expected, f"{seen} ({conn.end.upper()})", hint=hint("never_closed")
+                False, expected, observed, hint=hint("never_closed" if made else "not_observed")
             )
         if not conn.ended_while_running:
-            # Reported closed, yet no FIN while the program still held its sockets: the report
-            # is not borne out by the wire, so it does not count.
             return Verdict(
                 False,
                 expected,
                 "no FIN reached the server while the program ran; it ended only at interpreter exit",
                 hint=hint("never_closed"),
             )
-        if wanted == "with" and not any(c.how == "with" for c in closes):
+        with_block = _closed_with_block(closes, ctx.source)
+        if wanted == "with" and not with_block:
+            by_hand = any(c.how == "exit" for c in closes)
             return Verdict(
                 False,
                 expected,
-                "closed with close(), outside any with block",
-                hint=hint("not_with"),
+                "closed by calling __exit__() by hand, not by leaving a with block"
+                if by_hand
+                else "closed with close(), outside any with block",
+                hint=hint("exit_by_hand" if by_hand else "not_with"),
             )
         if conn.end == "rst":
-            how = "leaving the with block" if closes[-1].how == "with" else "close()"
+            how = "leaving the with block" if with_block else "close()"
             return Verdict(
                 False,
                 expected,
@@ -238,6 +307,22 @@ def check_closed(run: RunSpec, obs: Observation, ctx: Context) -> Verdict:
             )
     how = "leaving its with block" if wanted == "with" else "the program"
     return Verdict(True, expected, f"closed by {how}; the server saw FIN")
+
+
+# -- the control channel -----------------------------------------------------------------------
+def check_untampered(run: RunSpec, obs: Observation, ctx: Context) -> Verdict:
+    """The program left the grader's control channel alone (judged in every run)."""
+    expected = "the program does not write to the grader's control channel"
+    trace = obs.trace
+    if not trace.tampering_count:
+        return Verdict(True, expected, "nothing written to it")
+    first = trace.tampering[0]
+    more = trace.tampering_count - 1
+    observed = (
+        f"the program wrote to the grader's control channel: {first.what}, "
+        f"{literal(first.sample)}" + (f" (and {plural(more, 'more datagram')})" if more else "")
+    )
+    return Verdict(False, expected, observed, hint=hint("tampered"))
 
 
 # -- clean end ---------------------------------------------------------------------------------
@@ -338,4 +423,10 @@ CHECKS: dict[str, CheckKind] = {
     "clean_end": CheckKind(
         lambda _run, limit: f"ends cleanly within {limit:g} s", (), check_clean_end
     ),
+    # Judged in every run, and shown only when it fails: a program that writes to the
+    # grader's channel fails in plain words, whatever else it did.
+    "untampered": CheckKind(
+        lambda _run, _l: "leaves the grader's control channel alone", (), check_untampered
+    ),
 }
+ALWAYS_JUDGED = ("untampered",)

@@ -38,6 +38,7 @@ from grader.judge.facts import (
     first_line_refused,
     lines_without_blanks,
     memory,
+    not_an_address,
     one_line,
     refused_words,
     server_down,
@@ -275,9 +276,17 @@ REFINEMENTS: dict[str, tuple[Rule, ...]] = {
     "wrong_address": (
         Rule(
             "address_not_tuple",
-            lambda f: any(a.outcome == "TypeError" or not a.port for a in elsewhere(f.obs)),
+            lambda f: any(not a.port for a in elsewhere(f.obs)),
             lambda f: {"address": asked(f)},
             why="a list or a lone string is not an address: say so, not 'connected to'",
+        ),
+    ),
+    "crashed_before_connect": (
+        Rule(
+            "address_not_tuple",
+            lambda f: bool(not_an_address(f)),
+            lambda f: {"address": asked(f)},
+            why="connect() refused its argument: the address's form is the mistake, not a crash",
         ),
     ),
 }

@@ -22,7 +22,7 @@ from grader.judge.checks import (
     normalise,
     sent_mismatch,
 )
-from grader.observe.records import Observation
+from grader.observe.records import ConnectAttempt, Observation
 from grader.problem.spec import RunSpec
 from grader.show import literal, printable
 
@@ -229,6 +229,11 @@ def memory(f: Facts) -> dict[str, object]:
 
 
 def asked(f: Facts) -> str:
-    """The address the program asked for, as it wrote it."""
-    other = elsewhere(f.obs)
+    """The address the program asked for, as it wrote it (a list or a bare string included)."""
+    other = elsewhere(f.obs) or not_an_address(f)
     return address(other[0].host, other[0].port) if other else "another address"
+
+
+def not_an_address(f: Facts) -> list[ConnectAttempt]:
+    """connect() calls given something other than a (host, port) pair: a list, a bare string."""
+    return [a for a in f.obs.trace.attempts if a.outcome == "TypeError" and not a.port]

@@ -219,6 +219,28 @@ HINTS: dict[str, tuple[str, str]] = {
         "How the socket was closed could not be observed.",
         "Use a socket from the socket module and close it with close() or a with block.",
     ),
+    "shutdown_not_close": (
+        "shutdown() tells the server you are done sending, but the socket stays open.",
+        "Close it: client_socket.close(), or let a with block's end close it.",
+    ),
+    "still_held": (
+        "close() did not close the connection: another descriptor of the same socket (from "
+        "dup() or makefile()) kept it open.",
+        "Close that too, or do without it.",
+    ),
+    "held_by_child": (
+        "A process your program started still held the socket open when the program ended.",
+        "Close the socket in every process that has it, or do the work in one process.",
+    ),
+    "exit_by_hand": (
+        "Calling __exit__() yourself is not a with block.",
+        "Write `with socket.socket() as client_socket:` and let the block's end close the socket.",
+    ),
+    # the grader's own channel
+    "tampered": (
+        "Your program wrote to a descriptor it did not open: the grader's control channel.",
+        "Use only the sockets and files your program opens itself.",
+    ),
     # ending
     "timeout": (
         "The program was still running after {limit}: {doing}.",

@@ -1,7 +1,7 @@
-"""The learner's file before anything runs: present, text, UTF-8, Python.
+"""The learner's file before anything runs: text, UTF-8, Python.
 
-A file that cannot be run is the learner's failure (one clear check), except a missing or
-unreadable one, which is bad input to the grader (exit status 2).
+A file that cannot be run is the learner's failure (one clear check). Reading it (and a missing
+or unreadable file, which is bad input to the grader) is ``grader.submission``'s.
 """
 
 from __future__ import annotations
@@ -10,28 +10,9 @@ import ast
 import sys
 from pathlib import Path
 
-from grader.errors import BadInput
 from grader.i18n import Catalogue, english
 from grader.judge.hints import Hint, hint
 from grader.report import Check
-
-MAX_SOURCE = 1024 * 1024
-
-
-def read_submission(path: Path) -> bytes:
-    """The file's bytes; ``BadInput`` when it is missing, a folder, unreadable or too large."""
-    if not path.exists():
-        raise BadInput(f"{path}: no such file; give the path of a learner's .py file")
-    if path.is_dir():
-        raise BadInput(f"{path}: is a folder; give a .py file (or grade several files at once)")
-    try:
-        with path.open("rb") as f:
-            data = f.read(MAX_SOURCE + 1)
-    except OSError as exc:
-        raise BadInput(f"{path}: cannot read it ({exc.strerror}); check its permissions") from None
-    if len(data) > MAX_SOURCE:
-        raise BadInput(f"{path}: over 1 MiB, not a practice solution; check the path")
-    return data
 
 
 def _undecodable(data: bytes) -> tuple[int, str] | None:

@@ -148,6 +148,7 @@ class LearnerProcess:
         self._status: socket.socket | None = None
         self._outer: int | None = None  # the run's first process (the script's, in routed mode)
         self._inner_fd: int | None = None  # pidfd of PID 1 of the run's namespace
+        self._inner: int | None = None  # PID 1 of the run's namespace, as the grader sees it
         self._wait_status: int | None = None
         self._failure = ""
         self.overflow = False
@@ -181,6 +182,7 @@ class LearnerProcess:
         except OSError:
             pass  # it ended or closed stdin before reading: its output will say why
         os.close(stdin_w)
+        status.setblocking(False)
         self._status = status
         sel.register(status, selectors.EVENT_READ, lambda: self._on_status(sel))
         for fd in (out_r, err_r):
@@ -221,6 +223,8 @@ class LearnerProcess:
         assert self._status is not None
         try:
             message = self._status.recv(256).decode("ascii", "replace")
+        except BlockingIOError:
+            return  # read already, by ``script_pid`` within the same batch of events
         except OSError:
             message = ""
         if not message:
@@ -237,6 +241,7 @@ class LearnerProcess:
         if kind == "A" and value.isdigit():
             self._outer = int(value)
         elif kind == "B" and value.isdigit():
+            self._inner = int(value)
             try:
                 # Held open, it pins the PID (no reuse) and lets us signal PID 1 directly.
                 self._inner_fd = os.pidfd_open(int(value))
@@ -247,6 +252,22 @@ class LearnerProcess:
         elif kind == "X" and value.lstrip("-").isdigit():
             self._wait_status = int(value)
             self.ended_at = time.monotonic()
+
+    def script_pid(self, sel: selectors.BaseSelector, namespace: bool) -> int | None:
+        """The PID of the script's interpreter (PID 1 of its namespace in namespace mode).
+
+        Its status messages may still be queued when the script's own reports arrive, so what
+        is queued is read first.
+        """
+        poller = select.poll()
+        while self._status is not None and (self._inner if namespace else self._outer) is None:
+            if self._status.fileno() < 0:
+                break
+            poller.register(self._status, select.POLLIN)
+            if not poller.poll(0):
+                break
+            self._on_status(sel)
+        return self._inner if namespace else self._outer
 
     @property
     def failure(self) -> str:

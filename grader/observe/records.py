@@ -1,8 +1,9 @@
 """Immutable records of what one run of a learner's script did.
 
-Strategy: the I/O edges (``wire`` for the server side, ``runner`` for the process, ``trace`` for
-what the script's interpreter reported) each produce one of these frozen records; the checks are
-pure functions of them. Nothing here does I/O.
+Strategy: the I/O edges (``wire`` for the server side, ``process`` for the process, ``trace``
+for what the script's interpreter reported, ``sockets`` for the kernel's view of the run's
+sockets) each produce one of these frozen records; the checks are pure functions of them.
+Nothing here does I/O.
 """
 
 from __future__ import annotations
@@ -81,16 +82,34 @@ class ConnectAttempt:
     local_port: int | None
 
 
+CloseHow = Literal["close", "exit", "closing"]
+
+
+@dataclass(frozen=True)
+class SourcePosition:
+    """A span of the script's source, as Python's code positions give it (columns in bytes)."""
+
+    line: int
+    end_line: int | None = None
+    col: int | None = None
+    end_col: int | None = None
+
+
 @dataclass(frozen=True)
 class SocketClose:
-    """The script closed a connected socket itself: ``close()`` or the end of a ``with`` block.
+    """The script's interpreter reported closing a connected socket, and from where.
 
-    Reported before the interpreter began to exit (its body, its threads, its atexit handlers);
-    it counts only if the server saw that connection's FIN while the process still ran.
+    ``how`` is ``close`` (a ``close()`` call), ``exit`` (the socket's ``__exit__`` ran: the end
+    of a with block, or a call by hand) or ``closing`` (the end of a ``contextlib.closing``
+    block); ``at`` is the position of the script's code that did it (None when no code of the
+    script did, e.g. a library closing its own socket). Reported before the interpreter began
+    to exit. An explanation only: whether the socket really was closed is the kernel's to say
+    (``SocketsAtExit``).
     """
 
     local_port: int
-    how: Literal["close", "with"]
+    how: CloseHow
+    at: SourcePosition | None = None
 
 
 @dataclass(frozen=True)
@@ -103,6 +122,17 @@ class ScriptEnd:
 
 
 @dataclass(frozen=True)
+class Tampering:
+    """A datagram on the control channel that the sandbox never sends: the program wrote it.
+
+    ``what`` says in the grader's words what was wrong with it; ``sample`` is its start.
+    """
+
+    what: str
+    sample: bytes
+
+
+@dataclass(frozen=True)
 class ClientTrace:
     """What the script asked its socket library to do (reported from inside its interpreter)."""
 
@@ -110,6 +140,10 @@ class ClientTrace:
     attempts: tuple[ConnectAttempt, ...]
     closes: tuple[SocketClose, ...]
     end: ScriptEnd | None
+    # What arrived on the control channel that the sandbox never sends (the first few), and
+    # how many such datagrams arrived in all.
+    tampering: tuple[Tampering, ...] = ()
+    tampering_count: int = 0
 
 
 @dataclass(frozen=True)
@@ -126,6 +160,45 @@ class ProcessOutcome:
 
 
 @dataclass(frozen=True)
+class SocketState:
+    """One connection's socket on the client's side, as the kernel showed it.
+
+    ``held`` is whether the socket still exists (the kernel lists an inode for it: some
+    descriptor, or a message in flight, still refers to it); a closed socket is orphaned and
+    lists none, or is gone. ``holders`` are the run's processes with a descriptor to it.
+    """
+
+    local_port: int
+    server_port: int
+    tcp_state: str  # ESTABLISHED, FIN_WAIT2, ... or "gone"
+    held: bool
+    holders: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class SocketsAtExit:
+    """The kernel's view of the run's connections while its interpreter was held at exit.
+
+    ``moment`` is ``exit`` (held before exiting) or ``stopped`` (about to be killed at the time
+    limit). ``script_pid`` is the script's interpreter; ``processes`` every process of the run
+    then. ``readable`` is False when the kernel's tables could not be read (nothing confirmed).
+    """
+
+    moment: Literal["exit", "stopped"]
+    script_pid: int
+    processes: tuple[int, ...]
+    sockets: tuple[SocketState, ...]
+    readable: bool = True
+
+    def socket(self, local_port: int) -> SocketState | None:
+        """The state of the connection whose client side has ``local_port``."""
+        for state in self.sockets:
+            if state.local_port == local_port:
+                return state
+        return None
+
+
+@dataclass(frozen=True)
 class Observation:
     """One run: the inputs given and the three records of what happened."""
 
@@ -134,3 +207,4 @@ class Observation:
     process: ProcessOutcome
     wire: Transcript
     trace: ClientTrace
+    sockets: SocketsAtExit | None = None  # None: the interpreter was never held nor stopped

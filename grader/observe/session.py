@@ -2,9 +2,12 @@
 
 Strategy: a single selector per run drives the learner's process (output, exit), the control
 channel from its interpreter and every server socket; nothing sleeps and every wait is bounded by
-the run's deadline. When the process has ended (or was ended at the time limit or on an output
-flood) the server side is drained to each connection's FIN or RST, and the three records are
-frozen into an ``Observation``. Judging happens elsewhere.
+the run's deadline. When the script's interpreter says it is about to exit (``Z``) it is held
+alive while the kernel's view of its sockets is taken (``grader.observe.sockets``) and the FIN
+of every socket it released is read; then it is let go (``K``). At a kill the same view is
+taken first. When the process has ended (or was ended at the time limit or on an output flood)
+the server side is drained to each connection's FIN or RST, and the records are frozen into an
+``Observation``. Judging happens elsewhere.
 """
 
 from __future__ import annotations
@@ -17,11 +20,13 @@ import stat
 import tempfile
 import time
 from pathlib import Path
+from typing import Literal
 
 from grader.config import Limits
 from grader.errors import GraderFault
 from grader.observe.process import LearnerProcess, Zygote
-from grader.observe.records import Observation, Transcript
+from grader.observe.records import Observation, SocketsAtExit, Transcript
+from grader.observe.sockets import can_duplicate, client_inode, look
 from grader.observe.trace import TraceReader
 from grader.observe.wire import WireRecorder
 from grader.problem.protocol import ServerSession
@@ -29,9 +34,9 @@ from grader.problem.spec import ProblemSpec, RunSpec
 
 DRAIN_S = 2.0  # after the process ended: the kernel has closed its sockets, so this is a bound
 KILL_GRACE_S = 5.0  # after a kill: how long the tree may take to be gone
-# How long a reported close may take to show its FIN at the server. A real one is queued before
-# the report is even sent; only a forged report waits this long.
-CLOSE_CONFIRM_S = 0.5
+# How long a socket the kernel shows closed may take to show its FIN at the server (bounded by
+# the run's deadline too). The FIN was queued when it closed: this is a bound, not a wait.
+SETTLE_S = 2.0
 SANDBOX_SCRATCH = Path("/scratch")  # the run's own tmpfs in its minimal root (namespace mode)
 
 
@@ -114,6 +119,7 @@ def observe(
     sel = selectors.DefaultSelector()
     proc: LearnerProcess | None = None
     wire: WireRecorder | None = None
+    inodes: dict[tuple[int, int], int] = {}  # client socket inodes, seen at accept
     try:
         server = spec.make_server(seed)
         reply = server.answer if server.replies else None
@@ -123,6 +129,7 @@ def observe(
             max_connections=limits.max_connections,
             max_bytes=limits.max_received_kb * 1024,
             reported_only=not in_namespace,
+            on_accept=lambda client, server, v6: remember_inode(client, server, v6),
         )
         if in_namespace:
             mode = "ns-up" if run.server_up else "ns-down"
@@ -161,17 +168,33 @@ def observe(
             wire.listen_on(trace.take_listeners())
             if not in_namespace:
                 wire.admit(reported_ports(trace))
-            if trace.exiting and not acked[0]:
-                acked[0] = True
-                wire.settle(
-                    trace.claimed_closes(), min(time.monotonic() + CLOSE_CONFIRM_S, deadline)
-                )
+            if trace.exiting and view[0] is None:
+                # The interpreter is held alive at exit: look at its sockets, then let it go.
+                view[0] = look_at_sockets("exit", min(time.monotonic() + SETTLE_S, deadline))
                 try:
                     parent.send(b"K")
                 except OSError:
                     pass  # it ended already: nothing is held
 
-        acked = [False]
+        def remember_inode(client: int, server: int, v6: bool) -> None:
+            # Only needed where the run's descriptors cannot be looked into (see sockets.look).
+            pid = proc.script_pid(sel, in_namespace) if proc is not None else None
+            if duplicable[0] is None:
+                duplicable[0] = can_duplicate(pid)
+            if not duplicable[0]:
+                inodes[(client, server)] = client_inode(pid, client, server, v6)
+
+        duplicable: list[bool | None] = [None]
+
+        def look_at_sockets(moment: Literal["exit", "stopped"], until: float) -> SocketsAtExit:
+            assert proc is not None and wire is not None
+            wire.accept_pending()
+            pid = proc.script_pid(sel, in_namespace)
+            seen = look(pid, in_namespace, wire.endpoints(), inodes, moment)
+            wire.settle({s.local_port for s in seen.sockets if not s.held}, until)
+            return seen
+
+        view: list[SocketsAtExit | None] = [None]
         sel.register(parent, selectors.EVENT_READ, on_control)
         proc.start(sel)
         child.close()
@@ -182,6 +205,8 @@ def observe(
             now = time.monotonic()
             if not killed and (now >= deadline or proc.overflow):
                 proc.timed_out = now >= deadline and not proc.overflow
+                if view[0] is None:
+                    view[0] = look_at_sockets("stopped", now)
                 wire.note_kill()
                 proc.kill()
                 killed = True
@@ -215,6 +240,7 @@ def observe(
             process=proc.outcome(),
             wire=transcript,
             trace=trace.record(),
+            sockets=view[0],
         )
     finally:
         if proc is not None:

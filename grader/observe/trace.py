@@ -1,20 +1,140 @@
 """Reads the control channel: what the script's interpreter reported (see ``grader.sandbox``).
 
 Strategy: the channel is a SEQPACKET socket, one report a datagram. The script shares a process
-with the sandbox code and could write to the channel too, so every report is parsed defensively,
-bounded in number, and file descriptors are taken only in the one message that may carry them,
-before the script starts.
+with the sandbox code and can write to the channel too, so every report is parsed strictly,
+through one table (``REPORTS``: kind -> field count, parser; the phases a kind may arrive in),
+and anything the sandbox never sends (an unknown kind, a wrong field count, a port that is not
+ASCII decimal in range, a report out of order, descriptors attached, a datagram too long) is
+recorded as tampering, never raised. Stored reports are bounded in number; every datagram is
+still checked. File descriptors are taken only from the one message that may carry them, before
+the script starts.
+
+Reports, tab-separated UTF-8 (written by ``grader.sandbox.hooks`` and ``grader.sandbox.script``):
+  ``L``                            the namespace's listeners (descriptors attached), first
+  ``S``                            the script starts
+  ``N host port outcome lport``    a connect call (``lport`` empty when nothing is under way)
+  ``C lport how line eline col ecol``  a traced socket is closed (see ``SocketClose``)
+  ``E kind exc_type detail``       how the body ended: ok, exception, exit
+  ``Z``                            the interpreter is about to exit and waits for ``K``
 """
 
 from __future__ import annotations
 
 import array
+import select
 import socket
+from collections.abc import Callable
+from dataclasses import dataclass
 
-from grader.observe.records import ClientTrace, ConnectAttempt, ScriptEnd, SocketClose
+from grader.observe.records import (
+    ClientTrace,
+    CloseHow,
+    ConnectAttempt,
+    ScriptEnd,
+    SocketClose,
+    SourcePosition,
+    Tampering,
+)
 
-MAX_REPORTS = 2000
-_FD_SPACE = socket.CMSG_SPACE(4 * array.array("i").itemsize)
+MAX_REPORTS = 2000  # connect and close reports kept; later ones are checked, not kept
+MAX_DATAGRAM = 3000  # bytes: the sandbox cuts its reports to this
+MAX_FIELD = 500  # characters of one field: the sandbox cuts its fields to this
+MAX_TAMPERING = 5  # tampering datagrams kept as examples (all are counted)
+MAX_FDS = 4
+_FD_SPACE = socket.CMSG_SPACE(MAX_FDS * array.array("i").itemsize)
+_RECV = MAX_DATAGRAM + 1  # one more byte than a report may have: a longer datagram shows
+
+# The phases of a run as the channel tells them, in order.
+SETUP, RUNNING, ENDED, EXITING = "setup", "running", "ended", "exiting"
+
+
+class Malformed(Exception):
+    """A report that the sandbox never sends; the message says what is wrong with it."""
+
+
+Record = ConnectAttempt | SocketClose | ScriptEnd | None
+
+
+def _port(text: str) -> int:
+    """A TCP port written as the sandbox writes it: ASCII decimal, 1-65535, no padding."""
+    if not (text.isascii() and text.isdigit() and len(text) <= 5 and text == str(int(text))):
+        raise Malformed("a port that is not a plain decimal number")
+    port = int(text)
+    if not 1 <= port <= 65535:
+        raise Malformed("a port out of range")
+    return port
+
+
+def _number(text: str) -> int | None:
+    if text == "":
+        return None
+    if not (text.isascii() and text.isdigit() and len(text) <= 7 and text == str(int(text))):
+        raise Malformed("a source position that is not a plain decimal number")
+    return int(text)
+
+
+def _name(text: str) -> str:
+    if text and not (text.isidentifier() and len(text) <= 200):
+        raise Malformed("an exception name that is not a name")
+    return text
+
+
+def _nothing(_fields: list[str]) -> Record:
+    return None
+
+
+def _attempt(fields: list[str]) -> Record:
+    host, port, outcome, lport = fields
+    if not (
+        outcome == "connected"
+        or (outcome.startswith("errno ") and _number(outcome[6:]) is not None)
+        or (outcome and _name(outcome) == outcome)
+    ):
+        raise Malformed("an unknown connect outcome")
+    return ConnectAttempt(host, port, outcome, _port(lport) if lport else None)
+
+
+_HOW: dict[str, CloseHow] = {"close": "close", "exit": "exit", "closing": "closing"}
+
+
+def _close(fields: list[str]) -> Record:
+    lport, how, *where = fields
+    if how not in _HOW:
+        raise Malformed("an unknown way of closing")
+    line, end_line, col, end_col = (_number(f) for f in where)
+    at = None if line is None else SourcePosition(line, end_line, col, end_col)
+    return SocketClose(_port(lport), _HOW[how], at)
+
+
+def _end(fields: list[str]) -> Record:
+    kind, exc_type, detail = fields
+    if kind == "ok" and not exc_type and not detail:
+        return ScriptEnd("ok")
+    if kind == "exit" and exc_type in ("SystemExit", "_exit"):
+        return ScriptEnd("exit", exc_type, detail)
+    if kind == "exception" and exc_type and _name(exc_type):
+        return ScriptEnd("exception", exc_type, detail)
+    raise Malformed("an unknown way of ending")
+
+
+@dataclass(frozen=True)
+class Kind:
+    """A row of the report table: its fields, its parser, and when it may arrive."""
+
+    fields: int
+    parse: Callable[[list[str]], Record]
+    phases: frozenset[str]
+    then: str | None = None  # the phase it leads to
+
+
+REPORTS: dict[str, Kind] = {
+    "L": Kind(0, _nothing, frozenset({SETUP})),
+    "S": Kind(0, _nothing, frozenset({SETUP}), RUNNING),
+    "N": Kind(4, _attempt, frozenset({RUNNING, ENDED, EXITING})),
+    "C": Kind(6, _close, frozenset({RUNNING, ENDED, EXITING})),
+    "E": Kind(3, _end, frozenset({RUNNING}), ENDED),
+    "Z": Kind(0, _nothing, frozenset({ENDED}), EXITING),
+}
 
 
 class TraceReader:
@@ -24,61 +144,121 @@ class TraceReader:
         self.channel = channel
         self._listeners: list[socket.socket] = []
         self._had_listeners = False
-        self._started = False
+        self._phase = SETUP
         self._attempts: list[ConnectAttempt] = []
         self._closes: list[SocketClose] = []
+        self._traced: set[int] = set()
         self._end: ScriptEnd | None = None
-        self._exiting = False
-        self._count = 0
+        self._kept = 0
+        self._tampering: list[Tampering] = []
+        self._tampering_count = 0
         self.closed = False
 
     def on_readable(self) -> bool:
         """Read one report; return False once the channel has ended."""
         try:
-            data, ancdata, _flags, _addr = self.channel.recvmsg(4096, _FD_SPACE)
+            data, ancdata, flags, _addr = self.channel.recvmsg(_RECV, _FD_SPACE)
         except BlockingIOError:
             return True
-        except OSError:
-            data, ancdata = b"", []
-        fds = _take_fds(ancdata)
-        if not data:
-            for fd in fds:
-                socket.close(fd)
+        except OSError:  # reset, or the time-out of the final drain: the channel's end
             self.closed = True
             return False
-        if data == b"L" and not self._started and not self._had_listeners:
+        fds = _take_fds(ancdata)
+        if not data and not fds:
+            if self._peer_gone():
+                self.closed = True
+                return False
+            return True
+        if data == b"L" and self._phase == SETUP and not self._had_listeners and fds:
             self._had_listeners = True
             self._listeners = [socket.socket(fileno=fd) for fd in fds]
             return True
         for fd in fds:  # descriptors the script smuggled in: not ours to keep
             socket.close(fd)
-        self._count += 1
-        if self._count <= MAX_REPORTS:
-            self._parse(data.decode("utf-8", "replace").split("\t"))
+        if fds:
+            self._tamper("descriptors sent with a report", data)
+        elif flags & (socket.MSG_TRUNC | socket.MSG_CTRUNC) or len(data) > MAX_DATAGRAM:
+            self._tamper("a report longer than any the grader's sandbox sends", data)
+        else:
+            self.feed(data)
         return True
 
-    def _parse(self, fields: list[str]) -> None:
-        kind, args = fields[0], fields[1:]
-        if kind == "S":
-            self._started = True
-        elif kind == "A" and len(args) == 4:
-            host, port, outcome, lport = args
-            self._attempts.append(
-                ConnectAttempt(host, port, outcome, int(lport) if lport.isdigit() else None)
-            )
-        elif kind == "C" and len(args) == 2 and args[0].isdigit() and args[1] in ("close", "with"):
-            if self._exiting:
-                return  # the interpreter's own clean-up is not the script closing
-            if args[1] == "close":
-                self._closes.append(SocketClose(int(args[0]), "close"))
-            else:
-                self._closes.append(SocketClose(int(args[0]), "with"))
-        elif kind == "Z":
-            self._exiting = True
-        elif kind == "E" and len(args) == 3 and self._end is None:
-            end_kind = args[0]
-            if end_kind in ("ok", "exception", "exit"):
-                self._end = ScriptEnd(end_kind, args[1], args[2])  # type: ignore[arg-type]
+    def _peer_gone(self) -> bool:
+        """An empty read is the channel's end, unless the script sent an empty datagram.
+
+        At the end every read is empty; an empty datagram is followed by another datagram, or
+        (while the script lives) by nothing to read yet. After the sender has gone, further
+        empty reads are skipped, a bounded number, to see whether anything follows them.
+        """
+        for _ in range(64):
+            try:
+                more = self.channel.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT)
+            except BlockingIOError:
+                more = b"?"  # the sender is alive and nothing follows yet
+            except OSError:
+                return True
+            poller = select.poll()
+            poller.register(self.channel, select.POLLRDHUP)
+            hung_up = any(e & (select.POLLRDHUP | select.POLLHUP) for _f, e in poller.poll(0))
+            if more or not hung_up:
+                self._tamper("an empty datagram", b"")
+                return False
+            try:
+                self.channel.recv(1, socket.MSG_DONTWAIT)  # an empty datagram, or the end
+            except OSError:
+                return True
+        return True
+
+    def feed(self, data: bytes) -> None:
+        """Parse one datagram (no descriptors) against the table; tampering is recorded."""
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            self._tamper("a report that is not UTF-8 text", data)
+            return
+        kind_name, *fields = text.split("\t")
+        kind = REPORTS.get(kind_name)
+        if kind is None or kind_name == "L":
+            self._tamper("a report of a kind the grader's sandbox never sends", data)
+            return
+        if len(fields) != kind.fields or any(len(f) > MAX_FIELD for f in fields):
+            self._tamper("a report with the wrong number or size of fields", data)
+            return
+        if self._phase not in kind.phases:
+            self._tamper(f"a report out of order ({kind_name} while {self._phase})", data)
+            return
+        try:
+            record = kind.parse(fields)
+        except Malformed as exc:
+            self._tamper(str(exc), data)
+            return
+        if isinstance(record, SocketClose) and record.local_port not in self._traced:
+            self._tamper("a close report for a socket that was never connected", data)
+            return
+        if kind.then is not None:
+            self._phase = kind.then
+        self._keep(record)
+
+    def _keep(self, record: Record) -> None:
+        if isinstance(record, ScriptEnd):
+            self._end = record
+            return
+        if isinstance(record, ConnectAttempt) and record.local_port is not None:
+            self._traced.add(record.local_port)
+        if record is None or self._kept >= MAX_REPORTS:
+            return
+        self._kept += 1
+        if isinstance(record, ConnectAttempt):
+            self._attempts.append(record)
+        elif isinstance(record, SocketClose) and self._phase != EXITING:
+            self._closes.append(
+                record
+            )  # after exit began, the interpreter's clean-up is not the script's
+
+    def _tamper(self, what: str, data: bytes) -> None:
+        self._tampering_count += 1
+        if len(self._tampering) < MAX_TAMPERING:
+            self._tampering.append(Tampering(what, data[:80]))
 
     def take_listeners(self) -> list[socket.socket]:
         """The listening sockets handed over from the run's namespace, once (then empty)."""
@@ -88,18 +268,16 @@ class TraceReader:
     @property
     def exiting(self) -> bool:
         """The interpreter is about to exit (body, threads and atexit handlers are done)."""
-        return self._exiting
-
-    def claimed_closes(self) -> set[int]:
-        """Local ports of the sockets the script says it closed."""
-        return {c.local_port for c in self._closes}
+        return self._phase == EXITING
 
     def record(self) -> ClientTrace:
         return ClientTrace(
-            started=self._started,
+            started=self._phase != SETUP,
             attempts=tuple(self._attempts),
             closes=tuple(self._closes),
             end=self._end,
+            tampering=tuple(self._tampering),
+            tampering_count=self._tampering_count,
         )
 
 

@@ -32,6 +32,8 @@ class _Connection:
         self.index = index
         self.sock = sock
         self.peer = peer
+        self.port = sock.getsockname()[1]  # the server's side: the client's remote port
+        self.v6 = sock.family == socket.AF_INET6  # the client's side is in the tcp6 table
         self.session = session
         self.segments: list[Segment] = []
         self.kept = 0
@@ -66,6 +68,7 @@ class WireRecorder:
         max_connections: int,
         max_bytes: int,
         reported_only: bool = False,
+        on_accept: Callable[[int, int, bool], None] | None = None,
     ) -> None:
         self._sel = selector
         # Routed mode: the listener is on the host's loopback, where any program may connect;
@@ -73,6 +76,9 @@ class WireRecorder:
         self._reported_only = reported_only
         self._reported: set[int] = set()
         self._parked: list[tuple[socket.socket, tuple[str, int]]] = []
+        # Told (client port, server port, IPv6) of each connection as it is served, before
+        # anything is read from it: the client's socket is then still in the kernel's tables.
+        self._on_accept = on_accept
         self._new_session = new_session
         self._max_connections = max_connections
         self._max_bytes = max_bytes
@@ -121,6 +127,8 @@ class WireRecorder:
         conn.opened_s = self._now()
         self._conns.append(conn)
         self._sel.register(sock, selectors.EVENT_READ, lambda c=conn: self._read(c))
+        if self._on_accept is not None:
+            self._on_accept(conn.peer[1], conn.port, conn.v6)
 
     def admit(self, ports: set[int]) -> None:
         """The run reported these source ports: serve the connections that come from them."""
@@ -209,17 +217,30 @@ class WireRecorder:
         poller.register(conn.sock, select.POLLIN)
         return bool(poller.poll(0))
 
-    def settle(self, claimed_ports: set[int], deadline: float) -> None:
-        """The script's body has ended and its process is held alive: note what has ended.
-
-        A connection whose socket the script says it closed must show its FIN now, while the
-        process still holds every socket it did not close; the wait is bounded and costs
-        nothing when the close was real (the FIN is already queued).
-        """
+    def accept_pending(self) -> None:
+        """Accept every connection waiting in the backlog now."""
         for listener in list(self._listeners):
             self._accept(listener)
+
+    def endpoints(self) -> list[tuple[int, int, bool]]:
+        """(client port, server port, IPv6) of every accepted connection: the client's side,
+        seen from the kernel, has the client port as its local port and the server's as remote."""
+        return [(c.peer[1], c.port, c.v6) for c in self._conns]
+
+    def settle(self, released_ports: set[int], deadline: float) -> None:
+        """The program is held alive at exit (or about to be stopped): note what has ended.
+
+        What already arrived is read now. A connection whose socket the kernel shows released
+        must show its end (FIN or RST): the kernel queued it when the socket was closed, so
+        waiting for it is bounded and costs nothing. One still held is not waited for.
+        """
+        self.accept_pending()
         for conn in self._conns:
-            while conn.end is None and conn.peer[1] in claimed_ports:
+            for _ in range(64):  # bounded: a thread of the script may still be sending
+                if conn.end is not None or not self._readable_now(conn):
+                    break
+                self._read(conn)
+            while conn.end is None and conn.peer[1] in released_ports:
                 if time.monotonic() >= deadline:
                     break
                 self._read_blocking(conn, deadline)

@@ -17,13 +17,13 @@ from pathlib import Path
 from typing import Any
 
 from grader.errors import BadInput
-from grader.judge.source import read_submission
 from grader.queue.broker import ACTOR, NAMESPACE, QUEUE, make_broker
 from grader.queue.codec import report_from_data
 from grader.queue.job import job_id_of, make_job
 from grader.queue.store import ResultStore
 from grader.report import Report
 from grader.show import display_path, printable
+from grader.submission import read_submission
 
 POLL_S = (0.005, 0.1)  # first and longest pause between looks at the result store
 DEFAULT_WAIT_S = 600.0

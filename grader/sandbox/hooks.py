@@ -1,81 +1,167 @@
 """Wraps the socket methods the lesson uses so that the grader learns what the program did.
 
-Strategy: the hooks *report* (which address was asked for, which call closed a socket); the verdict
-on bytes and endings comes from the server side and the kernel, never from here.
+Strategy: the hooks *report* (which address was asked for, which call closed a socket and from
+where in the script); the verdict on bytes and endings comes from the server side and the
+kernel, never from here. Every wrapper calls the real method with the script's own arguments,
+so the script sees what ``python script.py`` would: the same return values and the same
+exceptions, blocking or not. In routed mode (no network namespace) ``connect`` is pointed at
+the grader's sockets, but only where the real call would have reached 127.0.0.1:9090: the port
+must be one the real call accepts and the host is resolved the way the real call resolves it.
+
+Reports (see ``grader.observe.trace`` for their table):
+  ``N host port outcome local_port``  a connect call; a socket whose connection is under way
+                                      (non-blocking) or made gets its local port, and is traced;
+  ``C local_port how line end_line col end_col``  a traced socket is closed: ``close`` (a
+                                      close() call), ``exit`` (its ``__exit__`` ran: a with
+                                      block, or a call by hand) or ``closing`` (the end of a
+                                      ``contextlib.closing`` block); the position is that of
+                                      the script's code that did it, empty when none did.
 """
 
 import _socket
+import errno
+import operator
 import socket
+import sys
+import weakref
 
-from grader.sandbox.channel import send
-
-LOOPBACK_NAMES = frozenset({"127.0.0.1", "localhost", "::1"})
 LESSON_PORT = 9090
+IN_PROGRESS = frozenset({0, errno.EINPROGRESS, errno.EALREADY, errno.EAGAIN, errno.EISCONN})
+LESSON_V4 = frozenset({"127.0.0.1", "0.0.0.0"})  # Linux connects 0.0.0.0 to the loopback
+MAPPED_V4 = frozenset({"::ffff:127.0.0.1", "::ffff:0.0.0.0"})
 
 
-def install_hooks(ctrl, route):
-    """Wrap the socket methods the lesson uses so that the grader learns what the program did."""
+def resolve(family, host):
+    """The address the real ``connect`` would use for ``host``, or None where it would fail."""
+    if host == "":
+        return "0.0.0.0" if family == _socket.AF_INET else "::"
+    try:
+        return _socket.getaddrinfo(host, None, family)[0][4][0]
+    except Exception:  # the real call fails too, and raises its own error for the script
+        return None
+
+
+def routed(route, sock, address):
+    """``address`` pointed at the grader's sockets, or unchanged where the real call would fail.
+
+    ``route`` holds four ports: the lesson's address over IPv4 and over IPv6, then a port that
+    refuses over each. Any address but the lesson's is refused, as a closed port refuses; so
+    is IPv6 (bar an IPv4-mapped address), since the lesson's server listens on 127.0.0.1 only.
+    """
+    family = sock.family
+    if family not in (_socket.AF_INET, _socket.AF_INET6):
+        return address
+    if not isinstance(address, tuple) or not 2 <= len(address) <= 4:
+        return address
+    if family == _socket.AF_INET and len(address) != 2:
+        return address  # the real call raises TypeError itself
+    try:
+        port = operator.index(address[1])
+    except TypeError:
+        return address  # 9090.0, '9090': the real call raises TypeError itself
+    if not 0 <= port <= 65535:
+        return address  # the real call raises OverflowError itself
+    ip = resolve(family, address[0])
+    if ip is None:
+        return address
+    rest = tuple(address[2:])
+    if family == _socket.AF_INET:
+        lesson = port == LESSON_PORT and ip in LESSON_V4
+        return ("127.0.0.1", route[0] if lesson else route[2])
+    if port == LESSON_PORT and ip in MAPPED_V4:
+        return ("::ffff:127.0.0.1", route[0]) + rest
+    # The lesson's server listens on 127.0.0.1 only: over IPv6 it refuses, as a real one would.
+    return ("::1", route[3]) + rest
+
+
+def position(frame, script):
+    """Where ``frame`` is in the script: (line, end line, column, end column), or blanks."""
+    if frame is None or frame.f_code.co_filename != script:
+        return ("", "", "", "")
+    index = frame.f_lasti // 2  # one position per code unit of two bytes
+    for i, where in enumerate(frame.f_code.co_positions()):
+        if i == index:
+            return tuple("" if p is None else p for p in where)
+    return (frame.f_lineno or "", "", "", "")
+
+
+def install_hooks(report, route, script):
+    """Wrap connect, connect_ex, close and ``__exit__`` of ``socket.socket``."""
+    import contextlib
+
     real_connect = _socket.socket.connect
     real_connect_ex = _socket.socket.connect_ex
     real_close = socket.socket.close
     real_exit = socket.socket.__exit__
-    local_ports = {}
+    exit_code = real_exit.__code__
+    closing_code = contextlib.closing.__exit__.__code__
+    traced = weakref.WeakKeyDictionary()  # socket -> local port of its connection
 
     def target(sock, address):
-        if route is None or not isinstance(address, tuple) or len(address) < 2:
-            return address
-        host, port = address[0], address[1]
-        v6 = sock.family == _socket.AF_INET6
-        if host in LOOPBACK_NAMES and port == LESSON_PORT:
-            return (("::1", route[1]) if v6 else ("127.0.0.1", route[0])) + tuple(address[2:])
-        # Everything else is refused deterministically, the way a closed port refuses.
-        return ("::1", route[3]) + tuple(address[2:]) if v6 else ("127.0.0.1", route[2])
+        return address if route is None else routed(route, sock, address)
 
     def describe(address):
         if isinstance(address, tuple) and len(address) >= 2:
-            return address[0], address[1]
+            port = address[1]
+            return address[0], port if type(port) is int else repr(port)
         return address, ""
 
     def local_port(sock):
         try:
             name = sock.getsockname()
-            return name[1] if isinstance(name, tuple) else ""
         except OSError:
-            return ""
+            return 0
+        return name[1] if isinstance(name, tuple) and len(name) >= 2 else 0
+
+    def trace(sock, outcome, address):
+        host, port = describe(address)
+        lport = local_port(sock)
+        # Reported before the socket is traced, so that its close can only follow this report.
+        report("N", host, port, outcome, lport or "")
+        if lport:
+            traced[sock] = lport
 
     def connect(self, address):
-        host, port = describe(address)
         try:
             real_connect(self, target(self, address))
-        except BaseException as exc:
-            send(ctrl, "A", host, port, type(exc).__name__, "")
+        except (BlockingIOError, InterruptedError) as exc:
+            trace(self, type(exc).__name__, address)  # under way: it may still connect
             raise
-        lport = local_port(self)
-        local_ports[id(self)] = lport
-        send(ctrl, "A", host, port, "connected", lport)
+        except BaseException as exc:
+            report("N", *describe(address), type(exc).__name__, "")
+            raise
+        trace(self, "connected", address)
 
     def connect_ex(self, address):
-        host, port = describe(address)
         code = real_connect_ex(self, target(self, address))
-        lport = local_port(self) if code == 0 else ""
-        if code == 0:
-            local_ports[id(self)] = lport
-        send(ctrl, "A", host, port, "connected" if code == 0 else f"errno {code}", lport)
+        if code in IN_PROGRESS:
+            trace(self, "connected" if code == 0 else f"errno {code}", address)
+        else:
+            report("N", *describe(address), f"errno {code}", "")
         return code
 
     def close(self):
-        if self.fileno() >= 0 and id(self) in local_ports:
-            send(ctrl, "C", local_ports[id(self)], "close")
+        lport = traced.get(self)
+        if lport is not None and self.fileno() >= 0:
+            caller = sys._getframe(1)
+            if caller.f_code is closing_code:
+                report("C", lport, "closing", *position(caller.f_back, script))
+            elif caller.f_code is not exit_code:  # __exit__ has reported itself
+                report("C", lport, "close", *position(caller, script))
         real_close(self)
 
     def exit_(self, *args):
-        if id(self) in local_ports:
-            send(ctrl, "C", local_ports[id(self)], "with")
+        lport = traced.get(self)
+        if lport is not None:
+            # Reported even when the socket is closed already: an extra close() inside a with
+            # block leaves the block's end to report.
+            report("C", lport, "exit", *position(sys._getframe(1), script))
         return real_exit(self, *args)
 
     connect.__qualname__ = "socket.connect"
     connect_ex.__qualname__ = "socket.connect_ex"
     close.__qualname__ = "socket.close"
+    exit_.__qualname__ = "socket.__exit__"
     socket.socket.connect = connect
     socket.socket.connect_ex = connect_ex
     socket.socket.close = close

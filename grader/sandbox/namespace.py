@@ -43,18 +43,12 @@ def listen_here(ctrl):
     import struct
 
     bring_up_loopback()
-    listeners = []
-    for family, host in ((_socket.AF_INET, "127.0.0.1"), (_socket.AF_INET6, "::1")):
-        s = _socket.socket(family, _socket.SOCK_STREAM)
-        try:
-            if family == _socket.AF_INET6:
-                s.setsockopt(_socket.IPPROTO_IPV6, _socket.IPV6_V6ONLY, 1)
-            s.bind((host, LESSON_PORT))
-            s.listen(16)
-        except OSError:
-            s.close()  # no IPv6 in this kernel: IPv4 alone still serves the lesson's address
-            continue
-        listeners.append(s)
+    # IPv4 only, as the lesson's server on 127.0.0.1:9090: an IPv6 connection ([::1]:9090,
+    # or 'localhost' on an AF_INET6 socket) is refused, as it would be against that server.
+    s = _socket.socket(_socket.AF_INET, _socket.SOCK_STREAM)
+    s.bind(("127.0.0.1", LESSON_PORT))
+    s.listen(16)
+    listeners = [s]
     fds = [s.fileno() for s in listeners]
     ctrl.sendmsg(
         [b"L"], [(_socket.SOL_SOCKET, _socket.SCM_RIGHTS, struct.pack(f"{len(fds)}i", *fds))]

@@ -9,7 +9,7 @@ import _thread
 import os
 import sys
 
-from grader.sandbox.channel import send
+from grader.sandbox.channel import Reporter
 from grader.sandbox.hooks import install_hooks
 from grader.sandbox.namespace import bring_up_loopback, listen_here
 
@@ -45,8 +45,9 @@ def watch_grader(ctrl, ns_mode, ack):
     """End this run when the grader goes away, so that no learner process outlives it.
 
     The grader's only message is ``K``: it has seen, while this process still lives, how the
-    script's connections ended (see ``_report_exit``).
+    script's connections ended (see ``Exit.hold``).
     """
+    exit_now = os._exit  # the real one: the script's os._exit is wrapped later
 
     def watch():
         try:
@@ -61,19 +62,74 @@ def watch_grader(ctrl, ns_mode, ack):
                 os.killpg(0, 9)
             except OSError:
                 pass
-        os._exit(137)
+        exit_now(137)
 
     _thread.start_new_thread(watch, ())
 
 
-def report_exit(ctrl, ack):
-    """Say the interpreter is about to exit, and stay alive until the grader has looked.
+class Exit:
+    """The one way out of the script's interpreter: say how the body ended, be held, exit.
 
-    While this process lives, a socket the script did not close cannot have sent its FIN; so the
-    grader, holding us here, tells a real close from a merely reported one.
+    However the script ends (its body returns or raises, ``sys.exit``, ``os._exit`` from any
+    thread or an atexit handler), the grader hears how the body ended (``E``, once) and that the
+    interpreter is about to exit (``Z``, once), and the process stays alive until the grader has
+    looked at its sockets (``K``). While this process lives, a socket the script did not close
+    is still held by it; so the grader, holding us here, tells a real close from a reported one.
     """
-    send(ctrl, "Z")
-    ack.acquire(timeout=ACK_WAIT_S)
+
+    def __init__(self, report, ack):
+        self.report = report
+        self.ack = ack
+        self.real_exit = os._exit
+        self._ended = False
+        self._held = False
+        self._end_lock = _thread.allocate_lock()
+        self._hold_lock = _thread.allocate_lock()
+
+    def ended(self, kind, exc_type="", detail=""):
+        """Report how the body ended (the first time only)."""
+        with self._end_lock:
+            if self._ended:
+                return
+            self._ended = True
+            self.report("E", kind, exc_type, detail)
+
+    def hold(self):
+        """Say the interpreter is about to exit, and stay alive until the grader has looked."""
+        if not self.report.mine():
+            return  # a process the script forked: not the one the grader holds
+        with self._hold_lock:
+            if not self._held:
+                self._held = True
+                self.report("Z")
+                self.ack.acquire(timeout=ACK_WAIT_S)
+
+    def wrap_os_exit(self):
+        """``os._exit`` is held too, before the process really exits: its closes count."""
+        import operator
+
+        real_exit = self.real_exit
+
+        def _exit(status):
+            code = operator.index(status)  # the TypeError the real call raises
+            if self.report.mine() and -(2**31) <= code < 2**31:
+                self.ended("exit", "_exit", code)
+                self.hold()
+            real_exit(status)
+
+        _exit.__module__ = real_exit.__module__
+        _exit.__doc__ = real_exit.__doc__
+        os._exit = _exit
+
+    def now(self, code):
+        """Hold, flush the streams as the interpreter does at exit, and exit with ``code``."""
+        self.hold()
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except BaseException:
+                code = code or 120  # as Python does when stdout cannot be flushed at exit
+        self.real_exit(code)
 
 
 def unbuffered_output():
@@ -133,7 +189,9 @@ def run_script(ctrl_fd, mode, limits, script, confine=None, shown_as=None):
     route = None
     if mode.startswith("route:"):
         route = tuple(int(p) for p in mode.split(":")[1:5])
-    install_hooks(ctrl, route)
+    report = Reporter(ctrl)
+    shown = shown_as or script  # the code's file name: where the hooks look for the script's frames
+    install_hooks(report, route, shown)
     ack = _thread.allocate_lock()
     ack.acquire()
     watch_grader(ctrl, ns_mode, ack)
@@ -149,13 +207,14 @@ def run_script(ctrl_fd, mode, limits, script, confine=None, shown_as=None):
     sys.modules["__main__"] = module
     unbuffered_output()
     set_limits(memory_mb, fsize_mb, nofile, cpu_s, nproc if ns_mode else 0)
+    leave = Exit(report, ack)
+    leave.wrap_os_exit()
     if confine is not None:
         confine.seal()
-    send(ctrl, "S")
-    shown = shown_as or script
+    report("S")
     remember_source(shown, source)
-    code = run_body(ctrl, source, shown, module)
-    finish(ctrl, ack, code)
+    code = run_body(leave, source, shown, module)
+    finish(leave, code)
 
 
 def remember_source(name, source):
@@ -166,26 +225,26 @@ def remember_source(name, source):
     linecache.cache[name] = (len(source), None, lines, name)  # no mtime: never re-read
 
 
-def run_body(ctrl, source, script, module):
+def run_body(leave, source, script, module):
     """Run the script's code; report how it ended; return the exit status Python would give."""
     try:
         exec(compile(source, script, "exec", dont_inherit=True), module.__dict__)
     except SystemExit as exc:
         status = exc.code
-        send(ctrl, "E", "exit", "SystemExit", "" if status is None else status)
+        leave.ended("exit", "SystemExit", "" if status is None else status)
         if status is None or isinstance(status, int):
             return status or 0
         sys.stderr.write(f"{status}\n")  # as Python does with sys.exit("message")
         return 1
     except BaseException as exc:
-        send(ctrl, "E", "exception", type(exc).__name__, str(exc)[:500])
+        leave.ended("exception", type(exc).__name__, exc)
         print_exception(exc, script)
         return 1
-    send(ctrl, "E", "ok", "", "")
+    leave.ended("ok")
     return 0
 
 
-def finish(ctrl, ack, code):
+def finish(leave, code):
     """End as the interpreter would: wait for threads, run atexit, flush, exit with ``code``."""
     import threading
 
@@ -196,10 +255,4 @@ def finish(ctrl, ack, code):
     import atexit
 
     atexit._run_exitfuncs()
-    report_exit(ctrl, ack)
-    for stream in (sys.stdout, sys.stderr):
-        try:
-            stream.flush()
-        except BaseException:
-            code = code or 120  # as Python does when stdout cannot be flushed at exit
-    os._exit(code)
+    leave.now(code)

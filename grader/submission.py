@@ -1,0 +1,78 @@
+"""Reading a learner's file from disk, safely: without blocking, and only if it is a regular file.
+
+Strategy: the path comes from the command line or a caller, and the file may be anything a
+learner or a repository can put there. It is opened once, non-blocking (opening a FIFO for
+reading would otherwise wait for a writer forever), with ``O_NOCTTY`` (a terminal never becomes
+the grader's), following a symlink named here as Unix tools do; then the open descriptor, not
+the name, is checked to be a regular file, so nothing can be swapped in between. Anything else
+is ``BadInput`` with one line naming the thing and the fix.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import stat
+from pathlib import Path
+
+from grader.errors import BadInput
+from grader.show import display_path
+
+MAX_SOURCE = 1024 * 1024
+
+_KINDS = (
+    (stat.S_ISFIFO, "a named pipe (FIFO)"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISSOCK, "a socket"),
+)
+
+
+def _kind(mode: int) -> str:
+    for test, name in _KINDS:
+        if test(mode):
+            return name
+    return "not a regular file"
+
+
+def read_submission(path: Path) -> bytes:
+    """The file's bytes; ``BadInput`` unless it is a readable regular file of at most 1 MiB."""
+    shown = display_path(path)
+    flags = os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY | getattr(os, "O_CLOEXEC", 0)
+    try:
+        fd = os.open(path, flags)
+    except FileNotFoundError:
+        raise BadInput(f"{shown}: no such file; give the path of a learner's .py file") from None
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise BadInput(f"{shown}: a loop of symbolic links; give the real file") from None
+        if exc.errno == errno.ENXIO:  # a socket file, or a device with nothing behind it
+            try:
+                kind = _kind(os.stat(path).st_mode)
+            except OSError:
+                kind = "not a regular file"
+            raise BadInput(f"{shown}: is {kind}, not a file; give a learner's .py file") from None
+        raise BadInput(f"{shown}: cannot read it ({exc.strerror}); check its permissions") from None
+    try:
+        mode = os.fstat(fd).st_mode
+        if stat.S_ISDIR(mode):
+            raise BadInput(
+                f"{shown}: is a folder; give a .py file (or grade several files at once)"
+            )
+        if not stat.S_ISREG(mode):
+            raise BadInput(f"{shown}: is {_kind(mode)}, not a file; give a learner's .py file")
+        chunks: list[bytes] = []
+        size = 0
+        while size <= MAX_SOURCE:
+            chunk = os.read(fd, MAX_SOURCE + 1 - size)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+    except OSError as exc:
+        raise BadInput(f"{shown}: cannot read it ({exc.strerror}); check its permissions") from None
+    finally:
+        os.close(fd)
+    if size > MAX_SOURCE:
+        raise BadInput(f"{shown}: over 1 MiB, not a practice solution; check the path")
+    return b"".join(chunks)
