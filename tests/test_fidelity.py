@@ -98,7 +98,7 @@ def test_no_close_claim_without_evidence_of_a_child(each_mode: Grader) -> None:
     """A socket dropped at a function's return is the script's own: no guessing at a child."""
     report = each_mode.grade(SUBMISSIONS / "p1" / "fail_socket_dropped_at_function_return.py", 1)
     [closed] = failed(report, "closed")
-    assert closed.hint_key == "never_closed"
+    assert closed.hint_key == "dropped_not_closed"  # dropped while it ran, not left to the exit
     assert "child" not in closed.observed and "child" not in closed.hint
 
 
@@ -243,9 +243,8 @@ def test_a_float_port_fails_as_the_real_call_does(each_mode: Grader) -> None:
     report = each_mode.grade(SUBMISSIONS / "p1" / "fail_port_as_float.py", 1)
     assert hint_keys(report, "connected") == {"crashed_before_connect"}
     [end] = failed(report, "clean_end")
-    assert end.observed.startswith(
-        "an uncaught TypeError: 'float' object cannot be interpreted as an integer"
-    )
+    assert end.observed.startswith("an uncaught TypeError:")
+    assert end.observed.endswith("TypeError: 'float' object cannot be interpreted as an integer")
 
 
 @pytest.mark.parametrize(
