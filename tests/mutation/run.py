@@ -239,7 +239,7 @@ def apply(mutant: Mutant, root: Path) -> bool:
 def run_tests(root: Path, tests: tuple[str, ...], deadline_s: float) -> tuple[str, str]:
     """Run ``tests`` in the copy at ``root``: ("passed" | "failed" | "timeout", what failed)."""
     env = {**os.environ, "PYTHONPATH": str(root), "PYTHONDONTWRITEBYTECODE": "1"}
-    command = [sys.executable, "-m", "pytest", "-q", "-x", "-p", "no:cacheprovider", *tests]
+    command = [sys.executable, "-m", "pytest", "-q", "-x", "-n", "0", "-p", "no:cacheprovider", *tests]
     try:
         done = subprocess.run(
             command,
