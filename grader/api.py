@@ -20,13 +20,13 @@ from pathlib import Path
 from grader.config import Config, load_config
 from grader.errors import BadInput, GraderFault
 from grader.i18n import Catalogue, catalogue
-from grader.judge.checks import Context
 from grader.judge.diagnosis import diagnose
 from grader.judge.location import learner_line
 from grader.judge.run import judge_run
 from grader.judge.scoring import DEFAULT_POINTS, scored, unreached
 from grader.judge.source import source_problem
 from grader.judge.transcript import run_transcript
+from grader.judge.verdict import Context
 from grader.observe.process import Zygote
 from grader.observe.records import Observation
 from grader.observe.session import observe

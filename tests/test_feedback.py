@@ -259,6 +259,18 @@ def test_del_is_not_interpreter_exit(fast: Grader) -> None:
     assert "interpreter exit" not in root.hint
 
 
+def test_socket_left_to_the_interpreter(fast: Grader) -> None:
+    report = fast.grade(SUBMISSIONS / "p1" / "fail_never_closed.py", 1, seed=7)
+    root = report.diagnosed
+    assert root is not None
+    assert root.hint_key == "never_closed"
+    assert root.hint == (
+        "The socket was never closed by the program: the connection ended only when the "
+        "interpreter exited. Call client_socket.close() when done, or use `with socket.socket() "
+        "as client_socket:`, whose end closes it."
+    )
+
+
 def test_connect_with_a_list(fast: Grader) -> None:
     report = fast.grade(SUBMISSIONS / "p1" / "fail_connect_with_list.py", 1, seed=7)
     root = report.diagnosed

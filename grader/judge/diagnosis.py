@@ -17,13 +17,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from grader.i18n import Catalogue
-from grader.judge.checks import (
-    Context,
-    Verdict,
-    elsewhere,
-    normalise,
-    signal_name,
-)
+from grader.judge.checks import normalise, signal_name
 from grader.judge.facts import (
     Facts,
     Rule,
@@ -45,6 +39,7 @@ from grader.judge.facts import (
     shown_stray,
 )
 from grader.judge.hints import Hint, hint, translated
+from grader.judge.verdict import Context, Verdict, elsewhere
 from grader.observe.records import Observation
 from grader.problem.spec import RunSpec
 from grader.report import Check, Diagnosis

@@ -12,16 +12,8 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from grader.judge.checks import (
-    Context,
-    address,
-    elsewhere,
-    exception_text,
-    expected_output,
-    first_connection,
-    normalise,
-    sent_mismatch,
-)
+from grader.judge.checks import expected_output, normalise, sent_mismatch
+from grader.judge.verdict import Context, address, elsewhere, exception_text, first_connection
 from grader.observe.records import ConnectAttempt, Observation
 from grader.problem.spec import RunSpec
 from grader.show import literal, printable

@@ -9,8 +9,9 @@ behind a failure.
 from __future__ import annotations
 
 from grader.i18n import Catalogue, english
-from grader.judge.checks import ALWAYS_JUDGED, CHECKS, Context, Verdict
+from grader.judge.checks import ALWAYS_JUDGED, CHECKS
 from grader.judge.diagnosis import choose_hint
+from grader.judge.verdict import Context, Verdict
 from grader.observe.records import Observation
 from grader.problem.spec import RunSpec
 from grader.report import Check

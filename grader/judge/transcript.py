@@ -9,7 +9,8 @@ literals, capped; a connect call is shown with the address as the program asked 
 from __future__ import annotations
 
 from grader.i18n import Catalogue
-from grader.judge.checks import exception_text, short_paths, signal_name
+from grader.judge.checks import short_paths, signal_name
+from grader.judge.verdict import exception_text
 from grader.observe.records import ConnectAttempt, ConnectionRecord, Observation
 from grader.report import RunTranscript, WireEvent
 from grader.show import literal

@@ -52,7 +52,7 @@ MUTANTS: tuple[Mutant, ...] = (
     # -- the three bugs the suite once missed --------------------------------------------------
     Mutant(
         "closed_ignores_rst",
-        "grader/judge/checks.py",
+        "grader/judge/closing.py",
         'if conn.end == "rst":',
         'if conn.end == "rst" and False:',
         (f"{V}[p2/fail_rst_close_linger_zero.py]", f"{V}[p4/fail_rst_close_linger_zero.py]"),
@@ -92,7 +92,7 @@ MUTANTS: tuple[Mutant, ...] = (
     ),
     Mutant(
         "reported_close_trusted",
-        "grader/judge/checks.py",
+        "grader/judge/closing.py",
         "if not conn.ended_while_running:",
         "if False:",
         (
@@ -110,16 +110,16 @@ MUTANTS: tuple[Mutant, ...] = (
     # -- hints -----------------------------------------------------------------------------------
     Mutant(
         "newline_hint_misses_lf",
-        "grader/judge/checks.py",
-        'for newline in (b"\\r\\n", b"\\n"):',
-        'for newline in (b"\\r\\n",):',
-        (f"{V}[p2/fail_trailing_newline.py]", "tests/test_feedback.py::test_trailing_newline"),
+        "grader/judge/diagnosis.py",
+        'lambda f: f.got == f.want + b"\\n",',
+        'lambda f: False,',
+        (f"{V}[p2/fail_trailing_newline.py]", "tests/test_feedback.py::test_trailing_newline_report_and_transcript"),
     ),
     Mutant(
         "decode_hint_lost",
-        "grader/judge/checks.py",
-        'for enc in ("latin-1", "cp1252", "cp1251"):',
-        'for enc in ("cp1252", "cp1251"):',
+        "grader/judge/facts.py",
+        'for enc in ("latin-1", "cp1252", "cp1251")',
+        'for enc in ("cp1252", "cp1251")',
         (
             f"{V}[p3/fail_decode_latin1.py]",
             "tests/test_verdicts.py::test_every_hint_key_is_reached_by_the_corpus",
@@ -128,8 +128,8 @@ MUTANTS: tuple[Mutant, ...] = (
     Mutant(
         "hint_text_changed",
         "grader/judge/hints.py",
-        "The socket was never closed by the program",
-        "The socket was not closed by the program",
+        '"interpreter exited.",',
+        '"program exited.",',
         ("tests/test_feedback.py::test_socket_left_to_the_interpreter",),
     ),
     # -- judging order ---------------------------------------------------------------------------
@@ -138,7 +138,7 @@ MUTANTS: tuple[Mutant, ...] = (
         "grader/judge/run.py",
         'blocked = [d for d in kind.depends_on if status.get(d, "passed") != "passed"]',
         "blocked: list[str] = []",
-        ("tests/test_feedback.py::test_trailing_newline", f"{V}[p2/fail_trailing_newline.py]"),
+        ("tests/test_feedback.py::test_trailing_newline_report_and_transcript", f"{V}[p2/fail_trailing_newline.py]"),
     ),
     # -- protocol --------------------------------------------------------------------------------
     Mutant(
