@@ -221,18 +221,10 @@ class Grader:
         same tests as for any other submission.
         """
         spec = self.spec(problem)
-        why = WHY_NOT_GRADED.get(verdict, WHY_NOT_GRADED["error"])
-        return Report(
-            display_path(path),
-            problem,
-            spec.title,
-            (),
-            verdict,
-            f"{self.zygote.mode()}+cgroup" if self.zygote.cgroups() else self.zygote.mode(),
-            seconds,
-            error=printable(reason),
-            runs=tuple(r.name for r in spec.runs),
-            unreached=unreached(spec, self._limit(spec), self._points(spec), why),
+        mode = self.zygote.mode()  # not ``isolation``: a refused mode is the reason given here
+        isolation = f"{mode}+cgroup" if self.zygote.cgroups() else mode
+        return ungraded_report(
+            path, spec, verdict, reason, isolation, self._limit(spec), self._points(spec), seconds
         )
 
     def _observe_all(
@@ -312,6 +304,32 @@ def _outcome(obs: Observation) -> RunOutcome:
     shown = "\n".join(printable(line) for line in text.split("\n"))
     return RunOutcome(obs.run_name, round(proc.duration_s, 4), shown)
 
+
+
+def ungraded_report(
+    path: str | Path,
+    spec: ProblemSpec,
+    verdict: Verdict,
+    reason: str,
+    isolation: str,
+    time_limit_s: float,
+    points: int,
+    seconds: float = 0.0,
+) -> Report:
+    """The Report of a submission of ``spec`` that was not graded: every check skipped, 0 points."""
+    why = WHY_NOT_GRADED.get(verdict, WHY_NOT_GRADED["error"])
+    return Report(
+        display_path(path),
+        spec.number,
+        spec.title,
+        (),
+        verdict,
+        isolation,
+        seconds,
+        error=printable(reason),
+        runs=tuple(r.name for r in spec.runs),
+        unreached=unreached(spec, time_limit_s, points, why),
+    )
 
 def grade(
     path: str | Path,

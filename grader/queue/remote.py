@@ -12,14 +12,14 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from grader.api import WHY_NOT_GRADED
+from grader.api import ungraded_report
 from grader.config import Config
 from grader.errors import GraderFault
-from grader.judge.scoring import DEFAULT_POINTS, unreached
+from grader.judge.scoring import DEFAULT_POINTS
 from grader.problem.spec import ProblemSpec, load_spec
 from grader.queue.client import Client
 from grader.report import Report, Verdict
-from grader.show import display_path, printable
+from grader.show import display_path
 
 
 class RemoteGrader:
@@ -71,19 +71,8 @@ class RemoteGrader:
         spec = self.spec(problem)
         limit = self.time_limit_s or spec.time_limit_s or self.config.limits.time_limit_s
         points = self.points or spec.points or DEFAULT_POINTS
-        why = WHY_NOT_GRADED.get(verdict, WHY_NOT_GRADED["error"])
-        return Report(
-            display_path(path),
-            problem,
-            spec.title,
-            (),
-            verdict,
-            "",  # no worker saw it: how it would have been isolated is not known here
-            seconds,
-            error=printable(reason),
-            runs=tuple(r.name for r in spec.runs),
-            unreached=unreached(spec, limit, points, why),
-        )
+        # No worker saw it: how it would have been isolated is not known here.
+        return ungraded_report(path, spec, verdict, reason, "", limit, points, seconds)
 
     def grade_many(
         self, paths: Iterable[str | Path], problem: int, jobs: int | None = None
