@@ -3,7 +3,9 @@
 Strategy: a ``Grader`` holds what is made once (configuration, specs, and the warm worker that
 forks every run) and is otherwise immutable; each run builds its own server, process and scratch
 folder, so gradings share nothing and run in parallel threads (each spends its time waiting on
-its own selector while the learners' processes use the cores).
+its own selector while the learners' processes use the cores). The module runs past 300 lines
+because the Grader is the one place where a grading is put together (observe every run, judge,
+diagnose, score, the Report) and the Report of a file that could not be graded sits beside it.
 """
 
 from __future__ import annotations
@@ -27,9 +29,9 @@ from grader.judge.scoring import DEFAULT_POINTS, scored, unreached
 from grader.judge.source import source_problem
 from grader.judge.transcript import run_transcript
 from grader.judge.verdict import Context
-from grader.observe.process import Zygote
 from grader.observe.records import Observation
 from grader.observe.session import observe
+from grader.observe.zygote import Zygote
 from grader.problem.spec import ProblemSpec, load_spec
 from grader.report import Check, Report, RunOutcome, Verdict
 from grader.show import display_path, printable

@@ -211,7 +211,7 @@ ROUTED_FALLBACK = (
 
 def _run(args: argparse.Namespace) -> int:
     from grader.config import load_config
-    from grader.observe.process import Zygote
+    from grader.observe.zygote import Zygote
 
     if args.jobs is not None and args.jobs < 1:
         raise BadInput(f"--jobs {args.jobs}: give 1 or more")

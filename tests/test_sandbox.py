@@ -30,7 +30,7 @@ import pytest
 from grader.api import Grader
 from grader.config import DEFAULT_RUN_IDS, Config, Limits, parse_config
 from grader.errors import BadInput, GraderFault
-from grader.observe.process import Zygote
+from grader.observe.zygote import Zygote
 from tests.conftest import ROOT, SUBMISSIONS
 
 HOSTILE = Path(__file__).resolve().parent / "hostile"

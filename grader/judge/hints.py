@@ -4,7 +4,8 @@ Strategy: one table, one voice. Each key names a mistake (its identity, stable a
 reports and tests refer to it) and holds two ``str.format`` templates in English: the mistake,
 in the lesson's words, and what to try. ``grader/judge/diagnosis.py`` picks the key from what it
 observed; the catalogue (``grader/i18n.py``) gives the sentences in the learner's language, with
-this table as the English source a translator's ``.po`` file is made from.
+this table as the English source a translator's ``.po`` file is made from. It is long because
+it is the whole table: one entry per mistake, kept together so that they read in one voice.
 """
 
 from __future__ import annotations

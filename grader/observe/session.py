@@ -24,11 +24,12 @@ from typing import Literal
 
 from grader.config import Limits
 from grader.errors import GraderFault
-from grader.observe.process import LearnerProcess, Zygote
+from grader.observe.process import LearnerProcess
 from grader.observe.records import Observation, SocketsAtExit, Transcript
 from grader.observe.sockets import can_duplicate, client_inode, look
 from grader.observe.trace import TraceReader
 from grader.observe.wire import WireRecorder
+from grader.observe.zygote import Zygote
 from grader.problem.protocol import ServerSession
 from grader.problem.spec import ProblemSpec, RunSpec
 
