@@ -91,13 +91,15 @@ MUTANTS: tuple[Mutant, ...] = (
         (f"{V}[p2/fail_exit_status_one.py]", f"{V}[p5/fail_exit_status_one.py]"),
     ),
     Mutant(
+        # The kernel's view is the proof of a close: ignore it and a reported close is trusted.
         "reported_close_trusted",
         "grader/judge/closing.py",
-        "if not conn.ended_while_running:",
+        "if state.held:",
         "if False:",
         (
-            "tests/test_hostile.py::test_a_forged_close_report_does_not_hide_a_socket_left_open",
-            f"{V}[p1/fail_close_without_parentheses.py]",
+            f"{V}[p1/fail_shutdown_without_close.py]",
+            f"{V}[p1/fail_makefile_keeps_socket_open.py]",
+            f"{V}[p1/fail_forked_child_keeps_socket.py]",
         ),
     ),
     Mutant(
