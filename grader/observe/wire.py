@@ -12,17 +12,45 @@ its source port; any other is a stranger's and is closed unrecorded.
 
 from __future__ import annotations
 
+import errno
 import select
 import selectors
 import socket
 import time
 from collections.abc import Callable
 
+from grader.errors import GraderFault
 from grader.observe.records import ConnectionEnd, ConnectionRecord, Segment, Transcript
 from grader.problem.protocol import ServerSession
 
 Handler = Callable[[], None]
 READ_CHUNK = 65536
+
+# What the learner's side can do to a connection: tear it down (a reset) or vanish. Any other
+# error is on the server's own descriptor (EBADF, ENOTSOCK, EMFILE, ...): the grader's fault,
+# never to be recorded as a learner's reset.
+_PEER_ERRORS = frozenset(
+    {
+        errno.ECONNRESET,
+        errno.ECONNABORTED,
+        errno.ECONNREFUSED,
+        errno.EPIPE,
+        errno.ETIMEDOUT,
+        errno.ENOTCONN,
+        errno.EHOSTUNREACH,
+        errno.ENETUNREACH,
+        errno.EPROTO,
+    }
+)
+
+
+def peer_failed(exc: OSError) -> None:
+    """The one translation of server-side socket errors: return when the peer caused ``exc``,
+    raise ``GraderFault`` when it is a failure of the grader's own socket."""
+    if exc.errno in _PEER_ERRORS:
+        return
+    name = errno.errorcode.get(exc.errno or 0, str(exc.errno))
+    raise GraderFault(f"the reference server's socket failed ({name}: {exc.strerror})") from exc
 
 
 class _Connection:
@@ -107,7 +135,8 @@ class WireRecorder:
                 sock, peer = listener.accept()
             except (BlockingIOError, InterruptedError):
                 return
-            except OSError:
+            except OSError as exc:
+                peer_failed(exc)
                 return  # a connection reset while queued: it never reached the server
             sock.setblocking(False)
             if self._reported_only and peer[1] not in self._reported:
@@ -159,7 +188,8 @@ class WireRecorder:
             data = conn.sock.recv(READ_CHUNK)
         except (BlockingIOError, InterruptedError, TimeoutError):
             return
-        except OSError:  # ECONNRESET and kin: the client's side was torn down, not closed
+        except OSError as exc:  # ECONNRESET and kin: the client's side was torn down, not closed
+            peer_failed(exc)
             self._ended(conn, "rst")
             return
         if not data:
@@ -180,7 +210,8 @@ class WireRecorder:
             sent = conn.sock.send(conn.outbox)
         except (BlockingIOError, InterruptedError):
             sent = 0
-        except OSError:
+        except OSError as exc:
+            peer_failed(exc)
             conn.outbox = b""  # the client is gone; what it missed is its own loss
             return
         conn.outbox = conn.outbox[sent:]
