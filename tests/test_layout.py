@@ -88,3 +88,11 @@ def test_sandbox_needs_only_the_standard_library(path: Path) -> None:
 def test_every_stage_is_a_folder_a_newcomer_sees() -> None:
     folders = {p.name for p in PACKAGE.iterdir() if (p / "__init__.py").exists()}
     assert {"problem", "sandbox", "observe", "judge", "render"} <= folders
+
+
+def test_the_spec_and_the_check_table_name_the_same_checks() -> None:
+    """A spec may name every check of the table but those judged in every run anyway."""
+    from grader.judge.checks import ALWAYS_JUDGED, CHECKS
+    from grader.problem.spec import CHECK_NAMES
+
+    assert set(CHECK_NAMES) == set(CHECKS) - set(ALWAYS_JUDGED)

@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from grader.judge.closing import check_closed
 from grader.judge.hints import hint
 from grader.judge.verdict import (
-    LESSON_HOSTS,
     Context,
     Verdict,
     address,
@@ -30,6 +29,7 @@ from grader.observe.records import (
     Observation,
 )
 from grader.problem.spec import RunSpec
+from grader.sandbox.lesson import LESSON_HOSTS
 from grader.show import compare, literal, plural, printable
 
 

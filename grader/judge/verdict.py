@@ -10,9 +10,8 @@ from dataclasses import dataclass
 
 from grader.judge.hints import Hint
 from grader.observe.records import ConnectAttempt, ConnectionRecord, Observation
+from grader.sandbox.lesson import LESSON_HOSTS, LESSON_PORT
 from grader.show import printable
-
-LESSON_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 
 
 @dataclass(frozen=True)
@@ -55,7 +54,7 @@ def elsewhere(obs: Observation) -> list[ConnectAttempt]:
     return [
         a
         for a in obs.trace.attempts
-        if not (a.host in LESSON_HOSTS and a.port == "9090")
+        if not (a.host in LESSON_HOSTS and a.port == str(LESSON_PORT))
         and a.outcome not in ("TypeError", "OverflowError")
     ]
 

@@ -25,7 +25,8 @@ import socket
 import sys
 import weakref
 
-LESSON_PORT = 9090
+from grader.sandbox.lesson import LESSON_PORT
+
 IN_PROGRESS = frozenset({0, errno.EINPROGRESS, errno.EALREADY, errno.EAGAIN, errno.EISCONN})
 LESSON_V4 = frozenset({"127.0.0.1", "0.0.0.0"})  # Linux connects 0.0.0.0 to the loopback
 MAPPED_V4 = frozenset({"::ffff:127.0.0.1", "::ffff:0.0.0.0"})

@@ -19,8 +19,7 @@ from grader.sandbox.kernel import (
     CLONE_NEWUSER,
     CLONE_NEWUTS,
 )
-
-LESSON_PORT = 9090
+from grader.sandbox.lesson import LESSON_HOST, LESSON_PORT
 
 
 def bring_up_loopback():
@@ -46,7 +45,7 @@ def listen_here(ctrl):
     # IPv4 only, as the lesson's server on 127.0.0.1:9090: an IPv6 connection ([::1]:9090,
     # or 'localhost' on an AF_INET6 socket) is refused, as it would be against that server.
     s = _socket.socket(_socket.AF_INET, _socket.SOCK_STREAM)
-    s.bind(("127.0.0.1", LESSON_PORT))
+    s.bind((LESSON_HOST, LESSON_PORT))
     s.listen(16)
     listeners = [s]
     fds = [s.fileno() for s in listeners]
