@@ -8,12 +8,15 @@ only), makes one group of its own in each and keeps a descriptor of each folder:
 process is gone (so is every process of the run) the zygote removes the groups. The memory cap
 counts what the run's processes touch, tmpfs pages of its scratch folder and ``/dev/shm``
 included. Anything failing at start means no layer (the report then says ``namespace``); a
-cgroup v2 delegation is not used yet.
+cgroup v2 delegation is not used yet. Making and removing a memory cgroup costs milliseconds,
+so the group of an ended run (empty: its PID namespace is gone) is kept and given to the next
+run with its caps written again; only groups past ``SPARE`` are removed.
 """
 
 import os
 
 CONTROLLERS = {"memory": "memory.limit_in_bytes", "pids": "pids.max"}
+SPARE = 8  # ended runs' groups kept for reuse; runs side by side beyond this make their own
 MOUNTS = "/sys/fs/cgroup"
 
 
@@ -53,6 +56,7 @@ class RunGroups:
         self.folders = folders  # controller -> descriptor of this zygote's group
         self.count = 0
         self.leftover = []  # names a removal failed for (a task was still leaving): tried again
+        self.spare = []  # groups of ended runs, empty, ready for the next run
 
     @classmethod
     def open(cls):
@@ -74,14 +78,19 @@ class RunGroups:
         return groups
 
     def make(self, memory_bytes, tasks):
-        """A new run's groups with their caps: (name, descriptors of their ``cgroup.procs``)."""
-        self.count += 1
-        name = f"run-{self.count}"
+        """A run's groups with their caps: (name, descriptors of their ``cgroup.procs``)."""
+        reused = bool(self.spare)
+        if reused:
+            name = self.spare.pop()
+        else:
+            self.count += 1
+            name = f"run-{self.count}"
         procs = []
         try:
             for controller, limit_file in CONTROLLERS.items():
                 parent = self.folders[controller]
-                os.mkdir(name, 0o700, dir_fd=parent)
+                if not reused:
+                    os.mkdir(name, 0o700, dir_fd=parent)
                 folder = os.open(name, os.O_RDONLY | os.O_DIRECTORY, dir_fd=parent)
                 try:
                     cap = memory_bytes if controller == "memory" else tasks
@@ -103,6 +112,13 @@ class RunGroups:
             os.write(fd, str(os.getpid()).encode())
             os.close(fd)
 
+    def release(self, name):
+        """A run ended (its processes are gone): keep its groups for the next run, or remove them."""
+        if len(self.spare) < SPARE:
+            self.spare.append(name)
+        else:
+            self.remove(name)
+
     def remove(self, name):
         """Remove a run's groups (its processes are gone); keep trying the ones that failed."""
         for target in [name, *self.leftover]:
@@ -119,8 +135,9 @@ class RunGroups:
 
     def close(self):
         """Remove what is left and this zygote's own groups (the zygote is ending)."""
-        for target in list(self.leftover):
+        for target in [*self.spare, *self.leftover]:
             self.remove(target)
+        self.spare.clear()
         for fd in self.folders.values():
             os.close(fd)
         for top in self.tops.values():

@@ -228,7 +228,7 @@ def zygote(chan_fd, wanted, run_ids):
                 if lock is not None:
                     lock.close()  # A is gone, so is every process that ran as this id
                 if group is not None:
-                    groups.remove(group)
+                    groups.release(group)
                 continue
             data, ancdata, _flags, _addr = chan.recvmsg(65536, space)
             fds = array.array("i")
