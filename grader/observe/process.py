@@ -152,18 +152,23 @@ class LearnerProcess:
             self._wait_status = int(value)
             self.ended_at = time.monotonic()
 
-    def script_pid(self, sel: selectors.BaseSelector, namespace: bool) -> int | None:
+    def script_pid(
+        self, sel: selectors.BaseSelector, namespace: bool, deadline: float
+    ) -> int | None:
         """The PID of the script's interpreter (PID 1 of its namespace in namespace mode).
 
-        Its status messages may still be queued when the script's own reports arrive, so what
-        is queued is read first.
+        The script's own reports can arrive before the status message that names it: the
+        zygote (or the run's first process) sends it just after the fork, and a fast script
+        may reach its exit first. The script is held meanwhile, so this waits for it, until
+        ``deadline`` at the latest.
         """
         poller = select.poll()
         while self._status is not None and (self._inner if namespace else self._outer) is None:
             if self._status.fileno() < 0:
                 break
             poller.register(self._status, select.POLLIN)
-            if not poller.poll(0):
+            wait_ms = max(0.0, deadline - time.monotonic()) * 1000
+            if not poller.poll(wait_ms):
                 break
             self._on_status(sel)
         return self._inner if namespace else self._outer

@@ -179,7 +179,8 @@ def observe(
 
         def remember_inode(client: int, server: int, v6: bool) -> None:
             # Only needed where the run's descriptors cannot be looked into (see sockets.look).
-            pid = proc.script_pid(sel, in_namespace) if proc is not None else None
+            until = min(time.monotonic() + SETTLE_S, deadline)
+            pid = proc.script_pid(sel, in_namespace, until) if proc is not None else None
             if duplicable[0] is None:
                 duplicable[0] = can_duplicate(pid)
             if not duplicable[0]:
@@ -190,7 +191,7 @@ def observe(
         def look_at_sockets(moment: Literal["exit", "stopped"], until: float) -> SocketsAtExit:
             assert proc is not None and wire is not None
             wire.accept_pending()
-            pid = proc.script_pid(sel, in_namespace)
+            pid = proc.script_pid(sel, in_namespace, until)
             seen = look(pid, in_namespace, wire.endpoints(), inodes, moment)
             wire.settle({s.local_port for s in seen.sockets if not s.held}, until)
             return seen
