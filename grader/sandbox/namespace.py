@@ -77,6 +77,14 @@ def unshare_run(kernel):
     kernel.unshare(RUN_NAMESPACES)
 
 
+def map_when_unshared(pid, outside, ready_r, go_w):
+    """Outside the run's user namespace: once the child says it has unshared (``u`` on
+    ``ready_r``), write its id maps and let it go on (``g`` on ``go_w``)."""
+    if os.read(ready_r, 1) == b"u":
+        map_ids(pid, outside)
+        os.write(go_w, b"g")
+
+
 def map_ids(pid, outside):
     """Map uid and gid 0 of ``pid``'s new user namespace to ``outside`` (from the parent's side).
 
@@ -126,9 +134,7 @@ def probe(kernel, outside):
     os.close(ready_w)
     os.close(go_r)
     try:
-        if os.read(ready_r, 1) == b"u":
-            map_ids(pid, outside)
-            os.write(go_w, b"g")
+        map_when_unshared(pid, outside, ready_r, go_w)
     except OSError:
         pass
     finally:

@@ -22,7 +22,7 @@ from grader.sandbox.namespace import (
     Confinement,
     become_root_inside,
     leave_groups,
-    map_ids,
+    map_when_unshared,
     probe,
     take_run_id,
     unshare_run,
@@ -104,9 +104,7 @@ def _child(kernel, payload, fds, forget, namespaces, outside, program, cgroup_pr
     os.close(ready_w)
     os.close(go_r)
     try:
-        if os.read(ready_r, 1) == b"u":
-            map_ids(pid, outside)
-            os.write(go_w, b"g")
+        map_when_unshared(pid, outside, ready_r, go_w)
     except OSError as exc:
         send(status, "F", f"mapping the run's ids: {exc}")
     os.close(go_w)
