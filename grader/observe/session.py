@@ -42,31 +42,28 @@ SANDBOX_SCRATCH = Path("/scratch")  # the run's own tmpfs in its minimal root (n
 
 
 def _routed_sockets(up: bool) -> tuple[list[socket.socket], list[socket.socket], str]:
-    """Listeners (when ``up``) and bound-but-not-listening refusers on ephemeral ports."""
-    listeners: list[socket.socket] = []
-    refusers: list[socket.socket] = []
-    ports: list[int] = []
-    for family, host in ((socket.AF_INET, "127.0.0.1"), (socket.AF_INET6, "::1")):
-        pair = []
-        for role in ("listen", "refuse"):
-            s = socket.socket(family, socket.SOCK_STREAM)
-            try:
-                s.bind((host, 0))
-            except OSError:
-                s.close()
-                s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-                s.bind(("127.0.0.1", 0))  # no IPv6 here: route ::1 to an IPv4 port
-            if role == "listen" and up:
-                s.listen(16)
-                listeners.append(s)
-            else:
-                refusers.append(s)  # bound, never listening: a connect is refused (RST)
-            pair.append(s.getsockname()[1])
-        ports.append(pair[0] if up else pair[1])
-        ports.append(pair[1])
-    # route:<9090 over IPv4>:<9090 over IPv6>:<refused IPv4>:<refused IPv6>
-    mode = f"route:{ports[0]}:{ports[2]}:{ports[1]}:{ports[3]}"
-    return listeners, refusers, mode
+    """The lesson's listener (when ``up``) and bound-but-not-listening refusers, on ephemeral
+    loopback ports. The lesson's server listens over IPv4 only, so IPv6 gets a refuser alone."""
+
+    def bound(family: socket.AddressFamily, host: str) -> socket.socket:
+        s = socket.socket(family, socket.SOCK_STREAM)
+        try:
+            s.bind((host, 0))
+        except OSError:
+            s.close()
+            s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            s.bind(("127.0.0.1", 0))  # no IPv6 here: route ::1 to an IPv4 port
+        return s
+
+    # Bound, never listening: a connect is refused (RST).
+    refusers = [bound(socket.AF_INET, "127.0.0.1"), bound(socket.AF_INET6, "::1")]
+    listeners = [bound(socket.AF_INET, "127.0.0.1")] if up else []
+    for s in listeners:
+        s.listen(16)
+    lesson = (listeners or refusers)[0]
+    ports = [s.getsockname()[1] for s in (lesson, *refusers)]
+    # route:<the lesson's address>:<refused over IPv4>:<refused over IPv6>
+    return listeners, refusers, "route:" + ":".join(str(p) for p in ports)
 
 
 def reported_ports(trace: TraceReader) -> set[int]:

@@ -45,8 +45,8 @@ def resolve(family, host):
 def routed(route, sock, address):
     """``address`` pointed at the grader's sockets, or unchanged where the real call would fail.
 
-    ``route`` holds four ports: the lesson's address over IPv4 and over IPv6, then a port that
-    refuses over each. Any address but the lesson's is refused, as a closed port refuses; so
+    ``route`` holds three ports: the lesson's address (over IPv4), then a port that refuses over
+    IPv4 and one over IPv6. Any address but the lesson's is refused, as a closed port refuses; so
     is IPv6 (bar an IPv4-mapped address), since the lesson's server listens on 127.0.0.1 only.
     """
     family = sock.family
@@ -68,11 +68,11 @@ def routed(route, sock, address):
     rest = tuple(address[2:])
     if family == _socket.AF_INET:
         lesson = port == LESSON_PORT and ip in LESSON_V4
-        return ("127.0.0.1", route[0] if lesson else route[2])
+        return ("127.0.0.1", route[0] if lesson else route[1])
     if port == LESSON_PORT and ip in MAPPED_V4:
         return ("::ffff:127.0.0.1", route[0]) + rest
     # The lesson's server listens on 127.0.0.1 only: over IPv6 it refuses, as a real one would.
-    return ("::1", route[3]) + rest
+    return ("::1", route[2]) + rest
 
 
 def position(frame, script):

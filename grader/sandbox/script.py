@@ -188,7 +188,7 @@ def run_script(ctrl_fd, mode, limits, script, confine=None, shown_as=None):
         confine.drop_privileges()
     route = None
     if mode.startswith("route:"):
-        route = tuple(int(p) for p in mode.split(":")[1:5])
+        route = tuple(int(p) for p in mode.split(":")[1:4])
     report = Reporter(ctrl)
     shown = shown_as or script  # the code's file name: where the hooks look for the script's frames
     install_hooks(report, route, shown)
