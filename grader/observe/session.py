@@ -66,11 +66,6 @@ def _routed_sockets(up: bool) -> tuple[list[socket.socket], list[socket.socket],
     return listeners, refusers, "route:" + ":".join(str(p) for p in ports)
 
 
-def reported_ports(trace: TraceReader) -> set[int]:
-    """Source ports of the connections the run reported (the only ones served in routed mode)."""
-    return {a.local_port for a in trace.record().attempts if a.local_port is not None}
-
-
 def _environment(scratch: Path) -> dict[str, str]:
     """A small, fixed environment: nothing of the grader's own leaks into the script."""
     return {
@@ -165,7 +160,7 @@ def observe(
                 return
             wire.listen_on(trace.take_listeners())
             if not in_namespace:
-                wire.admit(reported_ports(trace))
+                wire.admit(trace.reported_ports)
             if trace.exiting and view[0] is None:
                 # The interpreter is held alive at exit: look at its sockets, then let it go.
                 view[0] = look_at_sockets("exit", min(time.monotonic() + SETTLE_S, deadline))
@@ -228,7 +223,7 @@ def observe(
                 break
             wire.listen_on(trace.take_listeners())
         if not in_namespace:
-            wire.admit(reported_ports(trace))
+            wire.admit(trace.reported_ports)
         if run.server_up:
             transcript = wire.finish(after)
         else:

@@ -266,6 +266,12 @@ class TraceReader:
         return taken
 
     @property
+    def reported_ports(self) -> frozenset[int]:
+        """Source ports of every connection the run reported making (the only ones served in
+        routed mode, and the only ones a close report may name)."""
+        return frozenset(self._traced)
+
+    @property
     def exiting(self) -> bool:
         """The interpreter is about to exit (body, threads and atexit handlers are done)."""
         return self._phase == EXITING

@@ -17,7 +17,7 @@ import select
 import selectors
 import socket
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Set
 
 from grader.errors import GraderFault
 from grader.observe.records import ConnectionEnd, ConnectionRecord, Segment, Transcript
@@ -159,7 +159,7 @@ class WireRecorder:
         if self._on_accept is not None:
             self._on_accept(conn.peer[1], conn.port, conn.v6)
 
-    def admit(self, ports: set[int]) -> None:
+    def admit(self, ports: Set[int]) -> None:
         """The run reported these source ports: serve the connections that come from them."""
         self._reported |= ports
         waiting, self._parked = self._parked, []
