@@ -137,10 +137,10 @@ class Grader:
         return self._specs[problem]
 
     def _limit(self, spec: ProblemSpec) -> float:
-        return self.time_limit_s or spec.time_limit_s or self.config.limits.time_limit_s
+        return time_limit(spec, self.config, self.time_limit_s)
 
     def _points(self, spec: ProblemSpec) -> int:
-        return self.points or spec.points or DEFAULT_POINTS
+        return points_of(spec, self.points)
 
     def grade(
         self, path: str | Path, problem: int, seed: int | None = None, lang: str | None = None
@@ -306,6 +306,16 @@ def _outcome(obs: Observation) -> RunOutcome:
     shown = "\n".join(printable(line) for line in text.split("\n"))
     return RunOutcome(obs.run_name, round(proc.duration_s, 4), shown)
 
+
+
+def time_limit(spec: ProblemSpec, config: Config, override: float | None = None) -> float:
+    """A run's time limit: the caller's override, else the spec's, else the configuration's."""
+    return override or spec.time_limit_s or config.limits.time_limit_s
+
+
+def points_of(spec: ProblemSpec, override: int | None = None) -> int:
+    """What a problem is worth: the caller's override, else the spec's, else the default."""
+    return override or spec.points or DEFAULT_POINTS
 
 
 def ungraded_report(

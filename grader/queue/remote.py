@@ -12,10 +12,9 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from grader.api import ungraded_report
+from grader.api import points_of, time_limit, ungraded_report
 from grader.config import Config
 from grader.errors import GraderFault
-from grader.judge.scoring import DEFAULT_POINTS
 from grader.problem.spec import ProblemSpec, load_spec
 from grader.queue.client import Client
 from grader.report import Report, Verdict
@@ -69,8 +68,8 @@ class RemoteGrader:
     ) -> Report:
         """A Report for a file that was not graded, as ``Grader.ungraded`` makes it."""
         spec = self.spec(problem)
-        limit = self.time_limit_s or spec.time_limit_s or self.config.limits.time_limit_s
-        points = self.points or spec.points or DEFAULT_POINTS
+        limit = time_limit(spec, self.config, self.time_limit_s)
+        points = points_of(spec, self.points)
         # No worker saw it: how it would have been isolated is not known here.
         return ungraded_report(path, spec, verdict, reason, "", limit, points, seconds)
 
