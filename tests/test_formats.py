@@ -513,20 +513,14 @@ def test_html_several_reports_make_one_page(gradings: Gradings) -> None:
     assert "<script" not in page.lower()
 
 
-def _chromium() -> str | None:
-    found = shutil.which("chromium")
-    if found:
-        return found
-    return "/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None
-
-
-def test_html_in_a_real_headless_browser(gradings: Gradings, tmp_path: Path) -> None:
-    browser = _chromium()
+def _chromium(tmp_path: Path) -> list[str]:
+    """Headless Chromium with no network of its own and a fresh profile; skips where absent."""
+    browser = shutil.which("chromium")
+    if browser is None and Path("/usr/bin/chromium").exists():
+        browser = "/usr/bin/chromium"
     if browser is None:
         pytest.skip("chromium not found (neither /usr/bin/chromium nor `chromium` on PATH)")
-    page = tmp_path / "report.html"
-    page.write_text(html_format.render([gradings.hostile, gradings.newline]), encoding="utf-8")
-    common = [
+    return [
         browser,
         "--headless",
         "--no-sandbox",
@@ -538,15 +532,26 @@ def test_html_in_a_real_headless_browser(gradings: Gradings, tmp_path: Path) -> 
         "--disable-sync",
         f"--user-data-dir={tmp_path / 'profile'}",
     ]
+
+
+def _dump_dom(command: list[str], page: Path) -> str:
+    """The DOM of ``page`` after Chromium has loaded it."""
     dumped = subprocess.run(
-        [*common, "--dump-dom", page.as_uri()],
+        [*command, "--dump-dom", page.as_uri()],
         capture_output=True,
         text=True,
         timeout=60,
         stdin=subprocess.DEVNULL,
     )
-    dom = dumped.stdout
-    assert dumped.returncode == 0 and "</html>" in dom, dumped.stderr[-2000:]
+    assert dumped.returncode == 0 and "</html>" in dumped.stdout, dumped.stderr[-2000:]
+    return dumped.stdout
+
+
+def test_html_in_a_real_headless_browser(gradings: Gradings, tmp_path: Path) -> None:
+    common = _chromium(tmp_path)
+    page = tmp_path / "report.html"
+    page.write_text(html_format.render([gradings.hostile, gradings.newline]), encoding="utf-8")
+    dom = _dump_dom(common, page)
     assert "12 of 15 checks passed" in dom
     assert "2 of 4 checks passed" in dom
     assert SCRIPT_ESCAPED in dom  # the learner's tag is text in the DOM ...
@@ -565,32 +570,10 @@ def test_html_in_a_real_headless_browser(gradings: Gradings, tmp_path: Path) -> 
 def test_batch_html_overview_in_a_real_headless_browser(
     gradings: Gradings, tmp_path: Path
 ) -> None:
-    browser = _chromium()
-    if browser is None:
-        pytest.skip("chromium not found (neither /usr/bin/chromium nor `chromium` on PATH)")
+    command = _chromium(tmp_path)
     page = tmp_path / "batch.html"
     page.write_text(html_format.render(gradings.all), encoding="utf-8")
-    dumped = subprocess.run(
-        [
-            browser,
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            f"--user-data-dir={tmp_path / 'profile'}",
-            "--dump-dom",
-            page.as_uri(),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        stdin=subprocess.DEVNULL,
-    )
-    dom = dumped.stdout
-    assert dumped.returncode == 0 and "</html>" in dom, dumped.stderr[-2000:]
+    dom = _dump_dom(command, page)
     (table,) = re.findall(r'<table class="overview-table">(.*?)</table>', dom, re.S)
     rows = re.findall(r"<tr class=\"verdict-(\w+)\">(.*?)</tr>", table, re.S)
     assert [verdict for verdict, _ in rows] == ["pass", "fail", "fail", "fail", "invalid"]
