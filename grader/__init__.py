@@ -3,8 +3,11 @@
     >>> import grader
     >>> report = grader.grade("submission.py", problem=3)
     >>> report.verdict, report.summary()
+    >>> report = grader.grade(source=b"import socket\n...", filename="anna.py", problem=3)
+    >>> grader.render(report, "json")
 
-``grade`` and ``grade_many`` are the library entry points; ``Report`` and ``Check`` the
+``grade`` and ``grade_many`` are the library entry points (a file, or bytes held in memory);
+``render`` turns Reports into any format of the command line; ``Report`` and ``Check`` the
 immutable results; ``BadInput`` (the caller's mistake) and ``GraderFault`` (ours) the errors.
 Names are imported on first use, so ``import grader`` itself does no work.
 """
@@ -13,7 +16,16 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-__all__ = ["BadInput", "Check", "Grader", "GraderFault", "Report", "grade", "grade_many"]
+__all__ = [
+    "BadInput",
+    "Check",
+    "Grader",
+    "GraderFault",
+    "Report",
+    "grade",
+    "grade_many",
+    "render",
+]
 
 _WHERE = {
     "grade": "grader.api",
@@ -24,10 +36,14 @@ _WHERE = {
     "BadInput": "grader.errors",
     "GraderFault": "grader.errors",
 }
+# ``render`` is the package grader.render itself, which is callable: importing any renderer
+# makes the package the attribute ``grader.render``, so the function could not stay there.
+_PACKAGES = {"render": "grader.render"}
 
 if TYPE_CHECKING:
     from grader.api import Grader, grade, grade_many
     from grader.errors import BadInput, GraderFault
+    from grader.render import render
     from grader.report import Check, Report
 
 
@@ -36,4 +52,8 @@ def __getattr__(name: str) -> Any:
         import importlib
 
         return getattr(importlib.import_module(_WHERE[name]), name)
+    if name in _PACKAGES:
+        import importlib
+
+        return importlib.import_module(_PACKAGES[name])
     raise AttributeError(f"module 'grader' has no attribute {name!r}")

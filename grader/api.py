@@ -35,7 +35,7 @@ from grader.observe.zygote import Zygote
 from grader.problem.spec import ProblemSpec, load_spec
 from grader.report import Check, Report, RunOutcome, Verdict
 from grader.show import display_path, printable
-from grader.submission import read_submission
+from grader.submission import held_submission, read_submission
 
 OUTPUT_SHOWN = 4000  # characters of a run's printed output kept for the formats that show it
 NOT_PYTHON = "needs “is a Python script” first"
@@ -143,20 +143,44 @@ class Grader:
         return points_of(spec, self.points)
 
     def grade(
-        self, path: str | Path, problem: int, seed: int | None = None, lang: str | None = None
+        self,
+        path: str | Path | None = None,
+        problem: int | None = None,
+        seed: int | None = None,
+        lang: str | None = None,
+        *,
+        source: bytes | str | None = None,
+        filename: str | None = None,
     ) -> Report:
-        """Grade one file. Raises ``BadInput`` for a missing file or an unknown problem.
+        """Grade one submission: the file at ``path``, or ``source`` held in memory.
+
+        ``source`` is the script's bytes (or its text, taken as UTF-8), graded without anything
+        written to disk; ``filename`` is how the report and tracebacks name it (default
+        ``submission.py``). Raises ``BadInput`` for a missing file, bytes over 1 MiB or an
+        unknown problem.
 
         ``seed`` fixes the random part of the server's replies (the Report records the seed
         used either way, so any grading can be replayed); ``lang`` chooses the language of
         the feedback (default: the grader's, else the environment's).
         """
+        if problem is None:
+            raise TypeError("grade() needs the problem: grade(path, problem=N)")
         spec = self.spec(problem)
         words = self.catalogue(lang)
-        script = Path(path)
-        data = read_submission(script)
+        if (path is None) == (source is None):
+            raise BadInput("give either a file's path or its source (bytes or text), not both")
+        if source is not None:
+            data, name = held_submission(source, filename or "submission.py")
+            script = shown = Path(name)  # a name only: the bytes reach the run by descriptor
+            names: tuple[str, ...] = (name,)
+        else:
+            assert path is not None
+            script = Path(path)
+            data = read_submission(script)
+            name = display_path(path)
+            shown = script.resolve()
+            names = (str(script), str(shown))
         started = time.monotonic()
-        name = display_path(path)
         limit = self._limit(spec)
         points = self._points(spec)
         bad_source = source_problem(script, data, words)
@@ -176,7 +200,7 @@ class Grader:
         ctx = Context(limit, self.config.limits.output_kb, self.config.limits.memory_mb, data)
         base = secrets.randbits(32) if seed is None else seed
         try:
-            observations = self._observe_all(script.resolve(), data, spec, limit, base)
+            observations = self._observe_all(shown, data, spec, limit, base)
         except (GraderFault, OSError) as exc:
             return Report(
                 name,
@@ -190,7 +214,6 @@ class Grader:
                 unreached=unreached(spec, limit, points, WHY_NOT_GRADED["error"]),
                 seed=base,
             )
-        names = (str(script), str(script.resolve()))
         checks: list[Check] = []
         for run, obs in zip(spec.runs, observations, strict=True):
             line = learner_line(obs.process.stderr, names)
@@ -291,7 +314,9 @@ class Grader:
 
 def check_points(points: int | None) -> None:
     """``BadInput`` unless ``points`` is None or a whole number from 1."""
-    if points is not None and (isinstance(points, bool) or not isinstance(points, int) or points < 1):
+    if points is not None and (
+        isinstance(points, bool) or not isinstance(points, int) or points < 1
+    ):
         raise BadInput(f"points {points!r}: give a whole number from 1")
 
 
@@ -305,7 +330,6 @@ def _outcome(obs: Observation) -> RunOutcome:
         text = f"{text[:half]}\n[… {cut} characters not shown …]\n{text[-half:]}"
     shown = "\n".join(printable(line) for line in text.split("\n"))
     return RunOutcome(obs.run_name, round(proc.duration_s, 4), shown)
-
 
 
 def time_limit(spec: ProblemSpec, config: Config, override: float | None = None) -> float:
@@ -343,17 +367,25 @@ def ungraded_report(
         unreached=unreached(spec, time_limit_s, points, why),
     )
 
+
 def grade(
-    path: str | Path,
-    problem: int,
+    path: str | Path | None = None,
+    problem: int | None = None,
     *,
+    source: bytes | str | None = None,
+    filename: str | None = None,
     config: Config | str | Path | None = None,
     time_limit_s: float | None = None,
     seed: int | None = None,
     points: int | None = None,
     lang: str | None = None,
 ) -> Report:
-    """Grade the learner's script at ``path`` for ``problem`` (1-5) and return its Report.
+    """Grade a learner's script for ``problem`` (1-5) and return its Report.
+
+    The script is the file at ``path``, or ``source``: its bytes (or text) held in memory,
+    named ``filename`` in the report (default ``submission.py``), with nothing written to disk::
+
+        grade(source=b"import socket\n...", filename="anna.py", problem=3)
 
     ``points``: what the problem is worth, spread over its checks (default: the spec's, or 100).
     ``seed`` replays the server's replies of an earlier Report (its ``seed``); ``lang`` is the
@@ -363,7 +395,7 @@ def grade(
     ``GraderFault`` when this machine cannot run a grading as configured.
     """
     with Grader.create(config, time_limit_s, points, lang) as grader:
-        return grader.grade(path, problem, seed)
+        return grader.grade(path, problem, seed, source=source, filename=filename)
 
 
 def grade_many(

@@ -25,10 +25,9 @@ from grader.errors import BadInput, GraderFault
 if TYPE_CHECKING:
     from grader.api import Grader
 
+from grader.render import FORMATS
 from grader.report import EXIT_BAD_INPUT, EXIT_GRADER_FAULT, EXIT_PASS, Report
 from grader.show import display_path
-
-FORMATS = ("text", "json", "junit", "html", "gradescope", "classroom")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -109,7 +108,9 @@ def _check_output(raw: str, paths: Sequence[Path]) -> Path:
             f"--output {shown}: the folder {display_path(parent)} does not exist; create it first"
         )
     if not os.access(parent, os.W_OK | os.X_OK):
-        raise BadInput(f"--output {shown}: cannot write in {display_path(parent)}; check its permissions")
+        raise BadInput(
+            f"--output {shown}: cannot write in {display_path(parent)}; check its permissions"
+        )
     if target.exists():
         for path in paths:
             if path.exists() and os.path.samefile(path, target):
@@ -144,7 +145,9 @@ def _write_atomically(target: Path, text: str) -> None:
     try:
         fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
     except OSError as exc:
-        raise BadInput(f"--output {display_path(target)}: cannot write it ({exc.strerror})") from None
+        raise BadInput(
+            f"--output {display_path(target)}: cannot write it ({exc.strerror})"
+        ) from None
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             f.write(text)
@@ -152,7 +155,9 @@ def _write_atomically(target: Path, text: str) -> None:
         os.replace(tmp, target)
     except OSError as exc:
         os.unlink(tmp)
-        raise BadInput(f"--output {display_path(target)}: cannot write it ({exc.strerror})") from None
+        raise BadInput(
+            f"--output {display_path(target)}: cannot write it ({exc.strerror})"
+        ) from None
     except BaseException:
         os.unlink(tmp)
         raise
@@ -260,10 +265,9 @@ def _grade(grader: Grader, args: argparse.Namespace) -> int:
 
 def _text(reports: list[Report], args: argparse.Namespace, colour: bool) -> str:
     """The text report, in the chosen language, every check with ``--verbose``."""
-    from grader.i18n import catalogue
-    from grader.render.text_format import render
+    from grader.render import render
 
-    return render(reports, colour=colour, verbose=args.verbose, words=catalogue(args.lang))
+    return render(reports, "text", colour=colour, verbose=args.verbose, lang=args.lang)
 
 
 def _emit(
@@ -271,11 +275,14 @@ def _emit(
 ) -> None:
     """The report to ``--output`` and stdout, then GitHub's annotations and job summary."""
     from grader.batch import summary_table
-    from grader.render import github, renderer
+    from grader.render import github, render
 
     out = sys.stdout
     if target is not None:
-        _write_atomically(target, renderer(args.format)(reports))
+        kept = (
+            _text(reports, args, False) if args.format == "text" else render(reports, args.format)
+        )
+        _write_atomically(target, kept)
     for_a_person = target is not None or args.format == "text"
     if for_a_person:
         colour = _colour(out, args.no_color)
@@ -283,7 +290,7 @@ def _emit(
     elif batch and args.format == "json":
         text = ""  # the JSON Lines were streamed as each file was graded
     else:
-        text = renderer(args.format)(reports)
+        text = render(reports, args.format)
     if github.active():
         if for_a_person:
             text = github.fenced(text)  # it quotes the learner's program

@@ -1,11 +1,13 @@
-"""Reading a learner's file from disk, safely: without blocking, and only if it is a regular file.
+"""A learner's submission: read from disk safely, or checked where it is held in memory.
 
 Strategy: the path comes from the command line or a caller, and the file may be anything a
 learner or a repository can put there. It is opened once, non-blocking (opening a FIFO for
 reading would otherwise wait for a writer forever), with ``O_NOCTTY`` (a terminal never becomes
 the grader's), following a symlink named here as Unix tools do; then the open descriptor, not
 the name, is checked to be a regular file, so nothing can be swapped in between. Anything else
-is ``BadInput`` with one line naming the thing and the fix.
+is ``BadInput`` with one line naming the thing and the fix. Bytes a platform holds in memory
+(``held_submission``) pass the same size check and are never written to disk here: the sandbox
+gets them through a descriptor, as it gets a file's bytes.
 """
 
 from __future__ import annotations
@@ -76,3 +78,30 @@ def read_submission(path: Path) -> bytes:
     if size > MAX_SOURCE:
         raise BadInput(f"{shown}: over 1 MiB, not a practice solution; check the path")
     return b"".join(chunks)
+
+
+def held_submission(source: object, filename: object) -> tuple[bytes, str]:
+    """``source`` (bytes, or text as UTF-8) and its ``filename``, checked as a file would be.
+
+    ``BadInput`` unless ``filename`` is a printable file name and the bytes fit in 1 MiB.
+    """
+    if not isinstance(filename, str) or not filename.strip() or not filename.isprintable():
+        raise BadInput(
+            f"filename {filename!r}: give the submission's file name, e.g. 'submission.py'"
+        )
+    if isinstance(source, str):
+        try:
+            data = source.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            raise BadInput(
+                f"{filename}: the text cannot be written as UTF-8 ({exc.reason})"
+            ) from None
+    elif isinstance(source, (bytes, bytearray, memoryview)):
+        data = bytes(source)
+    else:
+        raise BadInput(
+            f"{filename}: source is {type(source).__name__}; give the file's bytes or its text"
+        )
+    if len(data) > MAX_SOURCE:
+        raise BadInput(f"{filename}: over 1 MiB, not a practice solution; send the script only")
+    return data, filename

@@ -1,17 +1,31 @@
 """Renderers: one Report in, one text out, per format. None of them judges anything.
 
-Each format lives in its own module and is imported only when asked for, so that the ``grade``
-command starts with no template engine loaded unless it renders with one.
+    >>> import grader
+    >>> report = grader.grade("submission.py", problem=3)
+    >>> page = grader.render(report, "html")          # or "text", "json", "junit", ...
+
+Strategy: ``render`` is the one public way in, for the library and the command line alike; each
+format lives in its own module and is imported only when asked for, so that the ``grade``
+command starts with no template engine loaded unless it renders with one. This package is
+callable (``grader.render(...)`` is ``grader.render.render(...)``): the function and the
+package share the name ``grader.render``, and importing a format module makes the package the
+attribute of ``grader``, so either must do what the other does.
 """
 
 from __future__ import annotations
 
 import importlib
+import sys
+import types
 from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, Literal
 
+from grader.errors import BadInput
 from grader.report import Report
 
 FORMATS = ("text", "json", "junit", "html", "gradescope", "classroom")
+Format = Literal["text", "json", "junit", "html", "gradescope", "classroom"]
 
 Renderer = Callable[[Sequence[Report]], str]
 
@@ -19,7 +33,49 @@ Renderer = Callable[[Sequence[Report]], str]
 def renderer(fmt: str) -> Callable[..., str]:
     """The ``render`` function of format ``fmt``; it takes a list of reports."""
     if fmt not in FORMATS:
-        raise ValueError(f"unknown format {fmt!r}; choose from {', '.join(FORMATS)}")
+        raise BadInput(f"unknown format {fmt!r}; choose from {', '.join(FORMATS)}")
     module = importlib.import_module(f"grader.render.{fmt}_format")
-    render: Callable[..., str] = module.render
-    return render
+    function: Callable[..., str] = module.render
+    return function
+
+
+def render(
+    reports: Report | Sequence[Report],
+    format: Format | str = "text",  # noqa: A002  (the word every caller and the CLI use)
+    *,
+    verbose: bool = False,
+    colour: bool = False,
+    lang: str | None = None,
+    locale_dir: str | Path | None = None,
+) -> str:
+    """One Report, or several, as ``format``: the text ``grade --format FORMAT`` prints.
+
+    Every format is text (``classroom`` is base64 text); write it as UTF-8. ``text``: what a
+    learner reads (``verbose``: every check and every run's transcript; ``colour``: ANSI
+    colours; ``lang``: the language of its labels, default the environment's, else English).
+    ``json``: one object, or JSON Lines for several (grader/schema/report.schema.json);
+    ``junit``: JUnit XML; ``html``: a self-contained page; ``gradescope``: ``results.json``;
+    ``classroom``: GitHub Classroom's ``result``. The other formats ignore the text options.
+    ``BadInput`` for an unknown format or something that is not a Report.
+    """
+    many = [reports] if isinstance(reports, Report) else list(reports)
+    for item in many:
+        if not isinstance(item, Report):
+            raise BadInput(f"render() takes Reports, not {type(item).__name__}")
+    function = renderer(format)
+    if format != "text":
+        return function(many)
+    from grader.i18n import catalogue
+
+    where = Path(locale_dir) if locale_dir is not None else None
+    return function(many, colour=colour, verbose=verbose, words=catalogue(lang, where))
+
+
+class _CallablePackage(types.ModuleType):
+    """This package, callable as ``render`` (see the Strategy above)."""
+
+    def __call__(self, *args: Any, **kwargs: Any) -> str:
+        return render(*args, **kwargs)
+
+
+sys.modules[__name__].__class__ = _CallablePackage
