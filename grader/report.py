@@ -90,6 +90,7 @@ class WireEvent:
     text: str
     at_s: float | None = None
     connection: int = 0  # which connection, in accept order (0 for a refused attempt)
+    data: bytes = b""  # a ``data`` event's bytes, whole: ``text`` is their display, capped
 
 
 @dataclass(frozen=True)
@@ -104,6 +105,11 @@ class RunTranscript:
     duration_s: float
     stdin: str = ""  # a str literal of the input given
     exception: str = ""  # "Type: detail" of an uncaught exception (its traceback is in stderr)
+    # The bytes themselves, as captured (each stream at most the output cap), for readers that
+    # show them their own way; the str fields above are their display.
+    stdin_bytes: bytes = b""
+    stdout_bytes: bytes = b""
+    stderr_bytes: bytes = b""
 
 
 @dataclass(frozen=True)

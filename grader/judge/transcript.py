@@ -3,7 +3,8 @@
 Strategy: built once, here, from the frozen records (the server's segments with their times,
 the connect calls the interpreter reported, the process outcome), so that every renderer shows
 the same thing and none of them goes back to the records. Bytes are shown as Python bytes
-literals, capped; a connect call is shown with the address as the program asked for it.
+literals, capped, and kept whole beside their display (for formats that carry them losslessly);
+a connect call is shown with the address as the program asked for it.
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ def _connection_events(conn: ConnectionRecord, words: Catalogue) -> list[WireEve
             _capped(seg.data, CAP),
             seg.at_s,
             conn.index,
+            seg.data,
         )
         for seg in conn.segments
     ]
@@ -101,4 +103,7 @@ def run_transcript(obs: Observation, words: Catalogue) -> RunTranscript:
         duration_s=proc.duration_s,
         stdin=_capped(obs.stdin.decode("utf-8", "replace"), OUTPUT_CAP),
         exception=exception_text(obs),
+        stdin_bytes=obs.stdin,
+        stdout_bytes=proc.stdout,
+        stderr_bytes=proc.stderr,
     )

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import base64
 import json
 from collections.abc import Sequence
 from typing import Any
 
 from grader.report import Check, Report
 
-# 1.1: points (score, max_score) and unreached checks; 1.2: seed, diagnosis and transcripts
-SCHEMA_VERSION = "1.2"
+# 1.1: points (score, max_score) and unreached checks; 1.2: seed, diagnosis and transcripts;
+# 1.3: the transcripts' bytes in base64 beside their display text
+SCHEMA_VERSION = "1.3"
 
 
 def as_dict(report: Report) -> dict[str, Any]:
@@ -44,6 +46,7 @@ def as_dict(report: Report) -> dict[str, Any]:
                         "kind": e.kind,
                         "text": e.text,
                         "connection": e.connection,
+                        "bytes_b64": _b64(e.data) if e.kind == "data" else None,
                     }
                     for e in t.events
                 ],
@@ -52,10 +55,17 @@ def as_dict(report: Report) -> dict[str, Any]:
                 "exception": t.exception,
                 "ending": t.ending,
                 "duration_s": round(t.duration_s, 4),
+                "stdin_b64": _b64(t.stdin_bytes),
+                "stdout_b64": _b64(t.stdout_bytes),
+                "stderr_b64": _b64(t.stderr_bytes),
             }
             for t in report.transcripts
         ],
     }
+
+
+def _b64(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
 
 
 def _diagnosis(report: Report) -> dict[str, Any] | None:
