@@ -222,6 +222,8 @@ def _run(args: argparse.Namespace) -> int:
         raise BadInput(f"--jobs {args.jobs}: give 1 or more")
     if args.points is not None and args.points < 1:
         raise BadInput(f"--points {args.points}: give a whole number from 1")
+    if args.broker:
+        _refuse_the_workers_options(args)
     config = load_config(args.config)
     config.with_time_limit(args.timeout)  # validates it
     if args.broker:  # graded by grade-worker processes elsewhere (see README), rendered here
@@ -237,6 +239,20 @@ def _run(args: argparse.Namespace) -> int:
         if config.isolation == "auto" and grader.isolation == "routed":
             sys.stderr.write(ROUTED_FALLBACK)
         return _grade(grader, args)
+
+
+def _refuse_the_workers_options(args: argparse.Namespace) -> None:
+    """With ``--broker`` the workers grade: options they own would be silently ignored here."""
+    if args.config is not None:
+        raise BadInput(
+            "--config with --broker: the workers grade with their own configuration "
+            "(grade-worker --config); drop --config"
+        )
+    if args.lang is not None:
+        raise BadInput(
+            "--lang with --broker: the workers write the feedback in their own language "
+            "(LANG of grade-worker); drop --lang"
+        )
 
 
 def _grade(grader: Grader, args: argparse.Namespace) -> int:

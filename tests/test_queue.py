@@ -260,10 +260,13 @@ def test_200_jobs_through_two_worker_processes_give_each_its_local_verdict_once(
     pids = set(re.findall(r"grade-worker\[(\d+)\] job submission-", workers.log()))
     assert len(pids) == 2  # both processes graded
 
-    # A job with an unknown problem is a result too (verdict invalid), not a retry.
-    job_id = client.submit(b"x = 1\n", 9, job_id="unknown-problem")
-    report = client.result(job_id, timeout=30)
-    assert report.verdict == "invalid" and "9" in report.error
+    # A problem the workers do not grade is refused at submit (the worker's own answer to such
+    # a job, a result with verdict invalid, is in test_queue_protocol.py).
+    with pytest.raises(BadInput) as caught:
+        client.submit(b"x = 1\n", 9, job_id="unknown-problem")
+    assert str(caught.value) == (
+        "unknown problem 9: the workers on this queue grade problems 1, 2, 3, 4, 5"
+    )
 
 
 def test_the_same_job_sent_twice_is_graded_once(fleet: Fleet) -> None:
@@ -335,13 +338,17 @@ def test_a_poison_job_is_dead_lettered_with_an_error_result_within_its_retries(
 ) -> None:
     scratch = tmp_path / "scratch"
     scratch.mkdir()
-    workers = start_workers("--scratch", str(scratch), "--retry-backoff", "0.05")
+    config = tmp_path / "routed.toml"  # routed runs get a working folder on the worker's disk
+    config.write_text('[isolation]\nmode = "routed"\n')
+    workers = start_workers(
+        "--scratch", str(scratch), "--retry-backoff", "0.05", "--config", str(config)
+    )
     workers.wait_ready()
-    scratch.rmdir()  # the worker's disk is gone: every try fails before the learner's code runs
+    shutil.rmtree(scratch)  # the worker's disk is gone: every try fails before the learner's code
     job_id = client.submit(SUBMISSIONS / "p3" / "pass_with_block_localhost.py", 3, job_id="poison")
     report = client.result(job_id, timeout=60)
     assert report.verdict == "error" and report.exit_code == 3
-    assert report.error.startswith("cannot make a folder for the submission")
+    assert report.error.startswith("FileNotFoundError: [Errno 2] No such file or directory")
     assert report.error.endswith("(infrastructure fault, 3 tries)")
     dead = poll("the job in the dead-letter queue", client.dead_letters)
     assert [job["job_id"] for job in dead] == ["poison"]
@@ -362,17 +369,37 @@ def test_after_a_redis_restart_an_idle_worker_grades_the_next_job(
     assert workers.graded("after") == 1
 
 
-def test_a_bad_job_is_a_result_and_one_without_an_id_is_dead_lettered(fleet: Fleet) -> None:
-    client, workers = fleet.client, fleet.workers
-    client.submit_job({**make_job(b"x = 1\n", 3, job_id="bad"), "source": "%%%"})
-    client.submit_job({"v": 1, "problem": 3})
-    report = client.result("bad", timeout=60)
-    assert report.verdict == "invalid"
-    assert report.error == "job field 'source' is not valid base64; encode the file's bytes"
-    assert poll("the id-less job in the dead-letter queue", client.dead_letters) == [
-        {"v": 1, "problem": 3}
-    ]
-    assert "not a job (job field 'job_id' = None" in workers.log()
+@pytest.mark.parametrize(
+    ("job", "message"),
+    [
+        (
+            {**make_job(b"x = 1\n", 3, job_id="bad"), "source": "%%%"},
+            "job field 'source' is not valid base64; encode the file's bytes",
+        ),
+        (
+            {**make_job(b"x = 1\n", 3, job_id="extra"), "priority": 1},
+            "job field 'priority' is not part of a job v1; its fields are v, job_id, problem, "
+            "filename, source, seed, time_limit_s, points",
+        ),
+        (
+            {"v": 1, "problem": 3},
+            "job field 'job_id' = None: give printable text of 1 to 200 characters",
+        ),
+        (
+            {**make_job(b"x = 1\n", 3, job_id="nine"), "problem": 9},
+            "unknown problem 9: the workers on this queue grade problems 1, 2, 3, 4, 5",
+        ),
+    ],
+    ids=["bad-base64", "unknown-field", "no-id", "unknown-problem"],
+)
+def test_a_job_is_validated_completely_at_submit(
+    fleet: Fleet, job: dict[str, Any], message: str
+) -> None:
+    fleet.workers.wait_ready()  # they say which problems they grade
+    with pytest.raises(BadInput) as caught:
+        fleet.client.submit_job(job)
+    assert str(caught.value) == message
+    assert fleet.server.client().llen("grader:grade") == 0  # nothing was sent
 
 
 def test_submit_refuses_a_missing_file(fleet: Fleet) -> None:

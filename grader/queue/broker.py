@@ -22,6 +22,12 @@ if TYPE_CHECKING:
 NAMESPACE = "grader"  # the prefix of every key: queues, heartbeats and results
 QUEUE = "grade"
 ACTOR = "grade_submission"
+# The keys of docs/queue-protocol.md beyond Dramatiq's own (grader:grade, grader:grade.msgs, ...).
+WAKE_KEY = f"{NAMESPACE}:{QUEUE}.wake"  # a token per job sent: wakes one idle worker at once
+WAKE_CAP = 16  # tokens kept at most: each is a hint, and workers look again anyway
+RESULT_PREFIX = f"{NAMESPACE}:result:"  # + job id: the result, JSON, written once
+DONE_PREFIX = f"{NAMESPACE}:done:"  # + job id: the channel the stored result is published on
+PROBLEMS_KEY = f"{NAMESPACE}:problems"  # a set: the problems the workers on this queue grade
 SCHEMES = ("redis", "rediss", "unix")
 CONNECT_TIMEOUT_S = 5.0
 IO_TIMEOUT_S = 30.0  # no command waits on the server: a silent socket this long is a dead one
@@ -70,12 +76,14 @@ def make_broker(
     the share is set so that a sweep happens about once per heartbeat period.
     """
     try:
-        from dramatiq.brokers.redis import MAINTENANCE_SCALE, RedisBroker
+        from dramatiq.brokers.redis import MAINTENANCE_SCALE
+
+        from grader.queue.waking import WakingBroker
     except ImportError:
         raise missing_extra() from None
-    per_second = 1  # commands a worker process sends per second, at the least (idle polls)
+    per_second = 1  # commands a worker process sends per second, at the least (idle looks)
     chance = min(MAINTENANCE_SCALE, int(MAINTENANCE_SCALE / (per_second * heartbeat_timeout_s)) + 1)
-    return RedisBroker(  # type: ignore[no-untyped-call]
+    return WakingBroker(  # type: ignore[no-untyped-call]
         client=redis_client(url),
         middleware=list(middleware),
         namespace=NAMESPACE,

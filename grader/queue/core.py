@@ -13,12 +13,8 @@ from __future__ import annotations
 
 import dataclasses
 import os
-import re
-import shutil
 import socket
-import tempfile
 import threading
-from pathlib import Path
 from typing import Any
 
 from grader.api import Grader
@@ -29,7 +25,6 @@ from grader.report import Report, Verdict
 from grader.show import printable
 
 RESULT_VERSION = 1
-_SAFE_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,99}\.py")
 
 
 class Graders:
@@ -39,9 +34,8 @@ class Graders:
     because a ``Grader`` stops its zygote when it is collected.
     """
 
-    def __init__(self, grader: Grader, scratch: str | None = None) -> None:
+    def __init__(self, grader: Grader) -> None:
         self.base = grader
-        self.scratch = scratch  # where submissions are written (None: the system's temp folder)
         self._variants: dict[tuple[float | None, int | None], Grader] = {}
         self._lock = threading.Lock()
 
@@ -71,7 +65,12 @@ def worker_name() -> str:
 
 
 def make_result(job_id: str, report: Report) -> dict[str, Any]:
-    """The result of a job as stored: versioned JSON data around the Report's data."""
+    """The result of a job as stored (grader/schema/result.schema.json): versioned JSON data
+    around the Report, twice: every field of the dataclass (``report``, for the Python client
+    to rebuild it exactly) and ``grade --format json``'s object (``report_json``, the
+    documented one, for a platform in any language)."""
+    from grader.render.json_format import as_dict
+
     return {
         "v": RESULT_VERSION,
         "job_id": job_id,
@@ -79,6 +78,7 @@ def make_result(job_id: str, report: Report) -> dict[str, Any]:
         "summary": report.summary(),
         "worker": worker_name(),
         "report": report_to_data(report),
+        "report_json": as_dict(report),
     }
 
 
@@ -108,17 +108,6 @@ def failed_result(
     return make_result(job_id, report)
 
 
-def _renamed(data: Any, old: str, new: str) -> Any:
-    """``data`` with the temporary path of the learner's file shown as the file's own name."""
-    if isinstance(data, str):
-        return data.replace(old, new)
-    if isinstance(data, list):
-        return [_renamed(v, old, new) for v in data]
-    if isinstance(data, dict):
-        return {k: _renamed(v, old, new) for k, v in data.items()}
-    return data
-
-
 def grade_job(graders: Graders, raw: object) -> dict[str, Any]:
     """Grade the decoded job ``raw`` and return its result.
 
@@ -132,27 +121,13 @@ def grade_job(graders: Graders, raw: object) -> dict[str, Any]:
         if result is None:
             raise
         return result
-    name = job.filename if _SAFE_NAME.fullmatch(Path(job.filename).name) else "submission.py"
+    grader = graders.for_job(job)
     try:
-        folder = tempfile.mkdtemp(prefix="grader-job-", dir=graders.scratch)
-    except OSError as exc:
-        raise GraderFault(f"cannot make a folder for the submission ({exc})") from None
-    try:
-        path = Path(folder) / Path(name).name
-        try:
-            path.write_bytes(job.source)
-        except OSError as exc:
-            raise GraderFault(f"cannot write the submission to disk ({exc})") from None
-        grader = graders.for_job(job)
-        try:
-            report = grader.grade(path, job.problem, job.seed)
-        except BadInput as exc:
-            report = not_graded(graders, job.filename, job.problem, "invalid", str(exc))
-        if report.verdict == "error":  # the grader's own failure, never the learner's
-            raise GraderFault(report.error or "the grading failed")
-        report = dataclasses.replace(report, submission=job.filename)
-        result = make_result(job.job_id, report)
-        result["report"] = _renamed(result["report"], str(path), job.filename)
-        return result
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
+        report = grader.grade(
+            problem=job.problem, seed=job.seed, source=job.source, filename=job.filename
+        )
+    except BadInput as exc:
+        report = not_graded(graders, job.filename, job.problem, "invalid", str(exc))
+    if report.verdict == "error":  # the grader's own failure, never the learner's
+        raise GraderFault(report.error or "the grading failed")
+    return make_result(job.job_id, report)

@@ -2,8 +2,9 @@
 
 Strategy: a job is a JSON object ``{v, job_id, problem, filename, source, seed?, time_limit_s?,
 points?}`` with ``source`` the file's bytes in base64, so a worker needs nothing but the message
-(no shared disk). ``parse_job`` validates every field once, at the worker, and names the field
-that is wrong; ``make_job`` builds one on the producer's side. A job without an id gets one
+(no shared disk); grader/schema/job.schema.json is its schema. ``parse_job`` validates every
+field and refuses unknown ones, naming the field that is wrong: on the producer's side before a
+job travels (``make_job``, ``Client.submit_job``) and at the worker, which trusts no producer. A job without an id gets one
 derived from what decides its grading (problem, bytes and the optional settings), so the same
 submission sent twice is one job.
 """
@@ -22,6 +23,7 @@ from grader.errors import BadInput
 VERSION = 1
 MAX_SOURCE_BYTES = 256 * 1024  # a practice solution is a few hundred bytes; this is generous
 MAX_JOB_ID = 200  # characters: the id is part of a Redis key and of every log line
+FIELDS = ("v", "job_id", "problem", "filename", "source", "seed", "time_limit_s", "points")
 
 
 class BadJob(BadInput):
@@ -108,6 +110,12 @@ def parse_job(raw: object) -> Job:
     if raw.get("v") != VERSION:
         raise BadJob(
             f"job version {raw.get('v')!r} is not supported; this worker reads v={VERSION}"
+        )
+    unknown = [key for key in raw if key not in FIELDS]
+    if unknown:
+        raise BadJob(
+            f"job field {unknown[0]!r} is not part of a job v{VERSION}; its fields are "
+            f"{', '.join(FIELDS)}"
         )
     job_id = job_id_of(raw)
     if job_id is None:

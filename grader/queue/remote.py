@@ -3,18 +3,17 @@
 Strategy: the command line grades through three methods of a ``Grader`` (``spec``, ``grade``,
 ``grade_many``); ``RemoteGrader`` has the same three, backed by the queue's ``Client``, so the
 command renders, streams, shows progress and exits exactly as it does for a local grading.
-Problems are checked here first, so an unknown one is bad input before anything is sent.
+Problems are checked here first, so an unknown one is bad input before anything is sent; the
+client's errors are already ``BadInput`` or ``GraderFault``, which the command line reports.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 from grader.api import points_of, time_limit, ungraded_report
 from grader.config import Config
-from grader.errors import GraderFault
 from grader.problem.spec import ProblemSpec, load_spec
 from grader.queue.client import Client
 from grader.report import Report, Verdict
@@ -51,17 +50,15 @@ class RemoteGrader:
         return self._specs[problem]
 
     def grade(self, path: str | Path, problem: int, seed: int | None = None) -> Report:
-        """Submit one file and wait for its Report."""
-        with self._faults():
-            job_id = self._client.submit(
-                path,
-                problem,
-                filename=display_path(path),
-                seed=seed,
-                time_limit_s=self.time_limit_s,
-                points=self.points,
-            )
-            return self._client.result(job_id)
+        """Submit one file and wait for its Report, named as the file was named here."""
+        return self._client.grade(
+            path,
+            problem,
+            filename=display_path(path),
+            seed=seed,
+            time_limit_s=self.time_limit_s,
+            points=self.points,
+        )
 
     def ungraded(
         self, path: str | Path, problem: int, verdict: Verdict, reason: str, seconds: float = 0.0
@@ -77,23 +74,10 @@ class RemoteGrader:
         self, paths: Iterable[str | Path], problem: int, jobs: int | None = None
     ) -> Iterator[Report]:
         """Submit every file, yield each Report as it completes (``jobs``: the workers decide)."""
-        with self._faults():
-            yield from self._client.grade_many(
-                paths,
-                problem,
-                time_limit_s=self.time_limit_s,
-                points=self.points,
-                unsendable=lambda name, reason: self.ungraded(name, problem, "invalid", reason),
-            )
-
-    @contextmanager
-    def _faults(self) -> Iterator[None]:
-        """An unreachable broker or a missing result: a one-line ``GraderFault`` (exit 3)."""
-        import redis
-
-        try:
-            yield
-        except TimeoutError as exc:
-            raise GraderFault(str(exc)) from None
-        except redis.RedisError as exc:
-            raise GraderFault(f"the queue at {self.url} cannot be reached ({exc})") from None
+        yield from self._client.grade_many(
+            paths,
+            problem,
+            time_limit_s=self.time_limit_s,
+            points=self.points,
+            unsendable=lambda name, reason: self.ungraded(name, problem, "invalid", reason),
+        )

@@ -29,13 +29,17 @@ from dramatiq.middleware import Middleware, Retries
 from grader.api import Grader
 from grader.config import load_config
 from grader.errors import BadInput, GraderFault
-from grader.queue.broker import ACTOR, QUEUE, make_broker
+from grader.problem.spec import available_problems
+from grader.queue.broker import ACTOR, PROBLEMS_KEY, QUEUE, make_broker
 from grader.queue.core import Graders, failed_result, grade_job
 from grader.queue.job import job_id_of
+from grader.queue.scratch import own_folder
 from grader.queue.store import DEFAULT_TTL_S, ResultStore
 
 MAX_RETRIES = 2  # tries after the first, for infrastructure faults only
-POLL_MS = 100  # an idle worker looks at the queue (and says it lives) this often, at least
+# The longest pause of a consumer that cannot take more work (every thread busy) and of the
+# retries' delay queue; an idle worker waits for new jobs blocked instead (grader.queue.waking).
+POLL_MS = 100
 STOP_TIMEOUT_S = 120  # a stopping worker finishes the gradings it has begun, this long at most
 LOG_FORMAT = "%(asctime)s grade-worker[%(process)d] %(message)s"
 
@@ -50,7 +54,7 @@ class Settings:
     result_ttl_s: int = DEFAULT_TTL_S
     heartbeat_timeout_s: float = 60.0
     retry_backoff_s: float = 1.0
-    scratch: str | None = None
+    scratch: str | None = None  # where this process's own folder goes (None: the temp folder)
 
 
 class JobFault(dramatiq.Retry):
@@ -144,7 +148,7 @@ def _perform(graders: Graders, store: ResultStore, log: logging.Logger, raw: obj
 def serve(settings: Settings, stop: threading.Event) -> None:
     """Grade jobs from the queue until ``stop`` is set, then finish the ones begun."""
     log = logging.getLogger("grader.queue.worker")
-    graders = Graders(open_grader(settings), settings.scratch)
+    graders = Graders(open_grader(settings))
     try:
         backoff_ms = max(1, int(settings.retry_backoff_s * 1000))
         retries = Retries(
@@ -166,6 +170,7 @@ def serve(settings: Settings, stop: threading.Event) -> None:
             priority=0,
             options={"throws": (BadInput,)},
         )
+        _advertise(broker.client, log)
         worker = dramatiq.Worker(broker, worker_threads=settings.threads, worker_timeout=POLL_MS)
         worker.start()
         log.info("ready: %d threads, runs isolated by %s", settings.threads, graders.base.isolation)
@@ -174,6 +179,14 @@ def serve(settings: Settings, stop: threading.Event) -> None:
         broker.close()
     finally:
         graders.close()
+
+
+def _advertise(client: redis.Redis, log: logging.Logger) -> None:
+    """Say which problems this worker grades, so that clients refuse others at submit."""
+    try:
+        client.sadd(PROBLEMS_KEY, *available_problems())
+    except redis.RedisError as exc:  # the queue's own reconnection takes over from here
+        log.info("cannot list this worker's problems on the queue yet: %s", exc)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -196,12 +209,16 @@ def main(argv: list[str] | None = None) -> int:
 
     threading.Thread(target=watch_parent, daemon=True, name="parent").start()
     try:
-        serve(settings, stop)
+        with own_folder(settings.scratch):  # anything this process writes goes there
+            serve(settings, stop)
     except BadInput as exc:
         sys.stderr.write(f"grade-worker: {exc}\n")
         return 2
     except GraderFault as exc:
         sys.stderr.write(f"grade-worker: grader fault: {exc}\n")
+        return 3
+    except OSError as exc:  # no folder of its own: the scratch folder is gone or full
+        sys.stderr.write(f"grade-worker: grader fault: cannot make this process's folder ({exc})\n")
         return 3
     return 0
 

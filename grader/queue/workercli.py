@@ -4,7 +4,9 @@ Strategy: this process checks the options and the machine once (one clear line a
 something is wrong), then starts each worker process as a fresh interpreter
 (``grader.queue.worker``) and watches them: one that dies is started again, so a fleet heals
 without a person; SIGTERM or SIGINT ends the workers' standard input, and each finishes the
-gradings it has begun before it exits. The workers log one line per job to stderr.
+gradings it has begun before it exits. The workers log one line per job to stderr. What a
+worker process writes is in a folder of its own (``grader.queue.scratch``); the folders of
+processes that died are swept when this starts and whenever it replaces one.
 """
 
 from __future__ import annotations
@@ -81,7 +83,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--scratch",
         metavar="DIR",
-        help="folder for submissions being graded (default: the system's temporary folder)",
+        help="where each worker process keeps what it writes (default: the temporary folder)",
     )
     return p
 
@@ -111,6 +113,16 @@ def _settings(args: argparse.Namespace) -> object:
     )
 
 
+def _sweep(scratch: str | None) -> None:
+    """Remove the folders of worker processes that died, and say so."""
+    from grader.queue.scratch import sweep
+
+    removed = sweep(scratch)
+    if removed:
+        names = ", ".join(p.name for p in removed)
+        sys.stderr.write(f"grade-worker: removed the folders of ended worker processes: {names}\n")
+
+
 def _prepare(args: argparse.Namespace) -> str:
     """The worker processes' argument, once the options and this machine are checked."""
     try:
@@ -128,7 +140,7 @@ def _prepare(args: argparse.Namespace) -> str:
     return settings_arg(settings)
 
 
-def _supervise(argument: str, processes: int) -> int:
+def _supervise(argument: str, processes: int, scratch: str | None) -> int:
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
         signal.signal(sig, lambda *_: stop.set())
@@ -137,6 +149,7 @@ def _supervise(argument: str, processes: int) -> int:
     def start() -> subprocess.Popen[bytes]:
         return subprocess.Popen(command, stdin=subprocess.PIPE)
 
+    _sweep(scratch)
     workers = [start() for _ in range(processes)]
     delays = [RESTART_DELAY_S[0]] * processes
     status = 0
@@ -152,6 +165,7 @@ def _supervise(argument: str, processes: int) -> int:
             sys.stderr.write(
                 f"grade-worker: worker process {proc.pid} ended ({code}); starting another\n"
             )
+            _sweep(scratch)
             if stop.wait(delays[i]):
                 break
             delays[i] = min(delays[i] * 2, RESTART_DELAY_S[1])
@@ -178,7 +192,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     plural = "es" if args.processes > 1 else ""
     sys.stderr.write(f"grade-worker: starting {args.processes} worker process{plural}\n")
     started = time.monotonic()
-    status = _supervise(argument, args.processes)
+    scratch = None if args.scratch is None else str(Path(args.scratch).resolve())
+    status = _supervise(argument, args.processes, scratch)
     sys.stderr.write(f"grade-worker: stopped after {time.monotonic() - started:.0f} s\n")
     return status
 
