@@ -15,6 +15,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -471,3 +472,184 @@ def test_grade_worker_refuses_routed_mode_unless_the_configuration_asks_for_it(
         accepted.send_signal(signal.SIGTERM)
         accepted.wait(60)
     assert accepted.returncode == 0, log.read_text()
+
+
+# --- every failure of the client is BadInput or GraderFault -------------------------------------
+
+
+def test_a_broker_that_is_down_is_a_grader_fault_with_its_cause(tmp_path: Path) -> None:
+    import redis
+
+    from grader.errors import GraderFault
+    from grader.queue import Client
+
+    nowhere = f"unix://{tmp_path / 'no-redis.sock'}"
+    with Client(nowhere) as client:
+        calls: list[Callable[[], object]] = [
+            lambda: client.submit(b"x = 1\n", 3),
+            lambda: client.result("sub-1", timeout=5),
+            lambda: list(client.results(["sub-1"], timeout=5)),
+            lambda: client.dead_letters(),
+            lambda: client.problems(),
+        ]
+        for call in calls:
+            with pytest.raises(GraderFault) as caught:
+                call()
+            assert str(caught.value).startswith(f"the queue at {nowhere} cannot be reached (")
+            assert isinstance(caught.value.__cause__, redis.ConnectionError)
+    with pytest.raises(BadInput, match="give a Redis URL"):
+        Client("http://localhost:6379")
+
+
+def test_no_result_in_time_is_a_grader_fault_and_a_timeout(redis_server: RedisServer) -> None:
+    from grader.errors import GraderFault
+    from grader.queue import Client
+
+    with Client(redis_server.url) as client:  # no worker runs
+        job_id = client.submit(b"x = 1\n", 3, job_id="never")
+        with pytest.raises(GraderFault) as caught:
+            client.result(job_id, timeout=0.5)
+    assert isinstance(caught.value, TimeoutError)
+    assert str(caught.value) == (
+        "no result for 1 job(s) within 0.5 s (first: never); are grade-worker processes "
+        "running on this broker?"
+    )
+
+
+@pytest.mark.parametrize(
+    ("option", "reason"),
+    [
+        (
+            ("--config", "grader.toml"),
+            "grade: --config with --broker: the workers grade with their own configuration "
+            "(grade-worker --config); drop --config\n",
+        ),
+        (
+            ("--lang", "en"),
+            "grade: --lang with --broker: the workers write the feedback in their own language "
+            "(LANG of grade-worker); drop --lang\n",
+        ),
+    ],
+)
+def test_grade_refuses_the_workers_options_beside_a_broker(
+    tmp_path: Path, option: tuple[str, str], reason: str
+) -> None:
+    path = str(SUBMISSIONS / "p2" / "pass_lesson_encode_close.py")
+    done = _grade_cli(path, "-p", "2", "--broker", f"unix://{tmp_path / 'r.sock'}", *option)
+    assert (done.returncode, done.stdout, done.stderr) == (2, "", reason)
+
+
+# --- a shared result, in-flight submissions and a killed worker -------------------------------
+
+CRASHES = SUBMISSIONS / "p5" / "fail_send_outside_try.py"
+
+
+def test_identical_bytes_share_a_grading_but_each_report_names_its_own_file(
+    fleet: Fleet, tmp_path: Path
+) -> None:
+    first = tmp_path / "anna" / "client.py"
+    second = tmp_path / "bob" / "mine.py"
+    for path in (first, second):
+        path.parent.mkdir()
+        path.write_bytes(CRASHES.read_bytes())
+    anna = fleet.client.grade(first, 5, timeout=60)
+    assert anna.submission == display_path(first)
+    assert 'File "client.py"' in "".join(t.stderr for t in anna.transcripts)
+    assert fleet.client.submit(second, 5) == fleet.client.submit(first, 5)  # one job
+    text = _grade_cli(str(second), "-p", "5", "--broker", fleet.server.url, "--verbose")
+    as_json = _grade_cli(str(second), "-p", "5", "--broker", fleet.server.url, "-f", "json")
+    assert text.returncode == as_json.returncode == 1, text.stderr
+    footer = text.stdout.rstrip().splitlines()[-1]
+    assert footer.strip().startswith(f"{display_path(second)} · ")
+    assert 'File "mine.py", line' in text.stdout
+    data = json.loads(as_json.stdout)
+    assert data["submission"] == display_path(second)
+    raw = b"".join(base64.b64decode(t["stderr_b64"]) for t in data["transcripts"])
+    assert f'File "{display_path(second)}", line'.encode() in raw
+    for shown in (text.stdout, as_json.stdout, raw.decode()):
+        assert "anna" not in shown and "client.py" not in shown
+
+
+MARKED_SLOW_LEARNER = SLOW_LEARNER + "# in-memory-marker-5f3a\n"
+
+
+def _folders(scratch: Path) -> set[str]:
+    return {p.name for p in scratch.iterdir()}
+
+
+def _holding(scratch: Path, marker: bytes) -> list[Path]:
+    found = []
+    for here, _dirs, files in os.walk(scratch):
+        for name in files:
+            path = Path(here) / name
+            try:
+                if marker in path.read_bytes():
+                    found.append(path)
+            except OSError:
+                pass
+    return found
+
+
+def test_a_killed_worker_process_leaves_nothing_on_disk_once_replaced(
+    redis_server: RedisServer,
+    start_workers: Callable[..., Workers],
+    client: Any,
+    tmp_path: Path,
+) -> None:
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    options = ("--scratch", str(scratch), "--requeue-after", "1")
+    workers = start_workers(*options)
+    workers.wait_ready()
+    (worker,) = workers.children()
+    (before,) = _folders(scratch)
+    assert before.startswith(f"grader-worker-{worker}-")
+    job_id = client.submit(MARKED_SLOW_LEARNER.encode(), 2, job_id="killed", time_limit_s=1.5)
+    poll("the worker to be grading", lambda: len(descendants(worker)) >= 3)
+    assert _holding(scratch, b"in-memory-marker-5f3a") == []  # graded in memory
+
+    os.kill(worker, signal.SIGKILL)
+    workers.wait_ready(2)  # its replacement
+    (replacement,) = workers.children()
+    poll("the dead process's folder to be swept", lambda: before not in _folders(scratch))
+    (after,) = _folders(scratch)
+    assert after.startswith(f"grader-worker-{replacement}-")
+    assert f"removed the folders of ended worker processes: {before}" in workers.log()
+    assert client.result(job_id, timeout=60).verdict == "fail"  # graded again, by the new one
+
+    # The whole grade-worker killed: the next one sweeps when it starts.
+    os.kill(workers.proc.pid, signal.SIGKILL)
+    os.kill(replacement, signal.SIGKILL)
+    workers.proc.wait()
+    assert _folders(scratch) == {after}
+    again = start_workers(*options)
+    again.wait_ready()
+    (newest,) = again.children()
+    assert [n.split("-")[2] for n in _folders(scratch)] == [str(newest)]
+
+
+def test_idle_workers_and_waiting_clients_block_instead_of_polling(fleet: Fleet) -> None:
+    """An idle worker waits in BLPOP on the wake-up list, and a client for a result subscribed
+    to the job's channel: what each connection is doing, as the server lists it."""
+    from grader.queue import Client
+
+    fleet.workers.wait_ready()
+    admin = fleet.server.client()
+
+    def doing(command: str) -> list[dict[str, str]]:
+        return [c for c in admin.client_list() if c["cmd"] == command]
+
+    poll("both worker processes blocked on the wake-up list", lambda: len(doing("blpop")) == 2)
+    assert all("b" in c["flags"] for c in doing("blpop"))  # b: blocked
+    reports: list[Any] = []
+    with Client(fleet.server.url) as waiting:
+        listener = threading.Thread(
+            target=lambda: reports.extend(waiting.results(["announced"], timeout=60)),
+            daemon=True,
+        )
+        listener.start()
+        poll("the client subscribed to the job's channel", lambda: doing("subscribe"))
+        assert admin.pubsub_channels("grader:done:*") == ["grader:done:announced"]
+        fleet.client.submit(SUBMISSIONS / "p2" / "pass_lesson_encode_close.py", 2, "announced")
+        listener.join(60)
+    assert [(job_id, report.verdict) for job_id, report in reports] == [("announced", "pass")]

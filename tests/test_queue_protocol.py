@@ -89,7 +89,9 @@ def _result(socket_path: str, job: dict[str, Any]) -> dict[str, Any]:
     job_id = job["job_id"]
     with PlainRedis(socket_path) as listener, PlainRedis(socket_path) as redis:
         assert listener.call("SUBSCRIBE", f"grader:done:{job_id}") == [
-            b"subscribe", f"grader:done:{job_id}".encode(), 1
+            b"subscribe",
+            f"grader:done:{job_id}".encode(),
+            1,
         ]
         _send(redis, job)
         stored = redis.call("GET", f"grader:result:{job_id}")
