@@ -12,9 +12,10 @@ processes started for the purpose, on this machine:
    ``jobs`` = cores and ``jobs`` = 8, is the yardstick. Workers are started and ready before the clock starts.
 2. Overhead per job: one job at a time, submit then wait for its result, against one local
    ``Grader.grade`` of the same file, interleaved; the difference of the medians, in ms. It
-   holds the queue's round trips, the worker's temporary file and the result's JSON both ways,
-   the idle worker's polling of the queue (every 100 ms at the slowest) and the client's
-   polling of the result (5 ms after submitting, then ever more slowly, up to 100 ms).
+   holds the queue's round trips (the job and its wake-up token, the worker's fetch, the result
+   stored and announced), the Report's JSON both ways and the worker's thread hand-offs: the idle
+   worker is woken by the job (``grader.queue.waking``) and the client by the result's
+   announcement (``grader.queue.store``), so no polling interval is in it.
 
 Verdicts are checked against each file's ``# expect:`` line.
 """

@@ -1,8 +1,9 @@
 """A Report to JSON data and back, field by field, so a queued grading returns the same Report.
 
-Strategy: encoding is ``dataclasses.asdict`` (bytes as base64 text); decoding walks the
+Strategy: encoding is every field of the dataclass, as ``dataclasses.asdict`` gives them (bytes
+as base64 text); decoding follows the
 dataclass's own field types (``typing.get_type_hints``), recursively: a nested dataclass, a
-tuple, list or dict of them, an optional value, bytes. Nothing here names a field of ``Report``
+tuple, list or dict of them, an optional value, bytes; the decoder of each type is planned once. Nothing here names a field of ``Report``
 or ``Check``, so fields added to them travel without a change here. A key the reader does not
 know (a newer worker) is dropped; a field the data lacks (an older worker) takes its default.
 """
@@ -12,6 +13,7 @@ from __future__ import annotations
 import base64
 import dataclasses
 import enum
+import functools
 import types
 import typing
 from typing import Any, TypeVar
@@ -22,7 +24,12 @@ T = TypeVar("T")
 
 
 def _plain(value: Any) -> Any:
-    """``asdict``'s output made JSON-ready: bytes as base64 text, enums as their value."""
+    """``value`` as JSON data: a dataclass as an object of its fields, bytes as base64 text,
+    enums as their value (``dataclasses.asdict`` would copy every value on the way)."""
+    if isinstance(value, (str, int, float, type(None))) and not isinstance(value, enum.Enum):
+        return value
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {name: _plain(getattr(value, name)) for name in _names(type(value))}
     if isinstance(value, dict):
         return {str(k): _plain(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
@@ -34,55 +41,75 @@ def _plain(value: Any) -> Any:
     return value
 
 
+@functools.cache
+def _names(cls: type) -> tuple[str, ...]:
+    return tuple(f.name for f in dataclasses.fields(cls))
+
+
 def encode(obj: Any) -> dict[str, Any]:
     """A dataclass instance as plain JSON data."""
-    plain = _plain(dataclasses.asdict(obj))
+    plain = _plain(obj)
     assert isinstance(plain, dict)
     return plain
 
 
-def _decode(kind: Any, data: Any) -> Any:
+Decoder = typing.Callable[[Any], Any]
+
+
+def _same(data: Any) -> Any:
+    return data  # str, int, bool, Literal, Any: JSON holds them as they are
+
+
+@functools.cache
+def _decoder(kind: Any) -> Decoder:
+    """The function that decodes data of type ``kind``: planned once per type, because
+    looking at a type costs more than decoding the value."""
     origin = typing.get_origin(kind)
     args = typing.get_args(kind)
     if dataclasses.is_dataclass(kind) and isinstance(kind, type):
-        return decode(kind, data)
+        return functools.partial(decode, kind)
     if origin in (typing.Union, types.UnionType):
-        if data is None and type(None) in args:
-            return None
         options = [a for a in args if a is not type(None)]
-        return _decode(options[0], data) if len(options) == 1 else data
+        if len(options) != 1:
+            return _same
+        inner = _decoder(options[0])
+        return lambda data: None if data is None else inner(data)
     if origin is tuple:
         if len(args) == 2 and args[1] is Ellipsis:
-            return tuple(_decode(args[0], v) for v in data)
-        return (
-            tuple(_decode(a, v) for a, v in zip(args, data, strict=True)) if args else tuple(data)
-        )
+            each = _decoder(args[0])
+            return lambda data: tuple(each(v) for v in data)
+        if not args:
+            return tuple
+        parts = [_decoder(a) for a in args]
+        return lambda data: tuple(p(v) for p, v in zip(parts, data, strict=True))
     if origin in (list, frozenset, set):
-        inner = args[0] if args else Any
-        return origin(_decode(inner, v) for v in data)
+        each = _decoder(args[0] if args else Any)
+        return lambda data: origin(each(v) for v in data)
     if origin is dict:
-        key_kind, value_kind = args if args else (Any, Any)
-        return {_decode(key_kind, k): _decode(value_kind, v) for k, v in data.items()}
+        keys, values = (_decoder(a) for a in (args if args else (Any, Any)))
+        return lambda data: {keys(k): values(v) for k, v in data.items()}
     if kind is bytes:
-        return base64.b64decode(data)
-    if kind is float and isinstance(data, int):
-        return float(data)
-    if kind is int and isinstance(data, str):
-        return int(data)  # a dict key with int type came back as text
+        return base64.b64decode
+    if kind is float:
+        return lambda data: float(data) if isinstance(data, int) else data
+    if kind is int:
+        return lambda data: int(data) if isinstance(data, str) else data  # a dict key, as text
     if isinstance(kind, type) and issubclass(kind, enum.Enum):
-        return kind(data)
-    return data  # str, int, bool, Literal, Any: JSON holds them as they are
+        return kind
+    return _same
+
+
+@functools.cache
+def _fields(cls: type) -> tuple[tuple[str, Decoder], ...]:
+    """The init fields of the dataclass ``cls`` and their decoders, planned once per class."""
+    hints = typing.get_type_hints(cls)
+    return tuple((f.name, _decoder(hints[f.name])) for f in dataclasses.fields(cls) if f.init)
 
 
 def decode(cls: type[T], data: dict[str, Any]) -> T:
     """An instance of the dataclass ``cls`` from ``encode``'s output."""
-    hints = typing.get_type_hints(cls)
-    values = {
-        f.name: _decode(hints[f.name], data[f.name])
-        for f in dataclasses.fields(cls)  # type: ignore[arg-type]
-        if f.init and f.name in data
-    }
-    return cls(**values)
+    plan = _fields(cls)  # type: ignore[arg-type]
+    return cls(**{name: each(data[name]) for name, each in plan if name in data})
 
 
 def report_to_data(report: Report) -> dict[str, Any]:
