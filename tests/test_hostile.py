@@ -32,6 +32,7 @@ from grader.render import renderer
 from grader.render.text_format import render
 from grader.report import Check, Report
 from tests.conftest import ROOT, SUBMISSIONS
+from tests.machine import need
 
 HOSTILE = Path(__file__).resolve().parent / "hostile"
 PASS_P2 = SUBMISSIONS / "p2" / "pass_lesson_encode_close.py"
@@ -53,8 +54,9 @@ def standard() -> Grader:
 
 
 def needs_namespace(grader: Grader) -> None:
-    if grader.isolation != "namespace":
-        pytest.skip("needs namespace isolation (a PID and network namespace per run)")
+    """Namespace isolation (a PID and network namespace per run): where the machine allows it."""
+    need("namespaces")
+    assert grader.isolation == "namespace", "the machine makes namespaces; the grader did not"
 
 
 def hostile(name: str) -> Path:

@@ -11,7 +11,6 @@ import base64
 import json
 import os
 import re
-import shutil
 import signal
 import subprocess
 import sys
@@ -29,6 +28,7 @@ from grader.queue.codec import decode, encode, report_from_data, report_to_data
 from grader.queue.job import MAX_SOURCE_BYTES, BadJob, derive_job_id, make_job, parse_job
 from grader.show import display_path
 from tests.conftest import SUBMISSIONS
+from tests.machine import need
 from tests.queue_support import (
     RedisServer,
     Workers,
@@ -411,8 +411,7 @@ def test_grade_with_a_broker_renders_and_exits_as_a_local_grading(fleet: Fleet) 
 def _without_user_namespaces(*command: str) -> list[str]:
     """``command`` run where user namespaces are refused: a user namespace of its own whose
     limit of nested ones is 0 (the limit is per user namespace; nothing outside is touched)."""
-    if shutil.which("unshare") is None:
-        pytest.skip("needs unshare (util-linux) to make a machine without user namespaces")
+    need("namespaces")  # unshare, to make one that refuses them
     script = 'echo 0 > /proc/sys/user/max_user_namespaces && exec "$@"'
     return ["unshare", "--user", "--map-root-user", "sh", "-c", script, "sh", *command]
 
