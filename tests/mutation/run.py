@@ -117,8 +117,11 @@ MUTANTS: tuple[Mutant, ...] = (
         "newline_hint_misses_lf",
         "grader/judge/diagnosis.py",
         'lambda f: f.got == f.want + b"\\n",',
-        'lambda f: False,',
-        (f"{V}[p2/fail_trailing_newline.py]", "tests/test_feedback.py::test_trailing_newline_report_and_transcript"),
+        "lambda f: False,",
+        (
+            f"{V}[p2/fail_trailing_newline.py]",
+            "tests/test_feedback.py::test_trailing_newline_report_and_transcript",
+        ),
     ),
     Mutant(
         "decode_hint_lost",
@@ -143,7 +146,10 @@ MUTANTS: tuple[Mutant, ...] = (
         "grader/judge/run.py",
         'blocked = [d for d in kind.depends_on if status.get(d, "passed") != "passed"]',
         "blocked: list[str] = []",
-        ("tests/test_feedback.py::test_trailing_newline_report_and_transcript", f"{V}[p2/fail_trailing_newline.py]"),
+        (
+            "tests/test_feedback.py::test_trailing_newline_report_and_transcript",
+            f"{V}[p2/fail_trailing_newline.py]",
+        ),
     ),
     # -- protocol --------------------------------------------------------------------------------
     Mutant(
@@ -270,14 +276,19 @@ MUTANTS: tuple[Mutant, ...] = (
         "grader/sandbox/zygote.py",
         'groups = RunGroups.open() if wanted != "routed" else None',
         "groups = None",
-        (f"{INSIDE}[grader-user]", "tests/test_sandbox.py::test_a_cgroup_caps_the_whole_runs_memory"),
+        (
+            f"{INSIDE}[grader-user]",
+            "tests/test_sandbox.py::test_a_cgroup_caps_the_whole_runs_memory",
+        ),
     ),
     Mutant(
         "routed_scratch_removal_trips_on_a_removed_folder",
         "grader/observe/session.py",
         "        return\n    except FileNotFoundError:\n        return\n    except IsADirectoryError:",
         "        return\n    except IsADirectoryError:",
-        ("tests/test_sandbox.py::test_routed_mode_leaves_nothing_and_changes_nothing_above_the_scratch_folder",),
+        (
+            "tests/test_sandbox.py::test_routed_mode_leaves_nothing_and_changes_nothing_above_the_scratch_folder",
+        ),
     ),
     # -- feedback that names a position, a count or a cause ---------------------------------------
     Mutant(
@@ -307,14 +318,18 @@ MUTANTS: tuple[Mutant, ...] = (
         "grader/api.py",
         "return override or spec.time_limit_s or config.limits.time_limit_s",
         "return spec.time_limit_s or override or config.limits.time_limit_s",
-        (f"{PIN}::test_the_callers_time_limit_and_points_win_over_the_spec_which_wins_over_defaults",),
+        (
+            f"{PIN}::test_the_callers_time_limit_and_points_win_over_the_spec_which_wins_over_defaults",
+        ),
     ),
     Mutant(
         "spec_points_over_the_callers",
         "grader/api.py",
         "return override or spec.points or DEFAULT_POINTS",
         "return spec.points or override or DEFAULT_POINTS",
-        (f"{PIN}::test_the_callers_time_limit_and_points_win_over_the_spec_which_wins_over_defaults",),
+        (
+            f"{PIN}::test_the_callers_time_limit_and_points_win_over_the_spec_which_wins_over_defaults",
+        ),
     ),
     Mutant(
         "timeout_unbounded",
@@ -417,7 +432,18 @@ def apply(mutant: Mutant, root: Path) -> bool:
 def run_tests(root: Path, tests: tuple[str, ...], deadline_s: float) -> tuple[str, str]:
     """Run ``tests`` in the copy at ``root``: ("passed" | "failed" | "timeout", what failed)."""
     env = {**os.environ, "PYTHONPATH": str(root), "PYTHONDONTWRITEBYTECODE": "1"}
-    command = [sys.executable, "-m", "pytest", "-q", "-x", "-n", "0", "-p", "no:cacheprovider", *tests]
+    command = [
+        sys.executable,
+        "-m",
+        "pytest",
+        "-q",
+        "-x",
+        "-n",
+        "0",
+        "-p",
+        "no:cacheprovider",
+        *tests,
+    ]
     try:
         done = subprocess.run(
             command,
