@@ -172,8 +172,11 @@ def parse_spec(raw: Any, where: str, fixtures: Path) -> ProblemSpec:
     if not isinstance(defaults, dict):
         raise _fail(where, "defaults must be a mapping")
     limit = raw.get("time_limit_s")
-    if limit is not None and (not isinstance(limit, (int, float)) or limit <= 0):
-        raise _fail(where, f"time_limit_s = {limit!r}: it must be a positive number")
+    if limit is not None and (
+        not isinstance(limit, (int, float)) or isinstance(limit, bool) or not 0 < limit <= 600
+    ):
+        # The caller's bound (--timeout, a job's time_limit_s): a spec cannot hold a run longer.
+        raise _fail(where, f"time_limit_s = {limit!r}: give a number of seconds from 0 to 600")
     points = raw.get("points")
     if points is not None and (
         not isinstance(points, int) or isinstance(points, bool) or points < 1
