@@ -136,6 +136,12 @@ class Workers:
         """How many times the workers logged grading ``job_id`` (and storing its result)."""
         return len(re.findall(rf"\] job {re.escape(job_id)} .* problem ", self.log()))
 
+    def graded_once_logged(self, job_id: str) -> int:
+        """``graded(job_id)`` once the grading's log line is written: a worker logs a job
+        after storing (and so announcing) its result, so a client may have it first."""
+        poll(f"the log line of job {job_id}", lambda: self.graded(job_id) >= 1)
+        return self.graded(job_id)
+
     def children(self) -> list[int]:
         """The PIDs of the worker processes (the supervisor's children)."""
         return [pid for pid in descendants(self.proc.pid) if parent_of(pid) == self.proc.pid]

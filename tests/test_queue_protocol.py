@@ -171,8 +171,8 @@ def test_a_job_the_worker_cannot_grade_gets_an_invalid_result_with_the_reason(
     assert result["report_json"]["error"] == reason
     assert result["report_json"]["exit_code"] == 2
     # Not retried: a job that cannot be graded as sent is no fault of the machine.
+    assert workers.graded_once_logged(job["job_id"]) == 1
     assert f"job {job['job_id']}: infrastructure fault" not in workers.log()
-    assert workers.graded(job["job_id"]) == 1
 
 
 def test_a_job_without_an_id_goes_to_the_dead_letter_queue(
