@@ -291,7 +291,9 @@ class Grader:
 
 def check_points(points: int | None) -> None:
     """``BadInput`` unless ``points`` is None or a whole number from 1."""
-    if points is not None and (isinstance(points, bool) or not isinstance(points, int) or points < 1):
+    if points is not None and (
+        isinstance(points, bool) or not isinstance(points, int) or points < 1
+    ):
         raise BadInput(f"points {points!r}: give a whole number from 1")
 
 
@@ -305,7 +307,6 @@ def _outcome(obs: Observation) -> RunOutcome:
         text = f"{text[:half]}\n[… {cut} characters not shown …]\n{text[-half:]}"
     shown = "\n".join(printable(line) for line in text.split("\n"))
     return RunOutcome(obs.run_name, round(proc.duration_s, 4), shown)
-
 
 
 def time_limit(spec: ProblemSpec, config: Config, override: float | None = None) -> float:
@@ -342,6 +343,7 @@ def ungraded_report(
         runs=tuple(r.name for r in spec.runs),
         unreached=unreached(spec, time_limit_s, points, why),
     )
+
 
 def grade(
     path: str | Path,

@@ -109,7 +109,9 @@ def _check_output(raw: str, paths: Sequence[Path]) -> Path:
             f"--output {shown}: the folder {display_path(parent)} does not exist; create it first"
         )
     if not os.access(parent, os.W_OK | os.X_OK):
-        raise BadInput(f"--output {shown}: cannot write in {display_path(parent)}; check its permissions")
+        raise BadInput(
+            f"--output {shown}: cannot write in {display_path(parent)}; check its permissions"
+        )
     if target.exists():
         for path in paths:
             if path.exists() and os.path.samefile(path, target):
@@ -144,7 +146,9 @@ def _write_atomically(target: Path, text: str) -> None:
     try:
         fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
     except OSError as exc:
-        raise BadInput(f"--output {display_path(target)}: cannot write it ({exc.strerror})") from None
+        raise BadInput(
+            f"--output {display_path(target)}: cannot write it ({exc.strerror})"
+        ) from None
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             f.write(text)
@@ -152,7 +156,9 @@ def _write_atomically(target: Path, text: str) -> None:
         os.replace(tmp, target)
     except OSError as exc:
         os.unlink(tmp)
-        raise BadInput(f"--output {display_path(target)}: cannot write it ({exc.strerror})") from None
+        raise BadInput(
+            f"--output {display_path(target)}: cannot write it ({exc.strerror})"
+        ) from None
     except BaseException:
         os.unlink(tmp)
         raise
