@@ -425,9 +425,7 @@ def test_terminal_gets_the_same_text_whatever_the_format(
 
 # -- colour, encoding, version, points ------------------------------------------------------------
 def _clean_env(**extra: str) -> dict[str, str]:
-    env = {
-        k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "FORCE_COLOR", "TERM")
-    }
+    env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "FORCE_COLOR", "TERM")}
     return {**env, **extra}
 
 
@@ -448,7 +446,11 @@ def test_colour_conventions(script: Callable[..., Path]) -> None:
     assert green not in piped(_clean_env())
     assert piped(_clean_env(FORCE_COLOR="1")).startswith(green)
     # GitHub Classroom's command runner passes PATH, HOME and FORCE_COLOR only
-    runner = {"PATH": os.environ["PATH"], "HOME": os.environ.get("HOME", "/root"), "FORCE_COLOR": "1"}
+    runner = {
+        "PATH": os.environ["PATH"],
+        "HOME": os.environ.get("HOME", "/root"),
+        "FORCE_COLOR": "1",
+    }
     assert piped(runner).startswith(green)
     assert green not in piped(_clean_env(FORCE_COLOR="1", NO_COLOR="1"))
     assert green not in piped(_clean_env(FORCE_COLOR=""))  # empty: not set
@@ -488,6 +490,8 @@ def test_missing_file_still_gives_a_machine_report(tmp_path: Path) -> None:
     target = tmp_path / "results.json"
     result = grade("absent.py", "-p", "2", "-f", "gradescope", "-o", str(target), cwd=tmp_path)
     assert result.returncode == 2
-    assert result.stderr == "grade: absent.py: no such file; give the path of a learner's .py file\n"
+    assert (
+        result.stderr == "grade: absent.py: no such file; give the path of a learner's .py file\n"
+    )
     data = json.loads(target.read_text(encoding="utf-8"))
     assert data["score"] == 0 and len(data["tests"]) == 4

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
+import tempfile
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -28,8 +30,17 @@ from tests.test_sandbox import (
     _ordinary_user_reason,
     fill,
     fresh_folder,
-    shared_folder,  # noqa: F401  (a fixture)
 )
+
+
+@pytest.fixture(scope="module")
+def shared_folder() -> Iterator[Path]:
+    """A folder every user can read (pytest's own temp folders are the owner's alone)."""
+    folder = Path(tempfile.mkdtemp(prefix="trust-test-"))
+    folder.chmod(0o755)
+    yield folder
+    shutil.rmtree(folder)
+
 
 FORMATS = ("text", "json", "html", "junit", "gradescope", "classroom")
 

@@ -114,8 +114,11 @@ MUTANTS: tuple[Mutant, ...] = (
         "newline_hint_misses_lf",
         "grader/judge/diagnosis.py",
         'lambda f: f.got == f.want + b"\\n",',
-        'lambda f: False,',
-        (f"{V}[p2/fail_trailing_newline.py]", "tests/test_feedback.py::test_trailing_newline_report_and_transcript"),
+        "lambda f: False,",
+        (
+            f"{V}[p2/fail_trailing_newline.py]",
+            "tests/test_feedback.py::test_trailing_newline_report_and_transcript",
+        ),
     ),
     Mutant(
         "decode_hint_lost",
@@ -140,7 +143,10 @@ MUTANTS: tuple[Mutant, ...] = (
         "grader/judge/run.py",
         'blocked = [d for d in kind.depends_on if status.get(d, "passed") != "passed"]',
         "blocked: list[str] = []",
-        ("tests/test_feedback.py::test_trailing_newline_report_and_transcript", f"{V}[p2/fail_trailing_newline.py]"),
+        (
+            "tests/test_feedback.py::test_trailing_newline_report_and_transcript",
+            f"{V}[p2/fail_trailing_newline.py]",
+        ),
     ),
     # -- protocol --------------------------------------------------------------------------------
     Mutant(
@@ -241,7 +247,18 @@ def apply(mutant: Mutant, root: Path) -> bool:
 def run_tests(root: Path, tests: tuple[str, ...], deadline_s: float) -> tuple[str, str]:
     """Run ``tests`` in the copy at ``root``: ("passed" | "failed" | "timeout", what failed)."""
     env = {**os.environ, "PYTHONPATH": str(root), "PYTHONDONTWRITEBYTECODE": "1"}
-    command = [sys.executable, "-m", "pytest", "-q", "-x", "-n", "0", "-p", "no:cacheprovider", *tests]
+    command = [
+        sys.executable,
+        "-m",
+        "pytest",
+        "-q",
+        "-x",
+        "-n",
+        "0",
+        "-p",
+        "no:cacheprovider",
+        *tests,
+    ]
     try:
         done = subprocess.run(
             command,
