@@ -263,15 +263,22 @@ def look(
     diag: SocketDiag | None,
     endpoints: Iterable[tuple[int, int, bool]],
     moment: Literal["exit", "stopped"],
+    duplicate: bool = True,
 ) -> SocketsAtExit:
     """The state of each connection ``(client port, server port, IPv6)`` as the kernel shows it
-    now: held while the socket exists (its inode) or a descriptor of the run refers to it."""
+    now: held while the socket exists (its inode) or a descriptor of the run refers to it.
+
+    ``duplicate=False`` takes the way used where the kernel refuses ``pidfd_getfd`` (holders by
+    inode through ``/proc/<pid>/fd``) even where it allows it.
+    """
     wanted = [(client, server) for client, server, _v6 in endpoints]
     if script_pid is None or diag is None:
         return SocketsAtExit(moment, 0, (), (), readable=False)
     pids = run_processes(script_pid)
     listed = {key: diag.lookup(*key) for key in wanted}
     try:
+        if not duplicate:
+            raise NoAccess("asked not to duplicate")
         by_fd = _by_descriptors(pids, wanted)
     except NoAccess:
         # As an ordinary user where ptrace is restricted: holders by the socket's inode.
