@@ -41,11 +41,20 @@ class _Parser(argparse.ArgumentParser):
 def _parser() -> argparse.ArgumentParser:
     p = _Parser(
         prog="grade",
-        description="Grade a learner's TCP client script for one of the five socket problems.",
+        description="Grade a learner's TCP client script for a problem: one of the five "
+        "built-in ones, or a pack's (grade check-pack DIR checks a pack).",
         epilog="Exit status: 0 every check passed, 1 a check failed, 2 bad input, 3 grader fault.",
     )
     p.add_argument("paths", nargs="+", metavar="PATH", help="a .py file, several, or a folder")
-    p.add_argument("--problem", "-p", type=int, required=True, metavar="N", help="problem 1-5")
+    p.add_argument(
+        "--problem", "-p", required=True, metavar="ID", help="problem number or name (1-5, ...)"
+    )
+    p.add_argument(
+        "--problems",
+        action="append",
+        metavar="DIR",
+        help="a problem pack to search first (repeatable; see docs/authoring.md)",
+    )
     p.add_argument("--format", "-f", choices=FORMATS, default="text", help="report format")
     p.add_argument("--output", "-o", metavar="FILE", help="also write the report here")
     p.add_argument("--jobs", "-j", type=int, metavar="K", help="gradings side by side")
@@ -185,6 +194,11 @@ def _exit_status(reports: Sequence[Report]) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command; returns the exit status."""
     _safe_streams()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["check-pack"]:
+        from grader.checkpack import main as check_pack
+
+        return check_pack(argv[1:])
     args = _parser().parse_args(argv)
     try:
         return _run(args)
@@ -217,7 +231,7 @@ def _run(args: argparse.Namespace) -> int:
         raise BadInput(f"--jobs {args.jobs}: give 1 or more")
     if args.points is not None and args.points < 1:
         raise BadInput(f"--points {args.points}: give a whole number from 1")
-    config = load_config(args.config)
+    config = load_config(args.config).with_problems(args.problems)
     config.with_time_limit(args.timeout)  # validates it
     if args.broker:  # graded by grade-worker processes elsewhere (see README), rendered here
         from grader.queue.remote import RemoteGrader

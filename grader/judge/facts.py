@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from grader.judge.checks import expected_output, normalise, sent_mismatch
+from grader.judge.checks import expected_output, normalise, sent_mismatch, wanted
 from grader.judge.verdict import Context, address, elsewhere, exception_text, first_connection
 from grader.observe.records import ConnectAttempt, Observation
 from grader.problem.spec import RunSpec
@@ -38,6 +38,7 @@ class Facts:
     got: bytes = b""
     next_want: bytes = b""
     replies: tuple[bytes, ...] = field(default=())
+    wants: tuple[bytes, ...] = field(default=())  # the messages wanted, given the replies
 
     @property
     def exc_name(self) -> str:
@@ -56,7 +57,7 @@ def facts(run: RunSpec, obs: Observation, ctx: Context) -> Facts:
     stray = stderr.split(_TRACEBACK, 1)[0].strip() if exception_text(obs) else stderr.strip()
     miss = sent_mismatch(run, obs)
     index, want, got = miss if miss is not None else (0, b"", b"")
-    wants = run.expected_bytes
+    wants = wanted(run, obs)
     return Facts(
         run=run,
         obs=obs,
@@ -70,6 +71,7 @@ def facts(run: RunSpec, obs: Observation, ctx: Context) -> Facts:
         got=got,
         next_want=wants[index + 1] if 0 <= index < len(wants) - 1 else b"",
         replies=tuple(r for conn in obs.wire.connections for r in conn.replies),
+        wants=wants,
     )
 
 
@@ -81,6 +83,24 @@ class Rule:
     when: Callable[[Facts], bool]
     fields: Callable[[Facts], dict[str, object]] = lambda _f: {}
     why: str = ""
+
+
+def reply_before(f: Facts) -> bytes:
+    """The reply the message that did not arrive as sent answers (b"" before the first)."""
+    conn = first_connection(f.obs)
+    if conn is None or f.index < 0:
+        return b""
+    spoke_first = bool(conn.segments) and conn.segments[0].direction == "out"
+    at = f.index if spoke_first else f.index - 1
+    return conn.replies[at] if 0 <= at < len(conn.replies) else b""
+
+
+def from_reply(f: Facts) -> bool:
+    """The message that did not arrive is one the server's reply decided (not the spec's)."""
+    static = f.run.expected_bytes
+    return f.run.server_class.decides_messages() and (
+        f.index >= len(static) or f.want != static[f.index]
+    )
 
 
 def encoded_as(f: Facts) -> str:
@@ -186,11 +206,7 @@ def doing(f: Facts) -> tuple[str, str]:
             "it had sent its data and was waiting; this server never sends anything",
             "Do not recv() in this problem: close the socket after send().",
         )
-    if (
-        conn.replies
-        and conn.segments[-1].direction == "out"
-        and len(conn.replies) >= len(f.run.expected_bytes)
-    ):
+    if conn.replies and conn.segments[-1].direction == "out" and len(conn.replies) >= len(f.wants):
         return (
             "it had received the last reply and kept going (a loop, a sleep, or another recv() "
             "waiting for data that never comes)",
