@@ -370,7 +370,7 @@ def ungraded_report(
 
 def grade(
     path: str | Path,
-    problem: int,
+    problem: int | str,
     *,
     config: Config | str | Path | None = None,
     time_limit_s: float | None = None,
@@ -378,7 +378,8 @@ def grade(
     points: int | None = None,
     lang: str | None = None,
 ) -> Report:
-    """Grade the learner's script at ``path`` for ``problem`` (1-5) and return its Report.
+    """Grade the learner's script at ``path`` for ``problem`` (a number or a name, from the
+    configuration's packs or the built-in 1-5) and return its Report.
 
     ``points``: what the problem is worth, spread over its checks (default: the spec's, or 100).
     ``seed`` replays the server's replies of an earlier Report (its ``seed``); ``lang`` is the
@@ -393,7 +394,7 @@ def grade(
 
 def grade_many(
     paths: Iterable[str | Path],
-    problem: int,
+    problem: int | str,
     *,
     jobs: int | None = None,
     config: Config | str | Path | None = None,
