@@ -35,6 +35,7 @@ from grader.observe.session import observe
 from grader.observe.zygote import Zygote
 from grader.problem.pack import find_packs
 from grader.problem.spec import ProblemSpec, find_spec
+from grader.problem.statement import localized, statement
 from grader.report import Check, Report, RunOutcome, Verdict
 from grader.show import display_path, printable
 from grader.submission import read_submission
@@ -163,8 +164,10 @@ class Grader:
         used either way, so any grading can be replayed); ``lang`` chooses the language of
         the feedback (default: the grader's, else the environment's).
         """
-        spec = self.spec(problem)
         words = self.catalogue(lang)
+        shipped = self.spec(problem)
+        spec = localized(shipped, words)  # titles and run names in the learner's language
+        told = statement(shipped, words)
         script = Path(path)
         data = read_submission(script)
         started = time.monotonic()
@@ -184,6 +187,7 @@ class Grader:
                 runs=tuple(r.name for r in spec.runs),
                 unreached=unreached(spec, limit, points, NOT_PYTHON),
                 diagnosis=diagnose((bad_source,)),
+                statement=told,
             )
         ctx = Context(limit, self.config.limits.output_kb, self.config.limits.memory_mb, data)
         base = secrets.randbits(32) if seed is None else seed
@@ -201,6 +205,7 @@ class Grader:
                 error=f"{type(exc).__name__}: {exc}",
                 unreached=unreached(spec, limit, points, WHY_NOT_GRADED["error"]),
                 seed=base,
+                statement=told,
             )
         names = (str(script), str(script.resolve()))
         checks: list[Check] = []
@@ -232,6 +237,7 @@ class Grader:
             seed=base,
             diagnosis=diagnose(checks),
             transcripts=transcripts,
+            statement=told,
         )
 
     def ungraded(
@@ -316,7 +322,9 @@ class Grader:
 
 def check_points(points: int | None) -> None:
     """``BadInput`` unless ``points`` is None or a whole number from 1."""
-    if points is not None and (isinstance(points, bool) or not isinstance(points, int) or points < 1):
+    if points is not None and (
+        isinstance(points, bool) or not isinstance(points, int) or points < 1
+    ):
         raise BadInput(f"points {points!r}: give a whole number from 1")
 
 
@@ -330,7 +338,6 @@ def _outcome(obs: Observation) -> RunOutcome:
         text = f"{text[:half]}\n[… {cut} characters not shown …]\n{text[-half:]}"
     shown = "\n".join(printable(line) for line in text.split("\n"))
     return RunOutcome(obs.run_name, round(proc.duration_s, 4), shown)
-
 
 
 def time_limit(spec: ProblemSpec, config: Config, override: float | None = None) -> float:
@@ -367,6 +374,7 @@ def ungraded_report(
         runs=tuple(r.name for r in spec.runs),
         unreached=unreached(spec, time_limit_s, points, why),
     )
+
 
 def grade(
     path: str | Path,

@@ -73,12 +73,11 @@ def summary_table(reports: Sequence[Report]) -> str:
     for r in reports:
         failed = ", ".join(dict.fromkeys(c.title for c in r.failed_checks)) or (r.error or "-")
         points = f"{r.score}/{r.max_score}"
-        rows.append(
-            (r.submission, r.verdict.upper(), points, failed[:70], f"{r.duration_s:.2f} s")
-        )
+        rows.append((r.submission, r.verdict.upper(), points, failed[:70], f"{r.duration_s:.2f} s"))
     widths = [max(len(row[i]) for row in rows) for i in range(4)]
     lines = [
-        "  ".join(f"{cell:<{width}}" for cell, width in zip(row, widths, strict=False)) + f"  {row[4]}"
+        "  ".join(f"{cell:<{width}}" for cell, width in zip(row, widths, strict=False))
+        + f"  {row[4]}"
         for row in rows
     ]
     passed = sum(1 for r in reports if r.passed)

@@ -65,7 +65,7 @@ KNOWN = "known problems: 1 (knock), 2 (wake-up), 3 (question), 4 (keep-talking),
             ["{ok}", "--problem", "9"],
             f"grade: unknown problem 9: no pack holds it; {KNOWN}",
         ),
-        (["{ok}"], "grade: the following arguments are required: --problem/-p"),
+        (["{ok}"], "grade: give FILE... and --problem N (or --list, --show N, serve N)"),
         (["{ok}", "--problem", "two"], f"grade: unknown problem two: no pack holds it; {KNOWN}"),
         (
             ["{ok}", "--problem", "2", "--timeout", "-1"],
@@ -428,9 +428,7 @@ def test_terminal_gets_the_same_text_whatever_the_format(
 
 # -- colour, encoding, version, points ------------------------------------------------------------
 def _clean_env(**extra: str) -> dict[str, str]:
-    env = {
-        k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "FORCE_COLOR", "TERM")
-    }
+    env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "FORCE_COLOR", "TERM")}
     return {**env, **extra}
 
 
@@ -451,7 +449,11 @@ def test_colour_conventions(script: Callable[..., Path]) -> None:
     assert green not in piped(_clean_env())
     assert piped(_clean_env(FORCE_COLOR="1")).startswith(green)
     # GitHub Classroom's command runner passes PATH, HOME and FORCE_COLOR only
-    runner = {"PATH": os.environ["PATH"], "HOME": os.environ.get("HOME", "/root"), "FORCE_COLOR": "1"}
+    runner = {
+        "PATH": os.environ["PATH"],
+        "HOME": os.environ.get("HOME", "/root"),
+        "FORCE_COLOR": "1",
+    }
     assert piped(runner).startswith(green)
     assert green not in piped(_clean_env(FORCE_COLOR="1", NO_COLOR="1"))
     assert green not in piped(_clean_env(FORCE_COLOR=""))  # empty: not set
@@ -491,6 +493,8 @@ def test_missing_file_still_gives_a_machine_report(tmp_path: Path) -> None:
     target = tmp_path / "results.json"
     result = grade("absent.py", "-p", "2", "-f", "gradescope", "-o", str(target), cwd=tmp_path)
     assert result.returncode == 2
-    assert result.stderr == "grade: absent.py: no such file; give the path of a learner's .py file\n"
+    assert (
+        result.stderr == "grade: absent.py: no such file; give the path of a learner's .py file\n"
+    )
     data = json.loads(target.read_text(encoding="utf-8"))
     assert data["score"] == 0 and len(data["tests"]) == 4

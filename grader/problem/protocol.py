@@ -88,3 +88,11 @@ class ServerSession:
         if self._server is not None:
             self.closed = self._server.closing(reply)
         return reply
+
+    def flush(self) -> list[bytes]:
+        """Answer what waits as a message of its own, whatever it is: a server tried by hand
+        cannot know the learner's message, and answers once nothing more arrives."""
+        if self._reply is None or not self._buffer or self.closed:
+            return []
+        message, self._buffer = self._buffer, b""
+        return [self._answer(message)]

@@ -21,9 +21,11 @@ import socket
 import sys
 import threading
 from collections.abc import Callable
-from typing import TypeVar
+from typing import TextIO, TypeVar
 
 from grader.errors import GraderFault
+from grader.i18n import Catalogue, english
+from grader.problem.protocol import ServerSession
 
 MAX_REPLY = 200  # PROBLEMS.md: one recv(1024) always gets a whole reply
 CALL_S = 2.0  # how long one call into a server may take: it computes a reply, nothing more
@@ -159,28 +161,66 @@ class ReferenceServer:
         return result[0]
 
 
-def serve(server_class: type[ReferenceServer], messages: list[str], port: int = 9090) -> None:
-    """Serve one problem on 127.0.0.1:``port`` until interrupted, printing what crosses the wire."""
-    from grader.problem.protocol import ServerSession
+QUIET_S = 0.3  # by hand: what arrived is answered once nothing more came for this long
 
+
+def serve(
+    server_class: type[ReferenceServer],
+    messages: list[str],
+    port: int = 9090,
+    out: TextIO | None = None,
+    ready: Callable[[int], None] | None = None,
+    words: Catalogue | None = None,
+) -> None:
+    """Serve one problem on 127.0.0.1:``port`` until interrupted, printing what crosses the wire.
+
+    The expected ``messages`` are answered as soon as they arrive whole; anything else once
+    nothing more arrives for ``QUIET_S``, so a script tried by hand gets its reply whatever it
+    sends. ``ready`` is called with the port listened on (``port`` 0: one the system chose).
+    """
+    out = out or sys.stdout
     expected = [m.encode() for m in messages]
     with socket.create_server(("127.0.0.1", port)) as listener:
-        print(f"listening on 127.0.0.1:{port}; Ctrl-C to stop", file=sys.stderr)
+        bound = listener.getsockname()[1]
+        if ready is not None:
+            ready(bound)
         while True:
             conn, peer = listener.accept()
             fixture = server_class(random.Random())
             session = ServerSession(expected, fixture.answer if fixture.replies else None, fixture)
             with conn:
-                for data in session.opening():
-                    conn.sendall(data)
-                    print(f"{peer[1]} <- {data!r}")
-                if session.closed:
-                    conn.shutdown(socket.SHUT_WR)
-                while data := conn.recv(65536):
-                    print(f"{peer[1]} -> {data!r}")
-                    for reply in session.feed(data):
-                        conn.sendall(reply)
-                        print(f"{peer[1]} <- {reply!r}")
-                    if session.closed:
-                        conn.shutdown(socket.SHUT_WR)
-            print(f"{peer[1]} closed")
+                _converse(conn, session, peer[1], out, words or english())
+
+
+def _converse(
+    conn: socket.socket, session: ServerSession, peer: int, out: TextIO, words: Catalogue
+) -> None:
+    def say(line: str) -> None:
+        print(line, file=out, flush=True)
+
+    def send(replies: list[bytes]) -> None:
+        for reply in replies:
+            conn.sendall(reply)
+            say(f"{peer} ← {reply!r}  ({reply.decode('utf-8', 'replace')})")
+        if session.closed:
+            conn.shutdown(socket.SHUT_WR)  # the server's protocol closes its side here
+
+    say(words.message("serve.connection", port=peer))
+    send(session.opening())
+    conn.settimeout(QUIET_S)
+    while True:
+        try:
+            data = conn.recv(65536)
+        except TimeoutError:
+            replies = session.flush()
+        except ConnectionResetError:
+            say(f"{peer}: {words.message('wire.rst')}")
+            return
+        else:
+            if not data:
+                break
+            say(f"{peer} → {data!r}")
+            replies = session.feed(data)
+        if replies:
+            send(replies)
+    say(f"{peer}: {words.message('wire.fin')}")

@@ -3,8 +3,10 @@ what each run gives the script and what is judged. ``grader/schema/problem.schem
 the same schema as a JSON Schema, for editors and for the teacher's own checks.
 
 A spec has ``problem`` (its number), ``name`` (an ID such as ``echo-twice``; default: its
-folder's name), ``title``, ``task`` (one sentence for the learner), ``server`` (the reference
-server's file), optional ``statement`` (a file; default ``statement.md`` when present),
+folder's name), ``title``, ``task`` (what the learner is asked to do), ``judged`` (the rules it
+is judged by, one line each), optional ``example`` (the run shown as the example session;
+default the first; ``grade --show``), ``server`` (the reference server's file), optional
+``statement`` (a file; default ``statement.md`` when present),
 ``solutions`` and ``mistakes`` (folders the pack's self-test grades; default ``solutions/``
 and ``mistakes/``), ``time_limit_s``, ``points`` (what the problem is worth, 100 by default),
 ``defaults`` and ``runs``. Paths are relative to the spec's own folder. Each run takes the
@@ -59,6 +61,8 @@ TOP_KEYS = {
     "name",
     "title",
     "task",
+    "judged",
+    "example",
     "server",
     "statement",
     "solutions",
@@ -119,6 +123,8 @@ class ProblemSpec:
     statement: str = ""  # the statement's text (the task when the pack has no file)
     solutions: Path | None = None  # the pack's own solutions (must pass) and mistakes (must fail)
     mistakes: Path | None = None
+    judged: tuple[str, ...] = ()  # the rules it is judged by, for the statement
+    example: str = ""  # the name of the run shown as the example session ("": the first)
 
     def make_server(self, seed: int) -> ReferenceServer:
         """A fresh reference server whose random replies come from ``seed``."""
@@ -329,7 +335,14 @@ def parse_spec(
     server = raw["server"]
     if not isinstance(server, str) or not server:
         raise errors.fail("server must name the reference server's file, e.g. server.py", "server")
+    judged = raw.get("judged") or []
+    if not isinstance(judged, list) or not all(isinstance(j, str) and j for j in judged):
+        raise errors.fail("judged must be a list of rules, one line of text each", "judged")
     server_class = _load_server(fixtures / server, errors)
+    runs = tuple(_run(r, defaults, errors, i, server_class) for i, r in enumerate(runs_raw))
+    example = str(raw.get("example", ""))
+    if example and example not in {r.name for r in runs if not r.hidden}:
+        raise errors.fail(f"example = {example!r}: name one of the runs not hidden", "example")
     task = raw.get("task", "")
     statement_file = _file(raw, "statement", fixtures, "statement.md", errors)
     try:
@@ -340,7 +353,7 @@ def parse_spec(
         number=number,
         title=str(raw["title"]),
         task=str(task),
-        runs=tuple(_run(r, defaults, errors, i, server_class) for i, r in enumerate(runs_raw)),
+        runs=runs,
         server_class=server_class,
         time_limit_s=float(limit) if limit is not None else None,
         points=points,
@@ -350,6 +363,8 @@ def parse_spec(
         statement=statement,
         solutions=_file(raw, "solutions", fixtures, "solutions", errors),
         mistakes=_file(raw, "mistakes", fixtures, "mistakes", errors),
+        judged=tuple(judged),
+        example=example,
     )
 
 
