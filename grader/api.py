@@ -34,6 +34,8 @@ from grader.observe.records import Observation
 from grader.observe.session import observe
 from grader.observe.zygote import Zygote
 from grader.problem.pack import find_packs
+from grader.problem.reference import PackFault
+from grader.problem.rehearsal import rehearse
 from grader.problem.spec import ProblemSpec, find_spec
 from grader.problem.statement import localized, statement
 from grader.report import Check, Report, RunOutcome, Verdict
@@ -141,8 +143,15 @@ class Grader:
         """The validated spec of ``problem``, a number or a name (read once per grader), from
         the configuration's packs, the installed ones, or the built-in pack, in that order."""
         if problem not in self._specs:
-            packs = find_packs(self.config.problem_paths)
-            self._specs[problem] = find_spec(problem, packs)
+            spec = find_spec(problem, find_packs(self.config.problem_paths))
+            # A server a correct client cannot get through is the pack's fault: refuse it here,
+            # before a learner's grading is failed by it.
+            for name, seed, fault in rehearse(spec):
+                raise PackFault(
+                    f"{spec.origin}: run {name!r} (seed {seed}): {fault}; "
+                    "check the pack with grade check-pack"
+                )
+            self._specs[problem] = spec
         return self._specs[problem]
 
     def _limit(self, spec: ProblemSpec) -> float:

@@ -23,12 +23,9 @@ from pathlib import Path
 
 from grader.errors import BadInput, GraderFault
 from grader.problem.pack import Pack, builtin_pack, spec_files
-from grader.problem.protocol import ServerSession
-from grader.problem.reference import PackFault
+from grader.problem.rehearsal import rehearse
 from grader.problem.spec import ProblemSpec, read_spec
 from grader.report import EXIT_BAD_INPUT, EXIT_GRADER_FAULT, EXIT_PASS
-
-DRY_SEEDS = (0, 1, 2)  # each conversation is played with a few seeds: replies vary with them
 
 
 @dataclass(frozen=True)
@@ -104,49 +101,9 @@ def load_pack(pack: Pack) -> tuple[list[ProblemSpec], list[str]]:
 def play(spec: ProblemSpec) -> list[str]:
     """Start the problem's reference server and play every run's conversation with it, as a
     correct client would; the faults of the server, in words."""
-    faults: list[str] = []
-    for index, run in enumerate(spec.runs):
-        if not run.server_up:
-            continue
-        for seed in DRY_SEEDS:
-            fault = _play_run(spec, index, seed)
-            if fault:
-                faults.append(f"{spec.path}: run {run.name!r} (seed {seed}): {fault}")
-                break
-    return faults
-
-
-def _play_run(spec: ProblemSpec, index: int, seed: int) -> str:
-    run = spec.runs[index]
-    try:
-        server = spec.make_server(seed)
-    except PackFault as exc:
-        return str(exc).split(": ", 1)[-1]
-    try:
-        session = ServerSession(
-            run.expected_bytes, server.answer if server.replies else None, server
-        )
-        replies = tuple(session.opening())
-        sent = 0
-        while run.replies:
-            wants = run.wanted(replies)
-            if sent >= len(wants):
-                break
-            if session.closed:
-                return (
-                    f"the server closed its side after {len(replies)} replies, before message "
-                    f"{sent + 1} of {len(wants)}; a correct client could not finish"
-                )
-            replies += tuple(session.feed(wants[sent]))
-            sent += 1
-            if len(replies) > 1000:
-                return "the conversation did not end within 1000 replies"
-        run.printed(replies)
-    except PackFault as exc:  # "<origin>: <what>": the spec's path names the problem here
-        return str(exc).removeprefix(f"{server.origin}: ")
-    except Exception as exc:  # the pack's expected() or printed(): the teacher's code
-        return f"{type(exc).__name__}: {exc}"
-    return ""
+    return [
+        f"{spec.path}: run {name!r} (seed {seed}): {fault}" for name, seed, fault in rehearse(spec)
+    ]
 
 
 def _wants(path: Path) -> tuple[str, str]:

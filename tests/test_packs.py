@@ -193,9 +193,10 @@ def test_a_reference_server_at_fault_is_a_pack_error_never_the_learners(
     # At grading time: a grader fault (exit 3) that names the problem and its pack.
     solution = pack / "echo" / "solutions" / "pass_echo.py"
     graded = grade(str(solution), "-p", "echo", "--problems", str(pack))
-    assert graded.returncode == 3, graded.stdout + graded.stderr
-    assert f"problem 201 (echo) of pack {pack}: {fault}" in graded.stdout
-    assert "FAIL" not in graded.stdout
+    said = graded.stdout + graded.stderr
+    assert graded.returncode == 3, said
+    assert f"problem 201 (echo) of pack {pack}: run 'two lines' (seed 0): {fault}" in said
+    assert "FAIL" not in said and "Traceback" not in said
 
 
 def test_a_server_that_closes_before_the_conversation_ends_is_a_pack_error(
@@ -206,9 +207,18 @@ def test_a_server_that_closes_before_the_conversation_ends_is_a_pack_error(
     )
     checked = grade("check-pack", str(pack))
     assert checked.returncode == 2
-    assert (
-        "the server closed its side after 1 replies, before message 2 of 2; a correct client "
-        "could not finish" in checked.stderr
+    fault = (
+        "run 'two lines' (seed 0): the server closed its side after 1 replies, before message 2 "
+        "of 2; a correct client could not finish"
+    )
+    assert fault in checked.stderr
+    # At grading time the problem is refused before any learner is failed by it.
+    solution = pack / "echo" / "solutions" / "pass_echo.py"
+    graded = grade(str(solution), "-p", "echo", "--problems", str(pack))
+    assert graded.returncode == 3
+    assert graded.stderr == (
+        f"grade: grader fault: problem 201 (echo) of pack {pack}: {fault}; check the pack with "
+        "grade check-pack\n"
     )
 
 

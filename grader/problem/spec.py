@@ -126,9 +126,14 @@ class ProblemSpec:
     judged: tuple[str, ...] = ()  # the rules it is judged by, for the statement
     example: str = ""  # the name of the run shown as the example session ("": the first)
 
+    @property
+    def origin(self) -> str:
+        """The problem and its pack, as a teacher reads them in a fault of its server."""
+        return f"problem {self.number} ({self.name}) of {self.pack or 'a pack'}"
+
     def make_server(self, seed: int) -> ReferenceServer:
         """A fresh reference server whose random replies come from ``seed``."""
-        origin = f"problem {self.number} ({self.name}) of {self.pack or 'a pack'}"
+        origin = self.origin
         try:
             server = self.server_class(random.Random(seed))
         except Exception as exc:  # the pack's code: its fault, named, never the learner's
