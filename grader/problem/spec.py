@@ -333,7 +333,10 @@ def parse_spec(
     if limit is not None and (
         not isinstance(limit, (int, float)) or isinstance(limit, bool) or not 0 < limit <= 600
     ):
-        raise errors.fail(f"time_limit_s = {limit!r}: give seconds from 0 to 600", "time_limit_s")
+        # The caller's bound (--timeout, a job's time_limit_s): a spec cannot hold a run longer.
+        raise errors.fail(
+            f"time_limit_s = {limit!r}: give a number of seconds from 0 to 600", "time_limit_s"
+        )
     points = raw.get("points")
     if points is not None and (not _whole(points) or points < 1):
         raise errors.fail(f"points = {points!r}: it must be a whole number from 1", "points")
