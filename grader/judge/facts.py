@@ -223,11 +223,7 @@ def doing(f: Facts) -> str:
         if receives(f):
             return "recv_no_replies"
         return "sleep_after_send" if "sleep" in _called(f.ctx.source) else "loop_after_send"
-    if (
-        conn.replies
-        and conn.segments[-1].direction == "out"
-        and len(conn.replies) >= len(f.wants)
-    ):
+    if conn.replies and conn.segments[-1].direction == "out" and len(conn.replies) >= len(f.wants):
         return "after_last_reply" if receives(f) else "after_last_reply_no_recv"
     return "waiting_for_reply"
 
