@@ -23,14 +23,8 @@ import pytest
 from grader.api import Grader
 from grader.config import Config, Limits
 from tests.conftest import ROOT
-from tests.test_sandbox import (
-    GRADE,
-    HOSTILE,
-    _as_nobody,
-    _ordinary_user_reason,
-    fill,
-    fresh_folder,
-)
+from tests.machine import as_nobody, need
+from tests.test_sandbox import GRADE, HOSTILE, fill, fresh_folder
 
 
 @pytest.fixture(scope="module")
@@ -72,9 +66,8 @@ def secret_env() -> Iterator[dict[str, str]]:
 
 @pytest.fixture(scope="module")
 def graded_with_secrets(secret_env: dict[str, str]) -> Iterator[Grader]:
+    need("namespaces")
     with Grader.create() as grader:
-        if grader.isolation.split("+")[0] != "namespace":
-            pytest.skip("this machine refuses user namespaces: no sandbox to test")
         yield grader
 
 
@@ -109,7 +102,7 @@ def test_a_run_reads_nothing_of_the_graders_environment_or_install(
 def _cli(argv: list[str], env: dict[str, str], ordinary: bool, cwd: Path) -> tuple[str, str]:
     command = [str(GRADE), *argv]
     done = subprocess.run(
-        _as_nobody(command) if ordinary else command,
+        as_nobody(command) if ordinary else command,
         capture_output=True,
         text=True,
         env={**os.environ, **env, "TMPDIR": str(cwd)},
@@ -122,8 +115,9 @@ def _cli(argv: list[str], env: dict[str, str], ordinary: bool, cwd: Path) -> tup
 
 @pytest.mark.parametrize("user", ["grader-user", "ordinary-user"])
 def test_no_report_format_carries_the_graders_secrets(user: str, shared_folder: Path) -> None:
-    if user == "ordinary-user" and (reason := _ordinary_user_reason()) is not None:
-        pytest.skip(reason)
+    need("namespaces")
+    if user == "ordinary-user":
+        need("ordinary-user")
     env = secrets()
     folder = fresh_folder(shared_folder)
     path = fill("trust_reads_secrets.py", folder, wanted=_wanted(env))
@@ -148,9 +142,8 @@ def test_a_run_finds_no_earlier_submission_of_a_batch_in_its_memory(shared_folde
         earlier.append(path)
     wanted = "|".join(halves(w) for w in [*markers, *(f"{m}-source" for m in markers)])
     scanner = fill("trust_reads_secrets.py", folder, "zz_scanner.py", wanted=wanted)
+    need("namespaces")
     with Grader.create() as grader:
-        if grader.isolation.split("+")[0] != "namespace":
-            pytest.skip("this machine refuses user namespaces: no sandbox to test")
         for path in earlier:  # one after another, each before the scanner
             assert grader.grade(path, 2).verdict == "pass"
         report = grader.grade(scanner, 2)
@@ -210,10 +203,10 @@ def test_a_socket_kept_alive_without_its_descriptor_is_not_closed(
 
 
 def test_a_run_stopped_by_its_memory_cap_is_told_so(shared_folder: Path) -> None:
+    need("cgroup-v1")
     config = Config(limits=Limits(run_memory_mb=64, memory_mb=512))
     with Grader.create(config=config) as grader:
-        if not grader.zygote.cgroups():
-            pytest.skip("no cgroup per run here (an ordinary user, or no cgroup v1 controllers)")
+        assert grader.zygote.cgroups()
         path = folder_script(
             shared_folder, "hold = bytearray(200 << 20)\nhold[::4096] = b'x' * len(hold[::4096])\n"
         )
