@@ -29,7 +29,7 @@ from dramatiq.middleware import Middleware, Retries
 from grader.api import Grader
 from grader.config import load_config
 from grader.errors import BadInput, GraderFault
-from grader.problem.spec import available_problems
+from grader.problem.pack import entries, find_packs
 from grader.queue.broker import ACTOR, PROBLEMS_KEY, QUEUE, make_broker
 from grader.queue.core import Graders, failed_result, grade_job
 from grader.queue.job import job_id_of
@@ -55,6 +55,7 @@ class Settings:
     heartbeat_timeout_s: float = 60.0
     retry_backoff_s: float = 1.0
     scratch: str | None = None  # where this process's own folder goes (None: the temp folder)
+    problems: tuple[str, ...] | list[str] = ()  # problem packs searched first (--problems)
 
 
 class JobFault(dramatiq.Retry):
@@ -63,7 +64,7 @@ class JobFault(dramatiq.Retry):
 
 def open_grader(settings: Settings) -> Grader:
     """This process's Grader; refuses routed mode unless the configuration asks for it."""
-    config = load_config(settings.config)
+    config = load_config(settings.config).with_problems(list(settings.problems))
     grader = Grader.create(config)
     try:
         mode = grader.isolation
@@ -170,7 +171,7 @@ def serve(settings: Settings, stop: threading.Event) -> None:
             priority=0,
             options={"throws": (BadInput,)},
         )
-        _advertise(broker.client, log)
+        _advertise(broker.client, graders.base, log)
         worker = dramatiq.Worker(broker, worker_threads=settings.threads, worker_timeout=POLL_MS)
         worker.start()
         log.info("ready: %d threads, runs isolated by %s", settings.threads, graders.base.isolation)
@@ -181,10 +182,13 @@ def serve(settings: Settings, stop: threading.Event) -> None:
         graders.close()
 
 
-def _advertise(client: redis.Redis, log: logging.Logger) -> None:
-    """Say which problems this worker grades, so that clients refuse others at submit."""
+def _advertise(client: redis.Redis, grader: Grader, log: logging.Logger) -> None:
+    """Say which problems this worker grades (every number its packs list), so that clients
+    refuse others at submit."""
+    packs = find_packs(grader.config.problem_paths)
+    numbers = sorted({e.number for pack in packs for e in entries(pack) if e.number > 0})
     try:
-        client.sadd(PROBLEMS_KEY, *available_problems())
+        client.sadd(PROBLEMS_KEY, *numbers)
     except redis.RedisError as exc:  # the queue's own reconnection takes over from here
         log.info("cannot list this worker's problems on the queue yet: %s", exc)
 

@@ -10,8 +10,9 @@ from typing import Any
 from grader.report import Check, Report
 
 # 1.1: points (score, max_score) and unreached checks; 1.2: seed, diagnosis and transcripts;
-# 1.3: the transcripts' bytes in base64 beside their display text
-SCHEMA_VERSION = "1.3"
+# 1.3: a check's ``hidden`` (a hidden run's: its inputs and bytes are not shown);
+# 1.4: the transcripts' bytes in base64 beside their display text
+SCHEMA_VERSION = "1.4"
 
 
 def as_dict(report: Report) -> dict[str, Any]:
@@ -100,6 +101,7 @@ def _check(c: Check) -> dict[str, Any]:
         "score": c.score,
         "max_score": c.max_score,
         "line": c.line,
+        "hidden": c.hidden,
     }
 
 
