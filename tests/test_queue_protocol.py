@@ -146,7 +146,8 @@ def test_a_job_sent_and_its_result_read_with_plain_redis_commands(
     [
         (
             _job("plain-unknown-problem", LEARNER, problem=9),
-            "unknown problem 9: there is no 9.yaml; known problems: 1, 2, 3, 4, 5",
+            "unknown problem 9: no pack holds it; known problems: 1 (knock), 2 (wake-up), "
+            "3 (question), 4 (keep-talking), 5 (nobody-home)",
         ),
         (
             {**_job("plain-bad-base64", LEARNER), "source": "%%%"},
