@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TextIO
 
 from grader.api import Grader
+from grader.render.plain import points_text
 from grader.report import Report
 from grader.show import display_path
 
@@ -72,13 +73,12 @@ def summary_table(reports: Sequence[Report]) -> str:
     rows = [("file", "verdict", "points", "failed checks", "time")]
     for r in reports:
         failed = ", ".join(dict.fromkeys(c.title for c in r.failed_checks)) or (r.error or "-")
-        points = f"{r.score}/{r.max_score}"
-        rows.append(
-            (r.submission, r.verdict.upper(), points, failed[:70], f"{r.duration_s:.2f} s")
-        )
+        points = f"{points_text(r.score)}/{points_text(r.max_score)}"
+        rows.append((r.submission, r.verdict.upper(), points, failed[:70], f"{r.duration_s:.2f} s"))
     widths = [max(len(row[i]) for row in rows) for i in range(4)]
     lines = [
-        "  ".join(f"{cell:<{width}}" for cell, width in zip(row, widths, strict=False)) + f"  {row[4]}"
+        "  ".join(f"{cell:<{width}}" for cell, width in zip(row, widths, strict=False))
+        + f"  {row[4]}"
         for row in rows
     ]
     passed = sum(1 for r in reports if r.passed)

@@ -63,7 +63,27 @@ def test_pass_and_fail_exit_statuses(script: Callable[..., Path]) -> None:
             "grade: unknown problem 9: there is no 9.yaml; known problems: 1, 2, 3, 4, 5",
         ),
         (["{ok}"], "grade: the following arguments are required: --problem/-p"),
-        (["{ok}", "--problem", "two"], "grade: argument --problem/-p: invalid int value: 'two'"),
+        (
+            ["{ok}", "--problem", "two"],
+            "grade: argument --problem/-p: 'two': give the problem's number, such as 3",
+        ),
+        (
+            ["{ok}", "--problem", "2", "--timeout", "abc"],
+            "grade: argument --timeout: 'abc': give a number of seconds, such as 5",
+        ),
+        (
+            ["{ok}", "--problem", "2", "--points", "abc"],
+            "grade: --points abc: give a number of points, such as 10 or 12.5",
+        ),
+        (
+            ["{ok}", "--problem", "2", "--points", "10.1"],
+            "grade: --points 10.1: points go in quarters; give 10 or 10.25",
+        ),
+        (
+            ["{ok}", "--problem", "2", "--points", "0.75"],
+            "grade: --points 0.75: problem 2 has 4 tests and each must be worth at least a "
+            "quarter point; give at least 1",
+        ),
         (
             ["{ok}", "--problem", "2", "--timeout", "-1"],
             "grade: --timeout -1: give a number of seconds from 0 to 600",
@@ -425,9 +445,7 @@ def test_terminal_gets_the_same_text_whatever_the_format(
 
 # -- colour, encoding, version, points ------------------------------------------------------------
 def _clean_env(**extra: str) -> dict[str, str]:
-    env = {
-        k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "FORCE_COLOR", "TERM")
-    }
+    env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "FORCE_COLOR", "TERM")}
     return {**env, **extra}
 
 
@@ -448,7 +466,11 @@ def test_colour_conventions(script: Callable[..., Path]) -> None:
     assert green not in piped(_clean_env())
     assert piped(_clean_env(FORCE_COLOR="1")).startswith(green)
     # GitHub Classroom's command runner passes PATH, HOME and FORCE_COLOR only
-    runner = {"PATH": os.environ["PATH"], "HOME": os.environ.get("HOME", "/root"), "FORCE_COLOR": "1"}
+    runner = {
+        "PATH": os.environ["PATH"],
+        "HOME": os.environ.get("HOME", "/root"),
+        "FORCE_COLOR": "1",
+    }
     assert piped(runner).startswith(green)
     assert green not in piped(_clean_env(FORCE_COLOR="1", NO_COLOR="1"))
     assert green not in piped(_clean_env(FORCE_COLOR=""))  # empty: not set
@@ -478,16 +500,30 @@ def test_version() -> None:
 def test_points(script: Callable[..., Path]) -> None:
     result = grade(str(script(FAIL_P2)), "-p", "2", "-f", "json", "--points", "10")
     data = json.loads(result.stdout)
-    assert (data["score"], data["max_score"]) == (8, 10)  # worth 3, 3, 2, 2: "closed" failed
-    assert [c["max_score"] for c in data["checks"]] == [3, 3, 2, 2]
+    assert (data["score"], data["max_score"]) == (7.5, 10)  # 2.5 each: "closed" failed
+    assert [c["max_score"] for c in data["tests"]] == [2.5, 2.5, 2.5, 2.5]
+    odd = grade(str(script(FAIL_P2)), "-p", "2", "-f", "json", "--points", "10.25")
+    data = json.loads(odd.stdout)
+    assert [c["max_score"] for c in data["tests"]] == [2.75, 2.5, 2.5, 2.5]
+    assert (data["score"], data["max_score"]) == (7.75, 10.25)
+    assert odd.stderr == "" and odd.returncode == 1
+    text = grade(str(script(FAIL_P2)), "-p", "2", "--points", "10.25").stdout
+    assert text.startswith(
+        "FAIL problem 2 (Wake up, Neo): 3 of 4 checks passed · 7.75 / 10.25 points\n"
+    )
     bad = grade(str(script(FAIL_P2)), "-p", "2", "--points", "0")
-    assert (bad.returncode, bad.stderr) == (2, "grade: --points 0: give a whole number from 1\n")
+    assert (bad.returncode, bad.stderr) == (
+        2,
+        "grade: --points 0: give a positive number of points, such as 10 or 12.5\n",
+    )
 
 
 def test_missing_file_still_gives_a_machine_report(tmp_path: Path) -> None:
     target = tmp_path / "results.json"
     result = grade("absent.py", "-p", "2", "-f", "gradescope", "-o", str(target), cwd=tmp_path)
     assert result.returncode == 2
-    assert result.stderr == "grade: absent.py: no such file; give the path of a learner's .py file\n"
+    assert (
+        result.stderr == "grade: absent.py: no such file; give the path of a learner's .py file\n"
+    )
     data = json.loads(target.read_text(encoding="utf-8"))
     assert data["score"] == 0 and len(data["tests"]) == 4

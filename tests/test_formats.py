@@ -192,16 +192,27 @@ def test_json_lines_validate(gradings: Gradings, schema: dict[str, Any]) -> None
 def test_json_carries_points_and_unreached_checks(
     gradings: Gradings, schema: dict[str, Any]
 ) -> None:
-    assert json_format.SCHEMA_VERSION == "1.2"
+    assert json_format.SCHEMA_VERSION == "2.0"
     newline = json_format.as_dict(gradings.newline)
     assert (newline["score"], newline["max_score"]) == (50, 100)
     assert [(c["score"], c["max_score"]) for c in newline["checks"]] == [
-        (25, 25), (0, 25), (0, 25), (25, 25)
+        (25, 25),
+        (0, 25),
+        (0, 25),
+        (25, 25),
     ]
+    assert newline["tests"] == newline["checks"]
+    assert (newline["passed"], newline["total"]) == (2, 4)
     assert newline["unreached"] == []
     syntax = json_format.as_dict(gradings.syntax)
     validator(schema).validate(syntax)
     assert syntax["checks"][0]["line"] == 2 and syntax["checks"][0]["max_score"] == 0
+    # the file's own check is no test: the tests are the problem's 4, not judged
+    assert syntax["tests"] == syntax["unreached"] and (syntax["passed"], syntax["total"]) == (0, 4)
+    assert syntax["summary"] == "0 of 4 checks passed"
+    bytes_p3 = json_format.as_dict(gradings.wrong_port)
+    assert [c["max_score"] for c in bytes_p3["tests"]] == [6.75] * 10 + [6.5] * 5
+    assert json.dumps(bytes_p3["max_score"]) == "100"  # whole points stay integers
     assert [c["name"] for c in syntax["unreached"]] == ["connected", "sent", "closed", "clean_end"]
     assert {c["status"] for c in syntax["unreached"]} == {"skipped"}
     assert sum(c["max_score"] for c in syntax["unreached"]) == 100
@@ -214,7 +225,9 @@ def test_json_carries_points_and_unreached_checks(
     [
         (lambda d: d.update(extra=1), "additionalProperties"),
         (lambda d: d.update(verdict="maybe"), "enum"),
-        (lambda d: d.update(schema_version="2.0"), "const"),
+        (lambda d: d.update(schema_version="1.2"), "const"),
+        (lambda d: d.update(score=6.7), "multipleOf"),
+        (lambda d: d["tests"][1].update(max_score=0.1), "multipleOf"),
         (lambda d: d.update(exit_code=0), "verdict fail means exit code 1"),
         (lambda d: d["checks"][1].update(status="flaky"), "enum"),
         (lambda d: d["checks"][1].update(marker="x^"), "pattern"),
@@ -250,9 +263,9 @@ def test_junit_counts_match_the_reports(gradings: Gradings) -> None:
     for suite, report in zip(suites, gradings.all, strict=True):
         cannot = 1 if report.verdict in ("invalid", "error") else 0
         cases = list(suite)
-        assert suite.tests == len(cases) == len(report.tests) + cannot
+        assert suite.tests == len(cases) == len(report.tests)
         assert suite.failures == len(report.failed_checks)
-        assert suite.skipped == sum(1 for c in report.tests if c.skipped)
+        assert suite.skipped == sum(1 for c in report.tests if c.skipped) - cannot
         assert suite.errors == cannot
         # the attributes agree with what the cases carry
         results = [type(r) for case in cases for r in case.result]
@@ -261,8 +274,8 @@ def test_junit_counts_match_the_reports(gradings: Gradings) -> None:
         assert results.count(Error) == suite.errors
         for case, check in zip(cases, report.tests, strict=False):
             assert case.name == f"[{check.run}] {check.title}"
-    # the missing file lists problem 2's 4 tests (not judged) and the reason it was not graded
-    assert xml.tests == 4 + 4 + 15 + 15 + (4 + 1)
+    # the missing file lists problem 2's 4 tests, the first carrying the reason it was not graded
+    assert xml.tests == 4 + 4 + 15 + 15 + 4
 
 
 def test_junit_failure_carries_the_feedback(gradings: Gradings) -> None:
@@ -301,8 +314,8 @@ def test_junit_failure_messages_start_with_expected_and_hold_the_hint(
 
 def test_junit_error_report(gradings: Gradings) -> None:
     (suite,) = JUnitXml.fromstring(junit_format.render([gradings.missing]))
-    *unreached, case = list(suite)
-    assert [c.name for c in unreached] == [
+    case, *unreached = list(suite)
+    assert [c.name for c in [case, *unreached]] == [
         "[wake up] connects once to 127.0.0.1:9090",
         "[wake up] sends exactly b'Wake up, Neo'",
         "[wake up] closes the connection itself",
@@ -313,7 +326,7 @@ def test_junit_error_report(gradings: Gradings) -> None:
     assert isinstance(error, Error)
     assert error.message == f"{gradings.folder}/missing.py: " + MISSING_SAYS
     assert error.type == "invalid"
-    assert case.name == "grading: the submission could not be graded"
+    assert error.text.startswith("the submission could not be graded: ")
 
 
 def test_junit_is_well_formed_with_hostile_names_and_output(gradings: Gradings) -> None:
@@ -355,15 +368,18 @@ def test_junit_for_gitlab_and_jenkins(gradings: Gradings) -> None:
     assert out.startswith("::warning::forged by the learner <&>\n")
     assert "characters not shown" in out and len(out) < 5000
     assert "forged by the learner &lt;&amp;&gt;" in junit_format.render([gradings.noisy])
-    # The file that is not Python: its own failure first, then the tests, not judged.
+    # The file that is not Python: the same tests, the first failing with the file's mistake.
     first, *rest = list(syntax)
-    assert first.name == "[the file] is a Python script" and first._elem.get("line") == "2"
-    assert [c.name for c in rest] == [
+    assert [c.name for c in [first, *rest]] == [
         "[wake up] connects once to 127.0.0.1:9090",
         "[wake up] sends exactly b'Wake up, Neo'",
         "[wake up] closes the connection itself",
         "[wake up] ends cleanly within 5 s",
     ]
+    (failure,) = first.result
+    assert isinstance(failure, Failure) and failure.type == "source"
+    assert failure.message.startswith("expected a UTF-8 Python script; observed SyntaxError")
+    assert first._elem.get("line") == "2" and all(c.is_skipped for c in rest)
 
 
 # -- Gradescope -----------------------------------------------------------------------------------
@@ -379,9 +395,13 @@ def test_gradescope_single_report(gradings: Gradings) -> None:
     report = gradings.newline
     results = json.loads(gradescope_format.render([report]))
     assert results["score"] == 50  # 2 of 4 checks at 25 points each
-    assert results["output"] == (
-        "Problem 2 (Wake up, Neo): 50 of 100 points; 2 of 4 checks passed"
+    assert results["output"].startswith(
+        "Problem 2 (Wake up, Neo): 50 of 100 points; 2 of 4 checks passed\n\n"
+        "First mistake: sends exactly b'Wake up, Neo' (run “wake up”)\n"
+        "The message ends with a newline (b'\\n'), but messages carry none.\n"
+        "expected  b'Wake up, Neo'\nobserved  b'Wake up, Neo\\n'\n"
     )
+    assert results["execution_time"] == round(report.duration_s, 3) > 0
     tests = results["tests"]
     assert [t["name"] for t in tests] == P2_TESTS
     assert [t["max_score"] for t in tests] == [25, 25, 25, 25]
@@ -449,7 +469,14 @@ def test_classroom_payload_gives_partial_credit(gradings: Gradings) -> None:
     assert sum(t["score"] for t in tests) == 50
     for test in tests:
         assert set(test) == {
-            "name", "status", "score", "message", "test_code", "filename", "line_no", "duration"
+            "name",
+            "status",
+            "score",
+            "message",
+            "test_code",
+            "filename",
+            "line_no",
+            "duration",
         }
         assert test["filename"].endswith("newline_p2.py")
         assert isinstance(test["duration"], int) and test["duration"] >= 0
@@ -567,9 +594,7 @@ def test_html_in_a_real_headless_browser(gradings: Gradings, tmp_path: Path) -> 
     assert shot.exists() and shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
-def test_batch_html_overview_in_a_real_headless_browser(
-    gradings: Gradings, tmp_path: Path
-) -> None:
+def test_batch_html_overview_in_a_real_headless_browser(gradings: Gradings, tmp_path: Path) -> None:
     command = _chromium(tmp_path)
     page = tmp_path / "batch.html"
     page.write_text(html_format.render(gradings.all), encoding="utf-8")
@@ -588,7 +613,7 @@ def test_batch_html_overview_in_a_real_headless_browser(
         assert f'id="report-{index}"' in dom
     # a report that passed is folded: its checks sit in a closed <details>
     passed = dom[dom.index('id="report-1"') : dom.index('id="report-2"')]
-    assert '<details class="passes">' in passed and "<details class=\"passes\" open" not in passed
+    assert '<details class="passes">' in passed and '<details class="passes" open' not in passed
     failing = dom[dom.index('id="report-2"') : dom.index('id="report-3"')]
     assert '<details class="passes">' not in failing
     assert "<script" not in dom.lower()
@@ -607,7 +632,9 @@ def test_job_summary_from_real_gradings(gradings: Gradings, tmp_path: Path) -> N
     assert "| wake up | connects once to 127.0.0.1:9090 | ✅ passed | 25 / 25 |" in text
     assert "**50 / 100 points**" in text
     assert "First mistake: **sends exactly b&#x27;Wake up, Neo&#x27;** in wake up" in text
-    assert "<pre>expected  b&#x27;Wake up, Neo&#x27;\nobserved  b&#x27;Wake up, Neo\\n&#x27;" in text
+    assert (
+        "<pre>expected  b&#x27;Wake up, Neo&#x27;\nobserved  b&#x27;Wake up, Neo\\n&#x27;" in text
+    )
     assert "<script>" not in text and "&lt;script&gt;alert(1)&lt;/script&gt;" in text
     assert "(line 2)" in text  # the syntax error's line
     # Under the 1 MiB a step may write, whatever the batch: a long one is cut with a note.
@@ -616,7 +643,11 @@ def test_job_summary_from_real_gradings(gradings: Gradings, tmp_path: Path) -> N
     github.append_summary(many, big)
     size = big.stat().st_size
     assert 900 * 1024 < size < 1024 * 1024
-    assert big.read_text(encoding="utf-8").rstrip().endswith(
-        "more submissions are not shown: the job summary is limited to 1 MiB. "
-        "The report files have them all.*"
+    assert (
+        big.read_text(encoding="utf-8")
+        .rstrip()
+        .endswith(
+            "more submissions are not shown: the job summary is limited to 1 MiB. "
+            "The report files have them all.*"
+        )
     )

@@ -20,7 +20,7 @@ import secrets
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-from grader.render.plain import feedback
+from grader.render.plain import feedback, points_text
 from grader.report import Check, Report
 
 MAX_ANNOTATIONS = 10
@@ -119,14 +119,22 @@ def defused(markup: str) -> str:
 def _cell(text: str) -> str:
     """``text`` safe in a Markdown table cell: markup escaped, pipes and newlines kept out."""
     escaped = html.escape(text, quote=True)
-    for ch, entity in (("|", "&#124;"), ("\\", "&#92;"), ("`", "&#96;"), ("*", "&#42;"),
-                       ("_", "&#95;"), ("[", "&#91;"), ("]", "&#93;"), ("~", "&#126;")):
+    for ch, entity in (
+        ("|", "&#124;"),
+        ("\\", "&#92;"),
+        ("`", "&#96;"),
+        ("*", "&#42;"),
+        ("_", "&#95;"),
+        ("[", "&#91;"),
+        ("]", "&#93;"),
+        ("~", "&#126;"),
+    ):
         escaped = escaped.replace(ch, entity)
     return escaped.replace("\r", "").replace("\n", "<br>")
 
 
 def _points(check: Check) -> str:
-    return f"{check.score} / {check.max_score}"
+    return f"{points_text(check.score)} / {points_text(check.max_score)}"
 
 
 def summary_section(report: Report) -> str:
@@ -136,17 +144,14 @@ def summary_section(report: Report) -> str:
         f"### {word} · problem {report.problem} ({_cell(report.title)}) · "
         f"<code>{_cell(report.submission)}</code>",
         "",
-        f"**{report.score} / {report.max_score} points** · {_cell(report.summary())}",
+        f"**{points_text(report.score)} / {points_text(report.max_score)} points** · "
+        f"{_cell(report.summary())}",
         "",
     ]
     if report.error:
         lines += [f"> {_cell(report.error)}", ""]
     lines += ["| run | check | status | points |", "|---|---|---|---:|"]
-    for check in report.checks:
-        if check.name == "source":
-            lines.append(f"| {_cell(check.run)} | {_cell(check.title)} | "
-                         f"{STATUS_WORDS[check.status]} | – |")
-    for check in report.tests:
+    for check in report.tests:  # the file's own failure is no test: it is the first mistake
         lines.append(
             f"| {_cell(check.run)} | {_cell(check.title)} | {STATUS_WORDS[check.status]} | "
             f"{_points(check)} |"

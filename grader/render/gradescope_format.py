@@ -17,7 +17,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from grader.render.plain import feedback
+from grader.render.plain import feedback, points_number, points_text
 from grader.report import Check, Report
 
 
@@ -39,8 +39,8 @@ def _tests(report: Report, several: bool) -> list[dict[str, Any]]:
         {
             "name": _text(f"{prefix}{check.run}: {check.title}"),
             "number": f"{report.problem}.{number}",
-            "score": check.score,
-            "max_score": check.max_score,
+            "score": points_number(check.score),
+            "max_score": points_number(check.max_score),
             "status": "passed" if check.passed else "failed",
             "output": _text(check_output(check)),
             "output_format": "text",
@@ -55,7 +55,8 @@ NOT_GRADED = "Your submission could not be graded, so it scores 0:"
 
 
 def _summary(report: Report, several: bool) -> str:
-    line = f"Problem {report.problem} ({report.title}): {report.score} of {report.max_score} points"
+    score, most = points_text(report.score), points_text(report.max_score)
+    line = f"Problem {report.problem} ({report.title}): {score} of {most} points"
     if report.verdict in ("pass", "fail"):
         line += f"; {report.summary()}"
     lines = [f"{report.submission}: {line}" if several else line]
@@ -63,9 +64,13 @@ def _summary(report: Report, several: bool) -> str:
         lines += [NOT_YOUR_FAULT, report.error]
     elif report.verdict == "invalid":
         lines += [NOT_GRADED, report.error]
-    for check in report.checks:
-        if check.name == "source" and check.status == "failed":
-            lines += [f"{check.title}: no", feedback(check)]
+    first = report.first_mistake
+    if first is not None:  # the one mistake to fix first, in full, where the student looks first
+        where = "" if first.name == "source" else f" (run “{first.run}”)"
+        lines += ["", f"First mistake: {first.title}{where}"]
+        if first.mistake:
+            lines.append(first.mistake)
+        lines.append(feedback(first))
     return _text("\n".join(lines))
 
 
@@ -74,10 +79,10 @@ def as_results(reports: Sequence[Report]) -> dict[str, Any]:
     several = len(reports) > 1
     tests = [test for report in reports for test in _tests(report, several)]
     return {
-        "score": sum(r.score for r in reports),
+        "score": points_number(sum(r.score for r in reports)),
         "output": "\n\n".join(_summary(r, several) for r in reports),
         "output_format": "text",
-        "execution_time": round(sum(r.duration_s for r in reports)),  # whole seconds
+        "execution_time": round(sum(r.duration_s for r in reports), 3),  # seconds
         "visibility": "visible",
         "stdout_visibility": "hidden",
         "tests": tests,
@@ -90,9 +95,9 @@ def as_results(reports: Sequence[Report]) -> dict[str, Any]:
                     "verdict": r.verdict,
                     "exit_code": r.exit_code,
                     "passed": r.passed_count,
-                    "total": len(r.checks),
-                    "score": r.score,
-                    "max_score": r.max_score,
+                    "total": len(r.tests),
+                    "score": points_number(r.score),
+                    "max_score": points_number(r.max_score),
                 }
                 for r in reports
             ],

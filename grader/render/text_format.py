@@ -14,7 +14,7 @@ import textwrap
 from collections.abc import Callable, Sequence
 
 from grader.i18n import Catalogue, english
-from grader.render.plain import where
+from grader.render.plain import points_text, where
 from grader.report import Check, Report, RunTranscript
 
 COLOURS = {"green": "32", "red": "31", "bold": "1", "dim": "2", "yellow": "33"}
@@ -53,7 +53,9 @@ def _value(text: str, wrap: bool = False) -> str:
 
 def _header(report: Report, paint: Paint) -> str:
     word, hue = VERDICTS[report.verdict]
-    return f"{paint(word, hue)} problem {report.problem} ({report.title}): {report.summary()}"
+    points = f"{points_text(report.score)} / {points_text(report.max_score)} points"
+    head = f"{paint(word, hue)} problem {report.problem} ({report.title}): {report.summary()}"
+    return f"{head} · {points}"
 
 
 def _footer(report: Report, words: Catalogue, verbose: bool) -> str:
@@ -186,23 +188,30 @@ def render_one(
     return "\n".join(lines) + "\n"
 
 
+def _worth(check: Check, paint: Paint) -> str:
+    """`` · 6.75 / 6.75`` after a test; the file's own check (``source``) is no test."""
+    if check.name == "source":
+        return ""
+    return paint(f" · {points_text(check.score)} / {points_text(check.max_score)}", "dim")
+
+
 def _every_check(report: Report, paint: Paint, words: Catalogue) -> list[str]:
     """Every check of every run (the ``--verbose`` layout), repeats named, not spelled out."""
     lines: list[str] = []
     for run, checks in report.by_run():
         lines += ["", paint(run, "bold")]
         for check, seen_in in checks:
+            worth = _worth(check, paint)
             if check.status == "passed":
-                lines.append(f"  {paint('✓', 'green')} {check.title}")
+                lines.append(f"  {paint('✓', 'green')} {check.title}{worth}")
             elif check.status == "skipped":
-                lines.append(
-                    f"  {paint('-', 'dim')} {check.title} {paint(f'({check.hint})', 'dim')}"
-                )
+                why = paint(f"({check.hint})", "dim")
+                lines.append(f"  {paint('-', 'dim')} {check.title} {why}{worth}")
             elif seen_in:
                 note = paint(f"(as in “{seen_in}” above)", "dim")
-                lines.append(f"  {paint('✗', 'red')} {check.title} {note}")
+                lines.append(f"  {paint('✗', 'red')} {check.title} {note}{worth}")
             else:
-                lines.append(f"  {paint('✗', 'red')} {paint(check.title, 'bold')}")
+                lines.append(f"  {paint('✗', 'red')} {paint(check.title, 'bold')}{worth}")
                 lines += _failure(check, paint, words, check.hint)
     return lines
 
