@@ -398,7 +398,6 @@ def test_gradescope_single_report(gradings: Gradings) -> None:
     assert results["output"].startswith(
         "Problem 2 (Wake up, Neo): 50 of 100 points; 2 of 4 checks passed\n\n"
         "First mistake: sends exactly b'Wake up, Neo' (run “wake up”)\n"
-        "The message ends with a newline (b'\\n'), but messages carry none.\n"
         "expected  b'Wake up, Neo'\nobserved  b'Wake up, Neo\\n'\n"
     )
     assert results["execution_time"] == round(report.duration_s, 3) > 0
@@ -498,6 +497,88 @@ def test_classroom_statuses_and_lines(gradings: Gradings) -> None:
     assert fault["status"] == "error" and {t["status"] for t in fault["tests"]} == {"error"}
     batch = _decoded(classroom_format.render(gradings.all))
     assert batch["max_score"] == 500 and len(batch["tests"]) == 4 + 4 + 15 + 15 + 4
+
+
+# -- one test list ----------------------------------------------------------------------------------
+def _lists(report: Report) -> dict[str, list[tuple[str, str]]]:
+    """(test name, points) as each format lists them; JUnit and Classroom carry no worth, so
+    they give the score; the others ``score / max_score``."""
+    from grader.render import github, text_format
+
+    data = json_format.as_dict(report)
+    xml = JUnitXml.fromstring(junit_format.render([report]))
+    gradescope = json.loads(gradescope_format.render([report]))
+    classroom = _decoded(classroom_format.render([report]))
+    summary = github.summary_section(report)
+    verbose = text_format.render([report], verbose=True)
+    page = html_format.render([report])
+    run = ""
+    text: list[tuple[str, str]] = []
+    for line in verbose.splitlines():
+        if (
+            line
+            and not line.startswith(" ")
+            and not line.startswith(("PASS", "FAIL", "INV", "ERR"))
+        ):
+            run = line
+        found = re.match(r"  [✓✗-] (.+?)(?: \(.*\))? · ([\d.]+ / [\d.]+)$", line)
+        if found:
+            text.append((f"{run}: {found.group(1)}", found.group(2)))
+    items = re.findall(
+        r'<h3 class="run">(.+?)</h3>|<span class="title">(.+?)</span>.*?<span class="worth">'
+        r"(.+?) points</span>",
+        page,
+    )
+    shown, run = [], ""
+    for heading, title, points in items:
+        if heading:
+            run = heading
+        else:
+            shown.append((html.unescape(f"{run}: {title}"), points))
+    return {
+        "json": [
+            (f"{t['run']}: {t['title']}", f"{t['score']} / {t['max_score']}") for t in data["tests"]
+        ],
+        "gradescope": [
+            (t["name"], f"{t['score']} / {t['max_score']}") for t in gradescope["tests"]
+        ],
+        "summary": [
+            (html.unescape(f"{run}: {check}"), points)
+            for run, check, points in re.findall(
+                r"^\| (.+?) \| (.+?) \| .+? \| ([\d.]+ / [\d.]+) \|$", summary, re.M
+            )
+        ],
+        "text": text,
+        "html": shown,
+        "junit": [(re.sub(r"^\[(.+?)\] ", r"\1: ", c.name), "") for c in list(xml)[0]],
+        "classroom": [(t["name"], str(t["score"])) for t in classroom["tests"]],
+    }
+
+
+def test_every_format_lists_the_same_tests_for_every_submission(gradings: Gradings) -> None:
+    """Pass, fail, not Python, missing, a grader fault: one list, one order, the same points."""
+    for report in (
+        gradings.passed,
+        gradings.newline,
+        gradings.syntax,
+        gradings.missing,
+        gradings.fault,
+    ):
+        expected = [(f"{t.run}: {t.title}", f"{t.score:g} / {t.max_score:g}") for t in report.tests]
+        assert [name for name, _ in expected] == P2_TESTS
+        lists = _lists(report)
+        for fmt in ("json", "gradescope", "summary", "text", "html"):
+            assert lists[fmt] == expected, (report.verdict, fmt)
+        for fmt in ("junit", "classroom"):
+            assert [name for name, _ in lists[fmt]] == P2_TESTS, (report.verdict, fmt)
+        assert [p for _, p in lists["classroom"]] == [f"{t.score:g}" for t in report.tests]
+        # the source check (is it Python?) is no test anywhere: it is the first mistake
+        assert "is a Python script" not in str(lists)
+        assert sum(t.max_score for t in report.tests) == report.max_score == 100
+        assert report.summary().endswith("of 4 checks passed") or report.verdict in (
+            "invalid",
+            "error",
+        )
 
 
 # -- HTML -----------------------------------------------------------------------------------------

@@ -5,10 +5,12 @@ Fields as Gradescope's autograder specification names them: top-level ``score``,
 ``max_score``, ``status`` (``passed``/``failed``), ``output``, ``number`` and ``visibility``.
 The tests are the Report's ``tests``: every run × check of the problem with the points the
 Report gave it, judged or not, so every submission lists the same tests and the scores add up
-to the problem's points. A check that was not judged scores 0 and says why. What concerns the
-whole submission (the file is not Python, could not be read, the grader failed) is said in the
-top-level ``output``; a grader failure says it is not the student's fault. Several reports make
-one combined file whose test names carry the submission.
+to the problem's points. A check that was not judged scores 0 and says why. The top-level
+``output`` gives the points, then the first mistake in full (expected, observed, what to try),
+and what concerns the whole submission (the file is not Python, could not be read, the grader
+failed); a grader failure says it is not the student's fault. ``execution_time`` is the
+grading's real time in seconds. Several reports make one combined file whose test names carry
+the submission.
 """
 
 from __future__ import annotations
@@ -67,10 +69,7 @@ def _summary(report: Report, several: bool) -> str:
     first = report.first_mistake
     if first is not None:  # the one mistake to fix first, in full, where the student looks first
         where = "" if first.name == "source" else f" (run “{first.run}”)"
-        lines += ["", f"First mistake: {first.title}{where}"]
-        if first.mistake:
-            lines.append(first.mistake)
-        lines.append(feedback(first))
+        lines += ["", f"First mistake: {first.title}{where}", feedback(first)]
     return _text("\n".join(lines))
 
 
