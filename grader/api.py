@@ -33,6 +33,7 @@ from grader.observe.records import Observation
 from grader.observe.session import observe
 from grader.observe.zygote import Zygote
 from grader.problem.spec import ProblemSpec, load_spec
+from grader.problem.statement import localized, statement
 from grader.report import Check, Report, RunOutcome, Verdict
 from grader.show import display_path, printable
 from grader.submission import read_submission
@@ -152,8 +153,10 @@ class Grader:
         used either way, so any grading can be replayed); ``lang`` chooses the language of
         the feedback (default: the grader's, else the environment's).
         """
-        spec = self.spec(problem)
         words = self.catalogue(lang)
+        shipped = self.spec(problem)
+        spec = localized(shipped, words)  # titles and run names in the learner's language
+        told = statement(shipped, words)
         script = Path(path)
         data = read_submission(script)
         started = time.monotonic()
@@ -173,6 +176,7 @@ class Grader:
                 runs=tuple(r.name for r in spec.runs),
                 unreached=unreached(spec, limit, points, NOT_PYTHON),
                 diagnosis=diagnose((bad_source,)),
+                statement=told,
             )
         ctx = Context(limit, self.config.limits.output_kb, self.config.limits.memory_mb, data)
         base = secrets.randbits(32) if seed is None else seed
@@ -190,6 +194,7 @@ class Grader:
                 error=f"{type(exc).__name__}: {exc}",
                 unreached=unreached(spec, limit, points, WHY_NOT_GRADED["error"]),
                 seed=base,
+                statement=told,
             )
         names = (str(script), str(script.resolve()))
         checks: list[Check] = []
@@ -213,6 +218,7 @@ class Grader:
             seed=base,
             diagnosis=diagnose(checks),
             transcripts=tuple(run_transcript(obs, words) for obs in observations),
+            statement=told,
         )
 
     def ungraded(

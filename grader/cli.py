@@ -16,14 +16,16 @@ import os
 import stat
 import sys
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
+from grader import learner_cli
 from grader.errors import BadInput, GraderFault
 
 if TYPE_CHECKING:
     from grader.api import Grader
+    from grader.i18n import Catalogue
 
 from grader.report import EXIT_BAD_INPUT, EXIT_GRADER_FAULT, EXIT_PASS, Report
 from grader.show import display_path
@@ -42,10 +44,13 @@ def _parser() -> argparse.ArgumentParser:
     p = _Parser(
         prog="grade",
         description="Grade a learner's TCP client script for one of the five socket problems.",
-        epilog="Exit status: 0 every check passed, 1 a check failed, 2 bad input, 3 grader fault.",
+        epilog="Try a script by hand: grade serve N [--port P] plays problem N's server. "
+        "Exit status: 0 every check passed, 1 a check failed, 2 bad input, 3 grader fault.",
     )
-    p.add_argument("paths", nargs="+", metavar="PATH", help="a .py file, several, or a folder")
-    p.add_argument("--problem", "-p", type=_whole, required=True, metavar="N", help="problem 1-5")
+    p.add_argument("paths", nargs="*", metavar="PATH", help="a .py file, several, or a folder")
+    p.add_argument("--problem", "-p", type=_whole, metavar="N", help="problem 1-5")
+    p.add_argument("--list", action="store_true", help="list the problems and their tasks")
+    p.add_argument("--show", type=_whole, metavar="N", help="problem N's task, example and rules")
     p.add_argument("--format", "-f", choices=FORMATS, default="text", help="report format")
     p.add_argument("--output", "-o", metavar="FILE", help="also write the report here")
     p.add_argument("--jobs", "-j", type=int, metavar="K", help="gradings side by side")
@@ -209,7 +214,15 @@ def _exit_status(reports: Sequence[Report]) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command; returns the exit status."""
     _safe_streams()
-    args = _parser().parse_args(argv)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["serve"]:  # a file named serve is graded as ./serve
+        return _learner(lambda words: learner_cli.serve_main(argv[1:], words), _lang(argv))
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if args.list or args.show is not None:
+        return _learner(lambda words: _statements(args, words), args.lang)
+    if not args.paths or args.problem is None:
+        parser.error("give FILE... and --problem N (or --list, --show N, serve N)")
     try:
         return _run(args)
     except BadInput as exc:
@@ -224,6 +237,36 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:  # a bug of ours: say so in one line, with the exit status that says so
         sys.stderr.write(f"grade: grader fault: {type(exc).__name__}: {exc}\n")
         return EXIT_GRADER_FAULT
+
+
+def _lang(argv: Sequence[str]) -> str | None:
+    """``--lang`` among ``argv``, for the commands parsed elsewhere."""
+    for i, arg in enumerate(argv):
+        if arg.startswith("--lang="):
+            return arg.removeprefix("--lang=")
+        if arg == "--lang" and i + 1 < len(argv):
+            return argv[i + 1]
+    return None
+
+
+def _learner(command: Callable[[Catalogue], int], lang: str | None) -> int:
+    """A learner's command (statements, serve) in the chosen language; bad input is one line."""
+    from grader.i18n import catalogue
+
+    try:
+        return command(catalogue(lang))
+    except BadInput as exc:
+        sys.stderr.write(f"grade: {exc}\n")
+        return EXIT_BAD_INPUT
+
+
+def _statements(args: argparse.Namespace, words: Catalogue) -> int:
+    width = 100
+    if args.show is not None:
+        sys.stdout.write(learner_cli.show_one(args.show, words, width))
+    else:
+        sys.stdout.write(learner_cli.show_list(words, width))
+    return EXIT_PASS
 
 
 ROUTED_FALLBACK = (

@@ -121,6 +121,27 @@ class RunOutcome:
 
 
 @dataclass(frozen=True)
+class ExampleSession:
+    """One run of a problem's example: (label, value) lines, in the learner's language."""
+
+    run: str
+    lines: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
+class Statement:
+    """What a problem asks, as a learner reads it: its task, an example session and the rules
+    it is judged by, all from its spec (``grade --show N``)."""
+
+    problem: int
+    title: str
+    task: str
+    examples: tuple[ExampleSession, ...] = ()
+    judged: tuple[str, ...] = ()
+    runs: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Report:
     """The outcome of grading one submission for one problem.
 
@@ -146,6 +167,7 @@ class Report:
     seed: int | None = None  # the seed of the random replies: grade --seed N replays them
     diagnosis: Diagnosis | None = None
     transcripts: tuple[RunTranscript, ...] = ()
+    statement: Statement | None = None  # what the problem asks (HTML shows it folded)
 
     @property
     def diagnosed(self) -> Check | None:

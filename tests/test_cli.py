@@ -62,7 +62,7 @@ def test_pass_and_fail_exit_statuses(script: Callable[..., Path]) -> None:
             ["{ok}", "--problem", "9"],
             "grade: unknown problem 9: there is no 9.yaml; known problems: 1, 2, 3, 4, 5",
         ),
-        (["{ok}"], "grade: the following arguments are required: --problem/-p"),
+        (["{ok}"], "grade: give FILE... and --problem N (or --list, --show N, serve N)"),
         (
             ["{ok}", "--problem", "two"],
             "grade: argument --problem/-p: 'two': give the problem's number, such as 3",

@@ -108,7 +108,7 @@ def test_trailing_newline_report_and_transcript(fast: Grader, script: Callable[.
         "     T  client   closes (FIN)\n"
         "    stdout nothing · stderr nothing · exit status 0 T"
     )
-    assert text.rstrip().endswith("· seed 7")
+    assert text.rstrip().endswith("· seed 7 · the task: grade --show 2")
 
 
 def test_transcript_of_a_reply_printed_as_bytes(fast: Grader, script: Callable[..., Path]) -> None:

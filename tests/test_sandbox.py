@@ -10,11 +10,14 @@ outside that nothing changed (host files, kernel settings, /dev, sockets, classm
 
 from __future__ import annotations
 
+import ast
 import json
 import os
+import resource
 import shutil
 import signal
 import socket
+import stat
 import subprocess
 import sys
 import sysconfig
@@ -32,11 +35,11 @@ from grader.config import DEFAULT_RUN_IDS, Config, Limits, parse_config
 from grader.errors import BadInput, GraderFault
 from grader.observe.zygote import Zygote
 from tests.conftest import ROOT, SUBMISSIONS
+from tests.machine import DECLARED, FEATURES, NOBODY, as_nobody, lacks, need
 
 HOSTILE = Path(__file__).resolve().parent / "hostile"
 PASS_P2 = SUBMISSIONS / "p2" / "pass_lesson_encode_close.py"
 GRADE = ROOT / ".venv" / "bin" / "grade"
-NOBODY = 65534
 PACKAGE = ROOT / "grader"
 STDLIB = Path(sysconfig.get_paths()["stdlib"])
 
@@ -45,42 +48,18 @@ Grade = Callable[[Path, int], tuple[str, str]]  # path, problem -> (verdict, wha
 
 @pytest.fixture(scope="module")
 def as_root() -> Grader:
+    need("namespaces")
     grader = Grader.create()
-    if grader.isolation != "namespace":
-        pytest.skip("this machine refuses user namespaces: the sandbox cannot be built here")
+    assert grader.isolation == "namespace", "the machine makes namespaces; the grader did not"
     return grader
 
 
-def _ordinary_user_reason() -> str | None:
-    """Why the grader cannot run as an ordinary user here, or None when it can."""
-    if os.geteuid() != 0:
-        return "the tests already run as an ordinary user (the other case)"
-    if not (shutil.which("setpriv") and shutil.which("unshare")):
-        return "setpriv and unshare (util-linux) are needed to switch to an ordinary user"
-    probe = subprocess.run(
-        _as_nobody([sys.executable, "-c", "import grader"]),
-        capture_output=True,
-        cwd="/",
-        timeout=60,
-    )
-    if probe.returncode != 0:
-        return f"user nobody cannot run this checkout's interpreter ({probe.stderr[-200:]!r})"
-    return None
-
-
-def _as_nobody(argv: list[str]) -> list[str]:
-    """``argv`` run as user nobody. An interpreter installed under /root (mode 700) is made
-    reachable in a private mount namespace of the command's own; nothing else changes."""
-    switch = 'exec setpriv --reuid=65534 --regid=65534 --clear-groups -- "$@"'
-    prefix = Path(sys.base_prefix).resolve()
-    if prefix.is_relative_to("/root"):
-        top = prefix.relative_to("/root").parts[0]
-        switch = (
-            'set -e; stash=$(mktemp -d); mount --rbind /root "$stash"; '
-            "mount -t tmpfs -o mode=0711 reachable /root; "
-            f'mkdir /root/{top}; mount --rbind "$stash/{top}" /root/{top}; ' + switch
-        )
-    return ["unshare", "-m", "--propagation", "private", "sh", "-c", switch, "sh", *argv]
+def test_the_machine_has_what_ci_says_its_kind_has() -> None:
+    # .ci/run names what the project's machine kind offers; a machine that lost any of it fails
+    # here (and in every test needing it) instead of skipping those tests.
+    assert DECLARED <= set(FEATURES), f"unknown in GRADER_TEST_MACHINE: {DECLARED - set(FEATURES)}"
+    missing = {feature: lacks(feature) for feature in sorted(DECLARED) if lacks(feature)}
+    assert missing == {}
 
 
 @pytest.fixture(scope="module")
@@ -102,13 +81,11 @@ def grade(request: pytest.FixtureRequest, as_root: Grader, shared_folder: Path) 
             return report.verdict, json.dumps([c.observed for c in report.checks])
 
         return library
-    reason = _ordinary_user_reason()
-    if reason is not None:
-        pytest.skip(reason)
+    need("ordinary-user")
 
     def cli(path: Path, problem: int) -> tuple[str, str]:
         done = subprocess.run(
-            _as_nobody([str(GRADE), str(path), "--problem", str(problem), "--format", "json"]),
+            as_nobody([str(GRADE), str(path), "--problem", str(problem), "--format", "json"]),
             capture_output=True,
             text=True,
             cwd=shared_folder,
@@ -147,17 +124,59 @@ def fresh_folder(shared_folder: Path) -> Path:
     return folder
 
 
-# -- the root it sees, its privileges ------------------------------------------------------------
-def test_the_run_sees_a_minimal_root_without_privileges(
-    grade: Grade, request: pytest.FixtureRequest, shared_folder: Path, as_root: Grader
-) -> None:
-    ordinary = "ordinary-user" in request.node.callspec.id
+# -- the root it sees, its privileges, its limits: as the kernel reports them inside -------------
+# Distinct values, so that a limit given another's value (shm at the scratch size) is seen.
+INSPECT_LIMITS = Limits(
+    time_limit_s=4.0,
+    memory_mb=300,
+    file_size_mb=3,
+    open_files=100,
+    processes=40,
+    scratch_mb=12,
+    shm_mb=2,
+    run_memory_mb=200,
+)
+INSPECT_TOML = (
+    "[limits]\n"
+    + "".join(f"{f} = {getattr(INSPECT_LIMITS, f)!r}\n" for f in INSPECT_LIMITS.__annotations__)
+    + '[isolation]\nmode = "namespace"\n'
+)
+INSPECT_TIMEOUT = 3  # the caller's time limit, over the configuration's
+SCRATCH_INODES, SHM_INODES = 4096, 1024  # the files a run may make in each (README)
+# Calls a script must never make (the README's list), and what the filter answers.
+DENIED = (
+    "mount umount2 pivot_root open_tree move_mount fsopen fsconfig fsmount fspick mount_setattr "
+    "unshare setns ptrace process_vm_readv process_vm_writev keyctl add_key request_key bpf "
+    "perf_event_open memfd_create memfd_secret userfaultfd fallocate kexec_load init_module "
+    "finit_module swapon open_by_handle_at io_uring_setup io_uring_enter io_uring_register "
+    "shmget semget msgget clone"
+).split()
+DEVICES = ["/dev/full", "/dev/null", "/dev/random", "/dev/urandom", "/dev/zero"]
+
+
+def _inspect_expectation(ordinary: bool) -> dict[str, object]:
+    """What a run must see inside, from the configuration above and this machine alone."""
     host_root = {"usr", Path(sys.base_prefix).resolve().parts[1]}
     links = {n for n in ("lib", "lib64", "lib32", "bin") if os.path.islink("/" + n)}
     expected_root = sorted({"dev", "etc", "proc", "scratch"} | host_root | links)
     assert not {"tmp", "run", "home", "work"} & set(expected_root)
     first, last = (NOBODY, NOBODY) if ordinary else DEFAULT_RUN_IDS
-    expected = {
+    mib = 1024 * 1024
+    limits = INSPECT_LIMITS
+    wanted = {
+        "AS": limits.memory_mb * mib,
+        "FSIZE": limits.file_size_mb * mib,
+        "NOFILE": limits.open_files,
+        "CPU": INSPECT_TIMEOUT + 2,  # a backstop past the time limit (README)
+        "NPROC": limits.processes,
+        "CORE": 0,
+    }
+    rlimits = {}
+    for name, value in wanted.items():
+        hard = resource.getrlimit(getattr(resource, f"RLIMIT_{name}"))[1]
+        value = value if hard == resource.RLIM_INFINITY else min(value, hard)
+        rlimits[name] = [value, value]
+    return {
         "root": expected_root,
         "dev": sorted("fd full null random shm stderr stdin stdout urandom zero".split()),
         "caps": ["0000000000000000"] * 5,
@@ -169,20 +188,90 @@ def test_the_run_sees_a_minimal_root_without_privileges(
         "path0": "/scratch",
         "scratch": ["inspect.py"],
         "outside_is_root": False,
-        # A cgroup per run where the grader makes them (root with cgroup v1 here), else none.
-        "in_run_cgroup": not ordinary and as_root.zygote.cgroups(),
+        # A cgroup per run where the machine lets the grader make one (as root, cgroup v1).
+        "in_run_cgroup": not ordinary and lacks("cgroup-v1") is None,
         "outside_in_range": True,
         "first_id": first,
         "last_id": last,
+        # uid and gid 0 inside, one id each, the gid outside the same unprivileged id as the
+        # uid (user nobody's group is 65534 too).
+        "uid_map": [[0, 1]],
+        "gid_map": [[0, "uid", 1]],
+        "required_mounts": [],
+        "writable": ["/dev/shm", "/proc", "/scratch", *DEVICES],
+        "devices": DEVICES,
+        "read_only": [],
+        "no_suid": [],
+        "flags": {
+            "/": ["nodev", "nosuid", "ro"],
+            str(Path(sys.base_prefix).resolve()): ["nodev", "nosuid", "ro"],
+            "/dev": ["noexec", "nosuid", "ro"],
+            "/scratch": ["nodev", "nosuid", "rw"],
+            "/dev/shm": ["nodev", "noexec", "nosuid", "rw"],
+            "/proc": ["nodev", "noexec", "nosuid", "rw"],
+            "/proc/sys": ["nodev", "noexec", "nosuid", "ro"],
+        },
+        "rlimits": rlimits,
+        "tmpfs": {
+            "/scratch": [limits.scratch_mb * mib, SCRATCH_INODES],
+            "/dev/shm": [limits.shm_mb * mib, SHM_INODES],
+        },
+        "denied": {
+            **{name: "Operation not permitted" for name in DENIED},
+            "clone3": "Function not implemented",  # so that libc falls back to clone
+        },
+        "wrote": [],
     }
+
+
+@pytest.mark.parametrize("user", ["grader-user", "ordinary-user"])
+def test_the_run_sees_a_minimal_root_without_privileges_and_its_limits(
+    user: str, shared_folder: Path
+) -> None:
+    need("namespaces")
+    ordinary = user == "ordinary-user"
+    folder = fresh_folder(shared_folder)
     path = fill(
         "sandbox_inspect.py",
-        fresh_folder(shared_folder),
+        folder,
         "inspect.py",
-        expected=json.dumps(expected),
+        expected=json.dumps(_inspect_expectation(ordinary)),
     )
-    verdict, printed = grade(path, 2)
-    assert verdict == "pass", printed
+    if ordinary:
+        need("ordinary-user")
+        config = folder / "grader.toml"
+        config.write_text(INSPECT_TOML, encoding="utf-8")
+        config.chmod(0o644)
+        done = subprocess.run(
+            as_nobody(
+                [str(GRADE), str(path), "--problem", "2", "--format", "json"]
+                + ["--config", str(config), "--timeout", str(INSPECT_TIMEOUT)]
+            ),
+            capture_output=True,
+            text=True,
+            cwd=shared_folder,
+            timeout=120,
+            env={**os.environ, "TMPDIR": str(shared_folder)},
+        )
+        assert done.stdout.strip(), done.stderr
+        report = json.loads(done.stdout)
+        report = report[0] if isinstance(report, list) else report
+        assert report["isolation"] == "namespace", report
+        assert report["verdict"] == "pass", report["transcripts"][0]["stderr"]
+        return
+    config = Config(limits=INSPECT_LIMITS, isolation="namespace")
+    with Grader.create(config, time_limit_s=INSPECT_TIMEOUT) as grader:
+        result = grader.grade(path, 2)
+        (transcript,) = result.transcripts
+        assert result.verdict == "pass", transcript.stderr
+        if lacks("cgroup-v1") is None:
+            # The run's groups (kept for the grader's next run) hold the configured caps.
+            printed = ast.literal_eval(transcript.stdout).splitlines()
+            group = dict(line.split(" ", 2)[1:] for line in printed)
+            memory = Path("/sys/fs/cgroup/memory" + group["memory"], "memory.limit_in_bytes")
+            pids = Path("/sys/fs/cgroup/pids" + group["pids"], "pids.max")
+            assert int(memory.read_text()) == INSPECT_LIMITS.run_memory_mb * 1024 * 1024
+            assert int(pids.read_text()) == INSPECT_LIMITS.processes + 2  # the run's, A and B
 
 
 # -- mounts ------------------------------------------------------------------------------------
@@ -244,6 +333,17 @@ def test_unix_sockets_of_the_host_cannot_be_reached(grade: Grade, shared_folder:
 # -- memory and disk -------------------------------------------------------------------------------
 def test_memfd_fallocate_and_shm_are_refused_or_capped(grade: Grade, shared_folder: Path) -> None:
     path = fill("sandbox_memory_disk.py", fresh_folder(shared_folder))
+    verdict, printed = grade(path, 2)
+    assert verdict == "pass", printed
+
+
+def test_sysv_ipc_and_empty_files_cannot_take_kernel_memory(
+    grade: Grade, shared_folder: Path
+) -> None:
+    # Memory no rlimit counts, and no cgroup where the grader is an ordinary user: System V
+    # segments, semaphore sets and message queues are refused; /dev/shm and the scratch folder
+    # hold a few thousand files at most.
+    path = fill("sandbox_memory_ipc.py", fresh_folder(shared_folder))
     verdict, printed = grade(path, 2)
     assert verdict == "pass", printed
 
@@ -332,6 +432,27 @@ def test_an_escaped_writer_does_not_hold_a_routed_grading(routed: Grader, tmp_pa
     )
 
 
+@pytest.mark.parametrize("how", ["remove", "lock", "link"])
+def test_routed_mode_leaves_nothing_and_changes_nothing_above_the_scratch_folder(
+    routed: Grader, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, how: str
+) -> None:
+    temp = tmp_path / "tmp"  # stands for /tmp: everyone's, sticky
+    temp.mkdir()
+    temp.chmod(0o1777)
+    target = tmp_path / "elsewhere"  # a folder of someone else's the link points to
+    target.mkdir()
+    (target / "theirs.txt").write_text("kept", encoding="utf-8")
+    target.chmod(0o755)
+    path = fill("routed_scratch_tricks.py", tmp_path / "src", how=how, target=str(target))
+    monkeypatch.setattr(tempfile, "tempdir", str(temp))
+    report = routed.grade(path, 2)
+    assert report.verdict == "pass" and not report.error, (report.error, report.failed_checks)
+    assert stat.S_IMODE(temp.stat().st_mode) == 0o1777
+    assert list(temp.iterdir()) == []
+    assert stat.S_IMODE(target.stat().st_mode) == 0o755
+    assert [p.name for p in target.iterdir()] == ["theirs.txt"]
+
+
 def _own_tcp_listeners() -> list[int]:
     """Ports of the TCP sockets this process listens on (the routed gradings' servers)."""
     inodes = set()
@@ -375,9 +496,9 @@ def test_a_routed_listener_serves_only_its_own_run(routed: Grader, tmp_path: Pat
 
 def test_a_cgroup_caps_the_whole_runs_memory(shared_folder: Path) -> None:
     limits = Limits(run_memory_mb=96)
+    need("cgroup-v1")
     with Grader.create(Config(limits=limits)) as grader:
-        if not grader.zygote.cgroups():
-            pytest.skip("no cgroup per run here (made as root with cgroup v1 memory and pids)")
+        assert grader.zygote.cgroups(), "the machine makes cgroups; the grader made none"
         assert grader.isolation_label == "namespace+cgroup"
         path = fill("sandbox_memory_cgroup.py", fresh_folder(shared_folder))
         report = grader.grade(path, 2)
@@ -388,8 +509,7 @@ def test_a_cgroup_caps_the_whole_runs_memory(shared_folder: Path) -> None:
 def test_the_command_says_in_one_line_why_it_fell_back_to_routed_mode(
     shared_folder: Path,
 ) -> None:
-    if shutil.which("unshare") is None:
-        pytest.skip("unshare (util-linux) is needed to make a machine that refuses namespaces")
+    need("namespaces")  # unshare, to make one that refuses them
     folder = fresh_folder(shared_folder)
     path = folder / "client.py"
     shutil.copy(PASS_P2, path)

@@ -5,9 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-import pytest
-
 from grader.api import Grader
+from tests.machine import need
 
 POLLUTE = """
 import builtins, os, socket, sys, json
@@ -90,9 +89,9 @@ def test_the_file_system_is_read_only_but_for_the_scratch_folder(
             s.send(b'Wake up, Neo')
         """
     )
+    need("namespaces")  # routed mode has no file-system isolation (see the README)
     with Grader.create() as grader:
-        if grader.isolation != "namespace":
-            pytest.skip("routed mode has no file-system isolation (see the README)")
+        assert grader.isolation == "namespace", "the machine makes namespaces; the grader did not"
         report = grader.grade(path, 2)
     assert report.verdict == "pass", report.failed_checks
     assert not target.exists()

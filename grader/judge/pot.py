@@ -1,7 +1,7 @@
 """The translators' template: every learner-facing sentence, keyed, as a gettext ``.pot``.
 
 Strategy: the English sources stay in the tables that use them (``hints.HINTS``,
-``i18n.MESSAGES``); ``python -m grader.judge.pot`` writes ``grader/locale/grader.pot`` from them,
+``i18n.MESSAGES``, the specs in ``problems/``); ``python -m grader.judge.pot`` writes ``grader/locale/grader.pot`` from them,
 and a test keeps the shipped file in step.
 """
 
@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from grader.i18n import DOMAIN, LOCALE_DIR, MESSAGES
 from grader.judge.hints import HINTS
+from grader.problem.spec import available_problems, load_spec
+from grader.problem.statement import spec_sentences
 
 
 def sources() -> dict[str, str]:
@@ -18,6 +20,8 @@ def sources() -> dict[str, str]:
         out[key] = mistake
         out[f"{key}.try"] = fix
     out.update(MESSAGES)
+    for number in available_problems():  # the shipped problems' titles, tasks, rules, runs
+        out.update(spec_sentences(load_spec(number)))
     return out
 
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import os
 import selectors
-import shutil
 import socket
 import stat
 import tempfile
@@ -79,15 +78,45 @@ def _environment(scratch: Path) -> dict[str, str]:
 
 
 def remove_tree(path: Path) -> None:
-    """Remove the scratch folder even where the script took away its own permissions."""
+    """Remove the scratch folder, even where the script took away its own permissions.
 
-    def retry(func, target, _exc):  # type: ignore[no-untyped-def]
-        os.chmod(os.path.dirname(target), stat.S_IRWXU)
-        if os.path.isdir(target) and not os.path.islink(target):
-            os.chmod(target, stat.S_IRWXU)
-        func(target)
+    Only what is inside ``path`` is touched, never the folder above it (``/tmp`` itself): the
+    script may have removed its folder or put a link in its place. Each folder is opened
+    without following links and its mode changed through that descriptor, so a link swapped in
+    meanwhile leads nowhere outside.
+    """
+    top = os.open(path.parent, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        _remove_entry(path.name, top)
+    finally:
+        os.close(top)
 
-    shutil.rmtree(path, onerror=retry)
+
+def _remove_entry(name: str, dir_fd: int) -> None:
+    try:
+        os.unlink(name, dir_fd=dir_fd)  # a file or a link: removed, never followed
+        return
+    except FileNotFoundError:
+        return
+    except IsADirectoryError:
+        pass
+    except PermissionError:
+        pass  # a folder (EISDIR is EPERM for unlink on Linux) or one we must open up first
+    try:
+        handle = os.open(name, os.O_PATH | os.O_NOFOLLOW | os.O_DIRECTORY, dir_fd=dir_fd)
+    except (FileNotFoundError, NotADirectoryError):
+        return
+    try:
+        os.chmod(f"/proc/self/fd/{handle}", stat.S_IRWXU)  # this folder, wherever links point
+        folder = os.open(f"/proc/self/fd/{handle}", os.O_RDONLY | os.O_DIRECTORY)
+    finally:
+        os.close(handle)
+    try:
+        for entry in os.listdir(folder):
+            _remove_entry(entry, folder)
+    finally:
+        os.close(folder)
+    os.rmdir(name, dir_fd=dir_fd)
 
 
 def observe(

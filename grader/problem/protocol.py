@@ -45,3 +45,13 @@ class ServerSession:
             out.append(self._reply(message, self._turn))
             self._turn += 1
         return out
+
+    def flush(self) -> list[bytes]:
+        """Answer what waits as a message of its own, whatever it is: a server tried by hand
+        cannot know the learner's message, and answers once nothing more arrives."""
+        if self._reply is None or not self._buffer:
+            return []
+        message, self._buffer = self._buffer, b""
+        reply = self._reply(message, self._turn)
+        self._turn += 1
+        return [reply]

@@ -11,7 +11,10 @@ from __future__ import annotations
 import random
 import socket
 import sys
+from collections.abc import Callable
+from typing import TextIO
 
+from grader.i18n import Catalogue, english
 from grader.problem.protocol import ServerSession
 
 MAX_REPLY = 200  # PROBLEMS.md: one recv(1024) always gets a whole reply
@@ -42,19 +45,59 @@ class ReferenceServer:
         return data
 
 
-def serve(server_class: type[ReferenceServer], messages: list[str], port: int = 9090) -> None:
-    """Serve one problem on 127.0.0.1:``port`` until interrupted, printing what crosses the wire."""
+QUIET_S = 0.3  # by hand: what arrived is answered once nothing more came for this long
+
+
+def serve(
+    server_class: type[ReferenceServer],
+    messages: list[str],
+    port: int = 9090,
+    out: TextIO | None = None,
+    ready: Callable[[int], None] | None = None,
+    words: Catalogue | None = None,
+) -> None:
+    """Serve one problem on 127.0.0.1:``port`` until interrupted, printing what crosses the wire.
+
+    The expected ``messages`` are answered as soon as they arrive whole; anything else once
+    nothing more arrives for ``QUIET_S``, so a script tried by hand gets its reply whatever it
+    sends. ``ready`` is called with the port listened on (``port`` 0: one the system chose).
+    """
+    out = out or sys.stdout
     expected = [m.encode() for m in messages]
     with socket.create_server(("127.0.0.1", port)) as listener:
-        print(f"listening on 127.0.0.1:{port}; Ctrl-C to stop", file=sys.stderr)
+        bound = listener.getsockname()[1]
+        if ready is not None:
+            ready(bound)
         while True:
             conn, peer = listener.accept()
             fixture = server_class(random.Random())
             session = ServerSession(expected, fixture.answer if fixture.replies else None)
             with conn:
-                while data := conn.recv(65536):
-                    print(f"{peer[1]} -> {data!r}")
-                    for reply in session.feed(data):
-                        conn.sendall(reply)
-                        print(f"{peer[1]} <- {reply!r}")
-            print(f"{peer[1]} closed")
+                _converse(conn, session, peer[1], out, words or english())
+
+
+def _converse(
+    conn: socket.socket, session: ServerSession, peer: int, out: TextIO, words: Catalogue
+) -> None:
+    def say(line: str) -> None:
+        print(line, file=out, flush=True)
+
+    say(words.message("serve.connection", port=peer))
+    conn.settimeout(QUIET_S)
+    while True:
+        try:
+            data = conn.recv(65536)
+        except TimeoutError:
+            replies = session.flush()
+        except ConnectionResetError:
+            say(f"{peer}: {words.message('wire.rst')}")
+            return
+        else:
+            if not data:
+                break
+            say(f"{peer} → {data!r}")
+            replies = session.feed(data)
+        for reply in replies:
+            conn.sendall(reply)
+            say(f"{peer} ← {reply!r}  ({reply.decode('utf-8', 'replace')})")
+    say(f"{peer}: {words.message('wire.fin')}")

@@ -1,8 +1,10 @@
 """Problem specs (``problems/N.yaml``): what each run gives the script and what is judged.
 
-A spec has ``problem`` (its number), ``title``, ``task`` (one sentence for the learner),
-``server`` (the fixture file in ``fixtures/``), optional ``time_limit_s`` and ``points`` (what
-the problem is worth, 100 by default), ``defaults`` and ``runs``. Each run takes the defaults and may override them:
+A spec has ``problem`` (its number), ``title``, ``task`` (what the learner is asked to do),
+``judged`` (the rules it is judged by, one line each), optional ``example`` (the run shown as the
+example session; default the first), ``server`` (the fixture file in ``fixtures/``), optional
+``time_limit_s`` and ``points`` (what the problem is worth, 100 by default), ``defaults`` and
+``runs``. The spec is the one source of the problem's statement (``grade --show N``). Each run takes the defaults and may override them:
 
 - ``name``: how the run is called in feedback;
 - ``stdin``: the text given on standard input;
@@ -33,7 +35,18 @@ from grader.problem.reference import ReferenceServer
 
 CHECK_NAMES = ("connected", "sent", "output", "closed", "clean_end")
 RUN_KEYS = {"name", "stdin", "server", "connections", "messages", "output", "close", "checks"}
-TOP_KEYS = {"problem", "title", "task", "server", "time_limit_s", "points", "defaults", "runs"}
+TOP_KEYS = {
+    "problem",
+    "title",
+    "task",
+    "judged",
+    "example",
+    "server",
+    "time_limit_s",
+    "points",
+    "defaults",
+    "runs",
+}
 
 
 @dataclass(frozen=True)
@@ -66,6 +79,8 @@ class ProblemSpec:
     server_class: type[ReferenceServer]
     time_limit_s: float | None
     points: int | None = None  # what the problem is worth; None: the grader's default
+    judged: tuple[str, ...] = ()  # the rules it is judged by, for the statement
+    example: str = ""  # the name of the run shown as the example session ("": the first)
 
     def make_server(self, seed: int) -> ReferenceServer:
         """A fresh reference server whose random replies come from ``seed``."""
@@ -157,24 +172,34 @@ def parse_spec(raw: Any, where: str, fixtures: Path) -> ProblemSpec:
     if not isinstance(defaults, dict):
         raise _fail(where, "defaults must be a mapping")
     limit = raw.get("time_limit_s")
-    if limit is not None and (not isinstance(limit, (int, float)) or limit <= 0):
-        raise _fail(where, f"time_limit_s = {limit!r}: it must be a positive number")
+    if limit is not None and (
+        not isinstance(limit, (int, float)) or isinstance(limit, bool) or not 0 < limit <= 600
+    ):
+        # The caller's bound (--timeout, a job's time_limit_s): a spec cannot hold a run longer.
+        raise _fail(where, f"time_limit_s = {limit!r}: give a number of seconds from 0 to 600")
     points = raw.get("points")
     if points is not None and (
         not isinstance(points, int) or isinstance(points, bool) or points < 1
     ):
         raise _fail(where, f"points = {points!r}: it must be a whole number from 1")
+    judged = raw.get("judged") or []
+    if not isinstance(judged, list) or not all(isinstance(j, str) and j for j in judged):
+        raise _fail(where, "judged must be a list of rules, one line of text each")
     server_class = _load_fixture(fixtures / str(raw["server"]), where)
+    runs = tuple(_run(r, defaults, where, i, server_class.replies) for i, r in enumerate(runs_raw))
+    example = str(raw.get("example", ""))
+    if example and example not in {r.name for r in runs}:
+        raise _fail(where, f"example = {example!r}: name one of the runs")
     return ProblemSpec(
         number=number,
         title=str(raw["title"]),
         task=str(raw.get("task", "")),
-        runs=tuple(
-            _run(r, defaults, where, i, server_class.replies) for i, r in enumerate(runs_raw)
-        ),
+        runs=runs,
         server_class=server_class,
         time_limit_s=float(limit) if limit is not None else None,
         points=points,
+        judged=tuple(judged),
+        example=example,
     )
 
 

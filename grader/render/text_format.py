@@ -65,6 +65,8 @@ def _footer(report: Report, words: Catalogue, verbose: bool) -> str:
         parts.append(report.isolation_text())
     if report.seed is not None:
         parts.append(words.message("report.seed", seed=report.seed))
+    if report.verdict == "fail":
+        parts.append(words.message("report.show", problem=report.problem))
     return "      " + " · ".join(parts)
 
 
@@ -180,7 +182,8 @@ def render_one(
             limit = len(transcript.events)
             wire = transcript_lines(transcript, words, limit, traceback_shown)
             used = sum(line.count("\n") + 1 for line in lines)  # values span several lines
-            while limit > 0 and used + len(wire) + 1 > BUDGET:
+            used += 1  # the footer
+            while limit > 0 and used + len(wire) > BUDGET:
                 limit -= 1
                 wire = transcript_lines(transcript, words, limit, traceback_shown)
             lines += wire

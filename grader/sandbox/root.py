@@ -39,6 +39,10 @@ HOSTS = "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n"
 NSSWITCH = "hosts: files\n"
 STAGE = "/tmp"  # where the root is built, inside the zygote's own mount namespace only
 SAFE = MS_NOSUID | MS_NODEV
+# Files a run may make in each tmpfs: a size alone lets empty files (an inode and a dentry
+# each, a kilobyte of kernel memory that the size does not count) take hundreds of megabytes.
+SCRATCH_INODES = 4096
+SHM_INODES = 1024
 
 
 def _write(path, text):
@@ -150,8 +154,10 @@ def enter_own_root(kernel, prefix, executable, hidden):
 
 def finish_run_root(kernel, scratch_kb, shm_kb):
     """Per run (PID 1 of the run's namespaces): scratch, /dev/shm, a fresh /proc, /proc/sys ro."""
-    kernel.mount("scratch", SCRATCH, "tmpfs", SAFE, f"size={scratch_kb}k,nr_inodes=4096,mode=0700")
-    kernel.mount("shm", "/dev/shm", "tmpfs", SAFE | MS_NOEXEC, f"size={shm_kb}k,mode=1777")
+    scratch = f"size={scratch_kb}k,nr_inodes={SCRATCH_INODES},mode=0700"
+    kernel.mount("scratch", SCRATCH, "tmpfs", SAFE, scratch)
+    shm = f"size={shm_kb}k,nr_inodes={SHM_INODES},mode=1777"
+    kernel.mount("shm", "/dev/shm", "tmpfs", SAFE | MS_NOEXEC, shm)
     kernel.mount("proc", "/proc", "proc", SAFE | MS_NOEXEC)
     kernel.mount("/proc/sys", "/proc/sys", None, MS_BIND | MS_REC)
     kernel.mount(None, "/proc/sys", None, MS_REMOUNT | MS_BIND | MS_RDONLY | SAFE | MS_NOEXEC)

@@ -30,8 +30,8 @@ def set_limits(memory_mb, fsize_mb, nofile, cpu_s, nproc):
         (resource.RLIMIT_CPU, cpu_s),
         (resource.RLIMIT_CORE, 0),
     ):
-        if value <= 0:
-            continue
+        if value <= 0 and which != resource.RLIMIT_CORE:
+            continue  # not limited here (processes in routed mode); no core file, ever
         soft, hard = resource.getrlimit(which)
         if hard != resource.RLIM_INFINITY:
             value = min(value, hard)

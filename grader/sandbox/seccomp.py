@@ -10,7 +10,8 @@ argument through ``clone3``'s struct, so ``clone3`` answers ENOSYS and libc fall
 ``clone``). The list covers what could undo the sandbox (mounts, namespaces, ptrace, keyrings,
 BPF, io_uring which bypasses the filter for its own operations) or pass its limits unseen
 (``memfd_create`` pages are not counted by RLIMIT_AS, ``fallocate`` reserves disk past
-RLIMIT_FSIZE).
+RLIMIT_FSIZE, and System V shared memory, semaphore sets and message queues hold kernel memory
+that no rlimit counts: without a cgroup one script took 2 GB that way).
 """
 
 import struct
@@ -23,7 +24,8 @@ DENIED = (
     "mount umount2 pivot_root open_tree move_mount fsopen fsconfig fsmount fspick mount_setattr "
     "unshare setns ptrace process_vm_readv process_vm_writev keyctl add_key request_key bpf "
     "perf_event_open memfd_create memfd_secret userfaultfd fallocate kexec_load init_module "
-    "finit_module swapon open_by_handle_at io_uring_setup io_uring_enter io_uring_register"
+    "finit_module swapon open_by_handle_at io_uring_setup io_uring_enter io_uring_register "
+    "shmget semget msgget"
 ).split()
 
 NUMBERS = {
@@ -35,7 +37,8 @@ NUMBERS = {
         "perf_event_open": 298, "memfd_create": 319, "memfd_secret": 447, "userfaultfd": 323,
         "fallocate": 285, "kexec_load": 246, "init_module": 175, "finit_module": 313,
         "swapon": 167, "open_by_handle_at": 304, "io_uring_setup": 425, "io_uring_enter": 426,
-        "io_uring_register": 427, "clone": 56, "clone3": 435,
+        "io_uring_register": 427, "shmget": 29, "semget": 64, "msgget": 68, "clone": 56,
+        "clone3": 435,
     },
     "aarch64": {
         "mount": 40, "umount2": 39, "pivot_root": 41, "open_tree": 428, "move_mount": 429,
@@ -45,7 +48,8 @@ NUMBERS = {
         "perf_event_open": 241, "memfd_create": 279, "memfd_secret": 447, "userfaultfd": 282,
         "fallocate": 47, "kexec_load": 104, "init_module": 105, "finit_module": 273,
         "swapon": 224, "open_by_handle_at": 265, "io_uring_setup": 425, "io_uring_enter": 426,
-        "io_uring_register": 427, "clone": 220, "clone3": 435,
+        "io_uring_register": 427, "shmget": 194, "semget": 190, "msgget": 186, "clone": 220,
+        "clone3": 435,
     },
 }  # fmt: skip
 

@@ -47,6 +47,9 @@ class Mutant:
 
 
 V = "tests/test_verdicts.py::test_learner_script"
+INSIDE = "tests/test_sandbox.py::test_the_run_sees_a_minimal_root_without_privileges_and_its_limits"
+Q = "tests/test_queue.py"
+PIN = "tests/test_pins.py"
 
 MUTANTS: tuple[Mutant, ...] = (
     # -- the three bugs the suite once missed --------------------------------------------------
@@ -114,8 +117,11 @@ MUTANTS: tuple[Mutant, ...] = (
         "newline_hint_misses_lf",
         "grader/judge/diagnosis.py",
         'lambda f: f.got == f.want + b"\\n",',
-        'lambda f: False,',
-        (f"{V}[p2/fail_trailing_newline.py]", "tests/test_feedback.py::test_trailing_newline_report_and_transcript"),
+        "lambda f: False,",
+        (
+            f"{V}[p2/fail_trailing_newline.py]",
+            "tests/test_feedback.py::test_trailing_newline_report_and_transcript",
+        ),
     ),
     Mutant(
         "decode_hint_lost",
@@ -140,7 +146,10 @@ MUTANTS: tuple[Mutant, ...] = (
         "grader/judge/run.py",
         'blocked = [d for d in kind.depends_on if status.get(d, "passed") != "passed"]',
         "blocked: list[str] = []",
-        ("tests/test_feedback.py::test_trailing_newline_report_and_transcript", f"{V}[p2/fail_trailing_newline.py]"),
+        (
+            "tests/test_feedback.py::test_trailing_newline_report_and_transcript",
+            f"{V}[p2/fail_trailing_newline.py]",
+        ),
     ),
     # -- protocol --------------------------------------------------------------------------------
     Mutant(
@@ -198,6 +207,188 @@ MUTANTS: tuple[Mutant, ...] = (
         "if not ok or value <= 0:",
         ("tests/test_spec_and_config.py::test_a_malformed_config_names_the_key",),
     ),
+    # -- the sandbox, as a run sees it from inside ------------------------------------------------
+    Mutant(
+        "root_left_writable",
+        "grader/sandbox/root.py",
+        "kernel.mount(None, new, None, MS_REMOUNT | SAFE | MS_RDONLY)",
+        "kernel.mount(None, new, None, MS_REMOUNT | SAFE)",
+        (f"{INSIDE}[ordinary-user]", f"{INSIDE}[grader-user]"),
+    ),
+    Mutant(
+        "binds_left_writable",
+        "grader/sandbox/root.py",
+        "kernel.mount(None, target, None, MS_REMOUNT | MS_BIND | MS_RDONLY | SAFE)",
+        "kernel.mount(None, target, None, MS_REMOUNT | MS_BIND | SAFE)",
+        (f"{INSIDE}[grader-user]",),
+    ),
+    Mutant(
+        "io_uring_setup_allowed",
+        "grader/sandbox/seccomp.py",
+        "open_by_handle_at io_uring_setup io_uring_enter",
+        "open_by_handle_at io_uring_enter",
+        (f"{INSIDE}[grader-user]",),
+    ),
+    Mutant(
+        "sysv_ipc_allowed",
+        "grader/sandbox/seccomp.py",
+        '"shmget semget msgget"',
+        '"semget"',
+        ("tests/test_sandbox.py::test_sysv_ipc_and_empty_files_cannot_take_kernel_memory",),
+    ),
+    Mutant(
+        "gid_mapped_to_root",
+        "grader/sandbox/namespace.py",
+        'f"0 {outside if os.getuid() == 0 else os.getgid()} 1"',
+        'f"0 {0 if os.getuid() == 0 else os.getgid()} 1"',
+        (f"{INSIDE}[grader-user]",),
+    ),
+    Mutant(
+        "shm_at_the_scratch_size",
+        "grader/sandbox/root.py",
+        'shm = f"size={shm_kb}k,',
+        'shm = f"size={scratch_kb}k,',
+        (f"{INSIDE}[grader-user]",),
+    ),
+    Mutant(
+        "shm_without_inode_cap",
+        "grader/sandbox/root.py",
+        'shm = f"size={shm_kb}k,nr_inodes={SHM_INODES},mode=1777"',
+        'shm = f"size={shm_kb}k,mode=1777"',
+        ("tests/test_sandbox.py::test_sysv_ipc_and_empty_files_cannot_take_kernel_memory",),
+    ),
+    Mutant(
+        "nofile_not_set",
+        "grader/sandbox/script.py",
+        "(resource.RLIMIT_NOFILE, nofile),",
+        "(resource.RLIMIT_NOFILE, 0),",
+        (f"{INSIDE}[grader-user]",),
+    ),
+    Mutant(
+        "core_not_set",
+        "grader/sandbox/script.py",
+        "if value <= 0 and which != resource.RLIMIT_CORE:",
+        "if value <= 0:",
+        (f"{INSIDE}[grader-user]",),
+    ),
+    Mutant(
+        "cgroup_layer_off",
+        "grader/sandbox/zygote.py",
+        'groups = RunGroups.open() if wanted != "routed" else None',
+        "groups = None",
+        (
+            f"{INSIDE}[grader-user]",
+            "tests/test_sandbox.py::test_a_cgroup_caps_the_whole_runs_memory",
+        ),
+    ),
+    Mutant(
+        "routed_scratch_removal_trips_on_a_removed_folder",
+        "grader/observe/session.py",
+        "        return\n    except FileNotFoundError:\n        return\n    except IsADirectoryError:",
+        "        return\n    except IsADirectoryError:",
+        (
+            "tests/test_sandbox.py::test_routed_mode_leaves_nothing_and_changes_nothing_above_the_scratch_folder",
+        ),
+    ),
+    # -- feedback that names a position, a count or a cause ---------------------------------------
+    Mutant(
+        "message_index_off_by_one",
+        "grader/judge/checks.py",
+        'label = f"message {i + 1} of {len(wants)}: "',
+        'label = f"message {i} of {len(wants)}: "',
+        (f"{PIN}::test_the_second_of_three_messages_is_named_the_second",),
+    ),
+    Mutant(
+        "crash_after_connect_blamed_on_close",
+        "grader/judge/diagnosis.py",
+        '"never_closed",  # a crash after connect() leaves the socket to the interpreter\'s exit',
+        "",
+        (f"{PIN}::test_a_crash_after_connect_is_told_as_the_crash_not_as_an_unclosed_socket",),
+    ),
+    Mutant(
+        "wrong_port_told_to_catch",
+        "grader/judge/diagnosis.py",
+        'lambda f: f.exc_name == "ConnectionRefusedError" and bool(elsewhere(f.obs)),',
+        "lambda f: False,",
+        (f"{PIN}::test_a_wrong_port_is_told_as_the_address_never_as_a_missing_except",),
+    ),
+    # -- precedence and bounds -------------------------------------------------------------------
+    Mutant(
+        "spec_time_limit_over_the_callers",
+        "grader/api.py",
+        "return override or spec.time_limit_s or config.limits.time_limit_s",
+        "return spec.time_limit_s or override or config.limits.time_limit_s",
+        (
+            f"{PIN}::test_the_callers_time_limit_and_points_win_over_the_spec_which_wins_over_defaults",
+        ),
+    ),
+    Mutant(
+        "spec_points_over_the_callers",
+        "grader/api.py",
+        "return override or spec.points or DEFAULT_POINTS",
+        "return spec.points or override or DEFAULT_POINTS",
+        (
+            f"{PIN}::test_the_callers_time_limit_and_points_win_over_the_spec_which_wins_over_defaults",
+        ),
+    ),
+    Mutant(
+        "timeout_unbounded",
+        "grader/config.py",
+        "if not 0 < seconds <= 600:",
+        "if not 0 < seconds:",
+        (f"{PIN}::test_the_command_refuses_a_timeout_past_the_bound",),
+    ),
+    Mutant(
+        "connections_yes_is_one",
+        "grader/problem/spec.py",
+        "if not isinstance(connections, int) or isinstance(connections, bool) or connections < 0:",
+        "if not isinstance(connections, int) or connections < 0:",
+        (f"{PIN}::test_spec_values_are_checked_at_and_past_their_bounds",),
+    ),
+    # -- output that must stay inert -------------------------------------------------------------
+    Mutant(
+        "output_compared_by_spelling",
+        "grader/cli.py",
+        "if path.exists() and os.path.samefile(path, target):",
+        "if str(path) == str(target):",
+        (f"{PIN}::test_output_refuses_the_graded_file_under_any_spelling",),
+    ),
+    Mutant(
+        "indented_workflow_command_live",
+        "grader/render/github.py",
+        '_LINE_START = re.compile(r"(?m)^([ \t]*):")',
+        '_LINE_START = re.compile(r"(?m)^():")',
+        (f"{PIN}::test_an_indented_workflow_command_of_the_learner_stays_inert_under_actions",),
+    ),
+    Mutant(
+        "bidi_printed_raw",
+        "grader/show.py",
+        'ch if ch.isprintable() or ch == " " or',
+        'ch if ch.isprintable() or ch == " " or ord(ch) > 0x2000 or',
+        (f"{PIN}::test_bidi_overrides_never_reach_a_report_raw",),
+    ),
+    # -- the queue's promises --------------------------------------------------------------------
+    Mutant(
+        "results_not_first_wins",
+        "grader/queue/store.py",
+        "nx=True",
+        "nx=False",
+        (f"{Q}::test_a_redelivered_job_keeps_its_first_result",),
+    ),
+    Mutant(
+        "error_grading_stored_as_final",
+        "grader/queue/core.py",
+        'if report.verdict == "error":',
+        "if False:",
+        (f"{Q}::test_a_grading_that_fails_on_the_machine_is_retried_then_dead_lettered",),
+    ),
+    Mutant(
+        "not_a_job_retried",
+        "grader/queue/worker.py",
+        'options={"throws": (BadInput,)},',
+        "options={},",
+        (f"{Q}::test_a_bad_job_is_a_result_and_one_without_an_id_is_dead_lettered",),
+    ),
 )
 
 
@@ -241,7 +432,18 @@ def apply(mutant: Mutant, root: Path) -> bool:
 def run_tests(root: Path, tests: tuple[str, ...], deadline_s: float) -> tuple[str, str]:
     """Run ``tests`` in the copy at ``root``: ("passed" | "failed" | "timeout", what failed)."""
     env = {**os.environ, "PYTHONPATH": str(root), "PYTHONDONTWRITEBYTECODE": "1"}
-    command = [sys.executable, "-m", "pytest", "-q", "-x", "-n", "0", "-p", "no:cacheprovider", *tests]
+    command = [
+        sys.executable,
+        "-m",
+        "pytest",
+        "-q",
+        "-x",
+        "-n",
+        "0",
+        "-p",
+        "no:cacheprovider",
+        *tests,
+    ]
     try:
         done = subprocess.run(
             command,
@@ -271,6 +473,7 @@ def main(argv: list[str] | None = None) -> int:
     chosen = [m for m in MUTANTS if not args.names or m.name in args.names]
 
     with tempfile.TemporaryDirectory(prefix="mutation-") as scratch:
+        os.chmod(scratch, 0o755)  # the copies are graded as user nobody too
         base = Path(scratch) / "unchanged"
         copy_checkout(base)
         every_test = tuple(dict.fromkeys(t for m in chosen for t in m.tests))
