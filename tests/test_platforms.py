@@ -250,6 +250,7 @@ def test_action_step_with_bad_inputs_sets_an_error_result_that_says_why(
     assert step.outputs["score"] == "0"
 
 
+@pytest.mark.timeout(600)  # pip builds and installs the grader: minutes on a busy machine
 def test_action_installs_the_grader_once_per_job(tmp_path: Path) -> None:
     """The first step installs into the tool cache; the next finds it and grades at once."""
     runner = Runner(tmp_path, python=None)
