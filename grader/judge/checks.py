@@ -25,11 +25,9 @@ from grader.judge.verdict import (
     exception_text,
     first_connection,
 )
-from grader.observe.records import (
-    Observation,
-)
+from grader.observe.records import ConnectAttempt, Observation
 from grader.problem.spec import RunSpec
-from grader.sandbox.lesson import LESSON_HOSTS
+from grader.sandbox.lesson import LESSON_HOSTS, LESSON_PORT
 from grader.show import compare, literal, plural, printable
 
 
@@ -69,9 +67,30 @@ def check_connected(run: RunSpec, obs: Observation, ctx: Context) -> Verdict:
         return Verdict(
             False, expected, "no connection", hint=hint("crashed_before_connect", exception=exc)
         )
+    if not_tcp(obs):
+        return Verdict(
+            False,
+            expected,
+            "no connection reached the server, though connect() returned",
+            hint=hint("not_tcp"),
+        )
     if obs.process.timed_out:
         return Verdict(False, expected, "no connection", hint=hint("timeout_before_connect"))
     return Verdict(False, expected, "no connection", hint=hint("never_connected"))
+
+
+def not_tcp(obs: Observation) -> list[ConnectAttempt]:
+    """connect() calls to the lesson's address that returned, though the server saw no
+    connection from them: not a TCP socket (a UDP connect() reaches no one)."""
+    ports = {c.peer_port for c in obs.wire.connections}
+    return [
+        a
+        for a in obs.trace.attempts
+        if a.outcome == "connected"
+        and a.host in LESSON_HOSTS
+        and a.port == str(LESSON_PORT)
+        and a.local_port not in ports
+    ]
 
 
 # -- sent --------------------------------------------------------------------------------------

@@ -24,6 +24,7 @@ from grader.judge.facts import (
     asked,
     bytes_required,
     codec,
+    decoded_in_pieces,
     decoded_wrong,
     doing,
     encoded_as,
@@ -34,11 +35,12 @@ from grader.judge.facts import (
     memory,
     not_an_address,
     one_line,
+    quoted_refused,
     refused_words,
     server_down,
     shown_stray,
 )
-from grader.judge.hints import Hint, hint, translated
+from grader.judge.hints import Hint, doing_phrases, hint, translated
 from grader.judge.verdict import Context, Verdict, elsewhere
 from grader.observe.records import Observation
 from grader.problem.spec import RunSpec
@@ -119,6 +121,12 @@ OUTPUT_RULES: tuple[Rule, ...] = (
         lambda f: f.obs.process.output_overflow,
         lambda f: {"limit": f"{f.ctx.output_kb} KiB"},
     ),
+    Rule(
+        "printed_before_timeout",
+        lambda f: f.obs.process.timed_out and f.expected.startswith(f.printed),
+        why="what was not printed yet when the time limit struck is the time-out's doing: "
+        "the time-out is the mistake, told first",
+    ),
     # Server down (problem 5's second run): the lesson's words are about refusal.
     Rule(
         "refused_unhandled",
@@ -126,6 +134,11 @@ OUTPUT_RULES: tuple[Rule, ...] = (
             server_down(f)
             and f.exc.startswith(("ConnectionRefusedError", "ConnectionError", "OSError"))
         ),
+    ),
+    Rule(
+        "refused_quoted",
+        lambda f: server_down(f) and quoted_refused(f),
+        why="the right words inside quotes are the quotes' fault, not the exception's text",
     ),
     Rule("refused_exactly", lambda f: server_down(f) and refused_words(f)),
     Rule(
@@ -158,6 +171,12 @@ OUTPUT_RULES: tuple[Rule, ...] = (
         why="the right text on stderr is named as such, even beside other output",
     ),
     Rule(
+        "decoded_in_pieces",
+        decoded_in_pieces,
+        why="UTF-8 that fails only where a character spans bytes was decoded in pieces, not "
+        "with the wrong codec",
+    ),
+    Rule(
         "decoded_wrong",
         lambda f: not f.printed and f.exc_name == "UnicodeDecodeError",
         why="nothing printed because the reply could not be decoded: the codec is the mistake",
@@ -187,11 +206,7 @@ END_RULES: tuple[Rule, ...] = (
     Rule(
         "timeout",
         lambda f: f.obs.process.timed_out,
-        lambda f: {
-            "limit": f"{f.ctx.time_limit_s:g} s",
-            "doing": doing(f)[0],
-            "fix": doing(f)[1],
-        },
+        lambda f: {"limit": f"{f.ctx.time_limit_s:g} s", **doing_phrases(doing(f))},
     ),
     Rule(
         "output_too_long",
@@ -211,6 +226,7 @@ END_RULES: tuple[Rule, ...] = (
     ),
     Rule("refused_unhandled", lambda f: f.exc_name == "ConnectionRefusedError"),
     Rule("send_str", lambda f: "bytes-like object is required" in f.exc),
+    Rule("decoded_in_pieces", decoded_in_pieces),
     Rule(
         "decoded_wrong",
         lambda f: f.exc_name == "UnicodeDecodeError",
@@ -326,6 +342,7 @@ CONSEQUENCES = frozenset(
         "sent_nothing",
         "printed_nothing_crash",
         "printed_nothing",
+        "printed_before_timeout",
         "open_at_timeout",
         "never_connected",
         "never_closed",  # a crash after connect() leaves the socket to the interpreter's exit

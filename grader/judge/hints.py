@@ -40,6 +40,11 @@ HINTS: dict[str, tuple[str, str]] = {
         "Your program opened more connections than one.",
         "Open one connection and use it for everything: call connect() once, outside any loop.",
     ),
+    "not_tcp": (
+        "connect() returned, but no TCP connection reached the server: the socket is not a TCP "
+        "socket (SOCK_DGRAM is UDP, whose connect() reaches no one).",
+        "The server speaks TCP: create the socket with socket.socket() (or socket.SOCK_STREAM).",
+    ),
     "bad_host": (
         "Your program connected to {address}.",
         "Connect to '127.0.0.1' (or 'localhost'), port 9090, as in the lesson.",
@@ -148,6 +153,11 @@ HINTS: dict[str, tuple[str, str]] = {
         "The output is not exactly 'Connection refused'.",
         "Print exactly: Connection refused (capital C, no other words or marks).",
     ),
+    "refused_quoted": (
+        "'Connection refused' was printed with quotes around it.",
+        "Print the words alone: print('Connection refused'); the quotes only mark the text in "
+        "the program.",
+    ),
     "refused_exception_text": (
         "What was printed is the exception's own text, not the words the problem asks for.",
         "Print exactly: Connection refused.",
@@ -179,6 +189,15 @@ HINTS: dict[str, tuple[str, str]] = {
     "output_differs": (
         "What was printed is not the server's reply.",
         "Print the reply exactly as received, decoded: print(data.decode()).",
+    ),
+    "decoded_in_pieces": (
+        "The reply was decoded piece by piece: a UTF-8 character can take several bytes, and a "
+        "piece of one cannot be decoded alone.",
+        "Decode the whole reply at once: data.decode(), once recv() has returned it.",
+    ),
+    "printed_before_timeout": (
+        "The time limit stopped the program before it had printed what was expected.",
+        "See below what it was doing when it was stopped.",
     ),
     "decoded_wrong": (
         "The reply was decoded with the wrong codec.",
@@ -295,6 +314,77 @@ HINTS: dict[str, tuple[str, str]] = {
 }
 
 
+# What the program was doing when the time limit stopped it, and what to try: the ``timeout``
+# hint's {doing} and {fix}, chosen by ``facts.doing`` from the wire and the source.
+DOING: dict[str, tuple[str, str]] = {
+    "threads": (
+        "its script had run to the end, but the interpreter did not exit",
+        "Stop or join every thread it starts, and wait for no child process.",
+    ),
+    "refused_retrying": (
+        "its connection had been refused, and it went on waiting or trying again",
+        "When the connection is refused, print Connection refused and end: do not try again.",
+    ),
+    "failed_looping": (
+        "its connection had failed, and it went on waiting or looping",
+        "After a failed connect(), end the program.",
+    ),
+    "not_connected": (
+        "it had not connected",
+        "Is it waiting for input it does not get, or looping before connect()?",
+    ),
+    "silent_replies": (
+        "it was connected but had sent nothing, and waited or looped",
+        "Send the message first: the server replies only after it arrives.",
+    ),
+    "silent_no_replies": (
+        "it was connected but had sent nothing, and waited or looped",
+        "This server never sends anything: do not recv() or wait; close the socket and end.",
+    ),
+    "recv_no_replies": (
+        "it had sent its data and was waiting, with a recv() in the script; this server never "
+        "sends anything",
+        "Do not recv() in this problem: close the socket after send().",
+    ),
+    "sleep_after_send": (
+        "it had sent its data and was sleeping (time.sleep()), with no recv() in the script",
+        "Do not wait after sending: the server has the bytes; close the socket and end.",
+    ),
+    "loop_after_send": (
+        "it had sent its data and kept running (a loop?), with no recv() in the script",
+        "After send(), close the socket and end.",
+    ),
+    "after_last_reply": (
+        "it had received the last reply and kept going (a loop, a sleep, or another recv() "
+        "waiting for data that never comes)",
+        "After the last reply, close the socket and end: no more data comes.",
+    ),
+    "after_last_reply_no_recv": (
+        "it had been sent the last reply and kept going (a loop or a sleep), with no recv() in "
+        "the script",
+        "After the last reply, close the socket and end: no more data comes.",
+    ),
+    "waiting_for_reply": (
+        "it had sent data and was waiting; the server replies once a whole message has arrived",
+        "Send each message whole, then recv() its reply.",
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Phrase:
+    """A field of a hint that is itself a sentence of the catalogue (``DOING``'s)."""
+
+    key: str
+    source: str
+
+
+def doing_phrases(key: str) -> dict[str, object]:
+    """The ``timeout`` hint's fields for ``DOING[key]``."""
+    doing, fix = DOING[key]
+    return {"doing": Phrase(f"doing.{key}", doing), "fix": Phrase(f"doing.{key}.try", fix)}
+
+
 @dataclass(frozen=True)
 class Hint:
     """A mistake: ``key`` is its identity; ``mistake`` and ``fix`` its filled-in sentences."""
@@ -314,10 +404,14 @@ def hint(key: str, catalogue: Catalogue | None = None, **fields: object) -> Hint
     """The hint ``key`` with its fields filled in, in the catalogue's language."""
     words = catalogue or english()
     mistake, fix = HINTS[key]
+    said = {
+        name: words.text(v.key, v.source) if isinstance(v, Phrase) else v
+        for name, v in fields.items()
+    }
     return Hint(
         key,
-        words.text(key, mistake).format(**fields),
-        words.text(f"{key}.try", fix).format(**fields),
+        words.text(key, mistake).format(**said),
+        words.text(f"{key}.try", fix).format(**said),
         tuple(fields.items()),
     )
 
