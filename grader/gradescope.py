@@ -83,17 +83,13 @@ def fault_results(reason: str, seconds: float = 0.0, setup: bool = False) -> dic
 
 def settings(
     problem: str, points: str | None, timeout: str | None
-) -> tuple[int, float | None, float | None]:
-    """The problem, points and time limit as given in grader.env, checked (``BadInput``)."""
+) -> tuple[int | str, float | None, float | None]:
+    """The problem (a number or a pack's name), points and time limit as given in grader.env,
+    the last two checked (``BadInput``); the problem is checked when its spec is looked up."""
     from grader.config import load_config
     from grader.judge.scoring import parse_points
 
-    try:
-        number = int(problem)
-    except ValueError:
-        raise BadInput(
-            f"GRADER_PROBLEM {problem!r}: give the problem's number, such as 3"
-        ) from None
+    number: int | str = int(problem) if problem.strip().isdigit() else problem.strip()
     limit = None
     if timeout:
         try:
@@ -111,7 +107,7 @@ def settings(
 
 def grade_submission(
     root: Path,
-    problem: int,
+    problem: int | str,
     points: float | None,
     name: str | None,
     time_limit_s: float | None = None,

@@ -10,6 +10,7 @@ from grader.render.plain import points_number
 from grader.report import Check, Report
 
 # 1.1: points (score, max_score) and unreached checks; 1.2: seed, diagnosis and transcripts;
+# 1.3: a check's ``hidden`` (a hidden run's: its inputs and bytes are not shown);
 # 2.0: points in quarters (numbers, not integers), passed/total over ``tests``, and ``tests``
 SCHEMA_VERSION = "2.0"
 
@@ -93,6 +94,7 @@ def _check(c: Check) -> dict[str, Any]:
         "score": points_number(c.score),
         "max_score": points_number(c.max_score),
         "line": c.line,
+        "hidden": c.hidden,
     }
 
 
