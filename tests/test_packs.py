@@ -280,6 +280,31 @@ def test_a_hidden_runs_inputs_appear_in_no_learner_facing_format(
         assert hint in shown["text"]
 
 
+def test_gradescope_grades_a_pack_problem_and_shows_hidden_tests_after_the_due_date(
+    tmp_path: Path,
+) -> None:
+    root = tmp_path / "autograder"
+    (root / "submission").mkdir(parents=True)
+    shutil.copytree(PACK, root / "source" / "my-pack")
+    (root / "source" / "grader.env").write_text(
+        "GRADER_PROBLEM=greeting\nGRADER_PROBLEMS=my-pack\n"
+    )
+    shutil.copy(PACK / "greeting" / "solutions" / "pass_recv_loop.py", root / "submission")
+    result = subprocess.run(
+        [str(ROOT / "integrations" / "gradescope" / "run_autograder")],
+        env={**os.environ, "AUTOGRADER_ROOT": str(root), "GRADER_PYTHON": sys.executable},
+        capture_output=True,
+        text=True,
+        timeout=180,
+        stdin=subprocess.DEVNULL,
+    )
+    assert result.returncode == 0, result.stderr
+    data = json.loads((root / "results" / "results.json").read_text())
+    assert data["score"] == 100, data
+    seen = {(t["name"].split(":")[0], t["visibility"]) for t in data["tests"]}
+    assert seen == {("first visit", "visible"), ("second visit", "after_due_date")}
+
+
 # -- where packs come from ---------------------------------------------------------------------
 def test_grader_toml_problems_paths_select_a_pack(tmp_path: Path) -> None:
     config = tmp_path / "grader.toml"
