@@ -222,6 +222,19 @@ def test_a_server_that_closes_before_the_conversation_ends_is_a_pack_error(
     )
 
 
+def test_a_packs_problems_are_listed_and_shown_with_their_conversation() -> None:
+    listed = grade("--list", "--problems", str(PACK))
+    assert (
+        "Problem 101: Sum quiz\n" in listed.stdout and "Problem 5: Nobody home\n" in listed.stdout
+    )
+    shown = grade("--show", "greeting", "--problems", str(PACK))
+    assert shown.returncode == 0, shown.stderr
+    example = shown.stdout.split("Example (run “first visit”):\n", 1)[1].splitlines()[:4]
+    assert [line.split()[0] for line in example] == ["server", "sends", "server", "prints"]
+    code = example[0].split()[-1].removesuffix("\\n'")
+    assert example[1].endswith(f"b'HELLO {code}\\n'")
+
+
 # -- hidden runs -------------------------------------------------------------------------------
 HIDDEN = "/exam/q7-answers"  # the hidden run's input, in examples/pack/http-get/problem.yaml
 ONLY_HIDDEN_FAILS = """
