@@ -111,16 +111,18 @@ def grade_submission(
     points: float | None,
     name: str | None,
     time_limit_s: float | None = None,
+    problems: Sequence[str] = (),
 ) -> Report:
     """Grade the script in ``root/submission``; every outcome is a Report with all the tests.
 
-    Raises ``BadInput`` for the autograder's own settings (an unknown problem, too few points
-    for its tests): those are the teacher's to fix, and no test list can be made.
+    ``problems``: the teacher's problem packs, searched before the built-in one. Raises
+    ``BadInput`` for the autograder's own settings (an unknown problem, too few points for its
+    tests): those are the teacher's to fix, and no test list can be made.
     """
     from grader.api import Grader, points_of
 
     started = time.monotonic()
-    with Grader.create(time_limit_s=time_limit_s, points=points) as grader:
+    with Grader.create(time_limit_s=time_limit_s, points=points, problems=problems) as grader:
         points_of(grader.spec(problem), points, "GRADER_POINTS")
         path, reason = _choose(root / "submission", name)
         if reason:
@@ -144,7 +146,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     started = time.monotonic()
     p = argparse.ArgumentParser(prog="python -m grader.gradescope")
     p.add_argument("--root", default=os.environ.get("AUTOGRADER_ROOT", "/autograder"))
-    p.add_argument("--problem", required=True, help="GRADER_PROBLEM, as written in grader.env")
+    p.add_argument("--problem", required=True, help="GRADER_PROBLEM: a problem number or name")
+    p.add_argument("--problems", action="append", default=[], help="a problem pack (folder)")
     p.add_argument("--points", help="GRADER_POINTS")
     p.add_argument("--timeout", help="GRADER_TIMEOUT: seconds per run")
     p.add_argument("--file", help="the script's name in the submission (default: the one .py)")
@@ -153,7 +156,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     target = root / "results" / "results.json"
     try:
         problem, points, limit = settings(args.problem, args.points, args.timeout)
-        report = grade_submission(root, problem, points, args.file, limit)
+        report = grade_submission(root, problem, points, args.file, limit, args.problems)
         results = as_results([report])
     except BadInput as exc:  # the autograder's settings, not the student's file
         sys.stderr.write(f"run_autograder: {exc}\n")
