@@ -243,8 +243,21 @@ def _learner(command: Callable[[Catalogue], int], lang: str | None) -> int:
         return EXIT_BAD_INPUT
 
 
+def terminal_width(stream: TextIO) -> int:
+    """The width text is fitted to: ``COLUMNS``, else the terminal's, from 60 to 100 columns."""
+    from grader.render.text_format import fit_width
+
+    raw = os.environ.get("COLUMNS", "")
+    if raw.isdigit() and int(raw) > 0:
+        return fit_width(int(raw))
+    try:
+        return fit_width(os.get_terminal_size(stream.fileno()).columns if stream.isatty() else None)
+    except (OSError, ValueError, AttributeError):
+        return fit_width(None)
+
+
 def _statements(args: argparse.Namespace, words: Catalogue) -> int:
-    width = 100
+    width = terminal_width(sys.stdout)
     if args.show is not None:
         sys.stdout.write(learner_cli.show_one(args.show, words, width))
     else:
@@ -322,7 +335,13 @@ def _text(reports: list[Report], args: argparse.Namespace, colour: bool) -> str:
     from grader.i18n import catalogue
     from grader.render.text_format import render
 
-    return render(reports, colour=colour, verbose=args.verbose, words=catalogue(args.lang))
+    return render(
+        reports,
+        colour=colour,
+        verbose=args.verbose,
+        words=catalogue(args.lang),
+        width=terminal_width(sys.stdout),
+    )
 
 
 def _emit(
