@@ -44,14 +44,21 @@ class _Parser(argparse.ArgumentParser):
 def _parser() -> argparse.ArgumentParser:
     p = _Parser(
         prog="grade",
-        description="Grade a learner's TCP client script for one of the five socket problems.",
+        description="Grade a learner's TCP client script for a problem: one of the five "
+        "built-in ones, or a pack's (grade check-pack DIR checks a pack).",
         epilog="Try a script by hand: grade serve N [--port P] plays problem N's server. "
         "Exit status: 0 every check passed, 1 a check failed, 2 bad input, 3 grader fault.",
     )
     p.add_argument("paths", nargs="*", metavar="PATH", help="a .py file, several, or a folder")
-    p.add_argument("--problem", "-p", type=int, metavar="N", help="problem 1-5")
+    p.add_argument("--problem", "-p", metavar="ID", help="problem number or name (1-5, ...)")
+    p.add_argument(
+        "--problems",
+        action="append",
+        metavar="DIR",
+        help="a problem pack to search first (repeatable; see docs/authoring.md)",
+    )
     p.add_argument("--list", action="store_true", help="list the problems and their tasks")
-    p.add_argument("--show", type=int, metavar="N", help="problem N's task, example and rules")
+    p.add_argument("--show", metavar="ID", help="the problem's task, example and rules")
     p.add_argument("--format", "-f", choices=FORMATS, default="text", help="report format")
     p.add_argument("--output", "-o", metavar="FILE", help="also write the report here")
     p.add_argument("--jobs", "-j", type=int, metavar="K", help="gradings side by side")
@@ -198,6 +205,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command; returns the exit status."""
     _safe_streams()
     argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["check-pack"]:  # likewise
+        from grader.checkpack import main as check_pack
+
+        return check_pack(argv[1:])
     if argv[:1] == ["serve"]:  # a file named serve is graded as ./serve
         return _learner(lambda words: learner_cli.serve_main(argv[1:], words), _lang(argv))
     parser = _parser()
@@ -257,11 +268,15 @@ def terminal_width(stream: TextIO) -> int:
 
 
 def _statements(args: argparse.Namespace, words: Catalogue) -> int:
+    from grader.config import load_config
+    from grader.problem.pack import find_packs
+
     width = terminal_width(sys.stdout)
+    packs = find_packs(load_config(args.config).with_problems(args.problems).problem_paths)
     if args.show is not None:
-        sys.stdout.write(learner_cli.show_one(args.show, words, width))
+        sys.stdout.write(learner_cli.show_one(args.show, words, width, packs))
     else:
-        sys.stdout.write(learner_cli.show_list(words, width))
+        sys.stdout.write(learner_cli.show_list(words, width, packs))
     return EXIT_PASS
 
 
@@ -280,7 +295,7 @@ def _run(args: argparse.Namespace) -> int:
         raise BadInput(f"--jobs {args.jobs}: give 1 or more")
     if args.points is not None and args.points < 1:
         raise BadInput(f"--points {args.points}: give a whole number from 1")
-    config = load_config(args.config)
+    config = load_config(args.config).with_problems(args.problems)
     config.with_time_limit(args.timeout)  # validates it
     if args.broker:  # graded by grade-worker processes elsewhere (see README), rendered here
         from grader.queue.remote import RemoteGrader

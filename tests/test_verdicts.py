@@ -25,7 +25,7 @@ from grader.api import Grader
 from grader.judge.checks import CHECKS
 from grader.judge.hints import HINTS
 from grader.report import Report
-from tests.conftest import SAMPLES, SUBMISSIONS, expectation, header_lines
+from tests.conftest import ROOT, SAMPLES, SUBMISSIONS, expectation, header_lines
 
 CHECK_NAMES = frozenset(CHECKS) | {"source"}
 
@@ -43,7 +43,13 @@ UNREACHABLE: dict[str, str] = {
     # Only a file named after a module it imports (socket.py) gets it, and corpus files are named
     # fail_*.py (test_sandbox grades a socket.py it makes itself).
     "shadows_module": "a corpus file is named fail_*.py, never after a module",
+    # A hidden run's failure, told without its inputs: the lesson's problems have no hidden run
+    # (tests/test_packs.py grades the example pack's hidden ones).
+    "hidden_run": "the built-in problems have no hidden run",
 }
+# The example pack's mistakes reach the hints of its protocols; tests/test_packs.py proves
+# (through check-pack) that each gets the check and hint key its '# fails:' line names.
+PACK_MISTAKES = sorted((ROOT / "examples" / "pack").glob("*/mistakes/*.py"))
 # In routed mode the hooks refuse every address but the lesson's, and a child interpreter's
 # connection goes to the machine's own 9090, never to the run's server.
 UNREACHABLE_ROUTED: dict[str, str] = {
@@ -170,6 +176,7 @@ def test_every_hint_key_is_reached_by_the_corpus(
 ) -> None:
     reports = [future.result(timeout=120) for future in corpus.values()]
     reached = {c.hint_key for r in reports for c in r.failed_checks}
+    reached |= {_failing(p, routed)[1] for p in PACK_MISTAKES}
     allowed = set(UNREACHABLE) | (set(UNREACHABLE_ROUTED) if routed else set())
     assert allowed <= set(HINTS), f"allowed but no longer hint keys: {allowed - set(HINTS)}"
     assert not reached & allowed, f"reached now, drop them from the allow-list: {reached & allowed}"

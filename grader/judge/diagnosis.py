@@ -31,12 +31,14 @@ from grader.judge.facts import (
     eof_key,
     facts,
     first_line_refused,
+    from_reply,
     lines_without_blanks,
     memory,
     not_an_address,
     one_line,
     quoted_refused,
     refused_words,
+    reply_before,
     server_down,
     shown_stray,
 )
@@ -48,10 +50,10 @@ from grader.report import Check, Diagnosis
 from grader.show import literal
 
 SENT_RULES: tuple[Rule, ...] = (
-    Rule("sent_something_p1", lambda f: not f.run.expected_bytes, why="problem 1 sends nothing"),
+    Rule("sent_something_p1", lambda f: not f.wants, why="problem 1 sends nothing"),
     Rule(
         "after_last_reply",
-        lambda f: f.index == len(f.run.expected_bytes) and f.index > 0,
+        lambda f: f.index == len(f.wants) and f.index > 0,
         why="bytes after the last reply are extra, whatever they are",
     ),
     # Nothing arrived: the cause is what stopped the program before send(), if anything did.
@@ -63,6 +65,12 @@ SENT_RULES: tuple[Rule, ...] = (
     ),
     Rule("sent_nothing_crash", lambda f: not f.got and bool(f.exc), lambda f: {"exception": f.exc}),
     Rule("sent_nothing_timeout", lambda f: not f.got and f.obs.process.timed_out),
+    Rule(
+        "reply_unanswered",
+        lambda f: not f.got and f.index > 0 and f.run.server_class.decides_messages(),
+        lambda f: {"reply": literal(reply_before(f))},
+        why="a conversation the server leads: the program stopped answering, it did send",
+    ),
     Rule("sent_nothing", lambda f: not f.got),
     Rule(
         "sent_before_reply",
@@ -95,6 +103,22 @@ SENT_RULES: tuple[Rule, ...] = (
         lambda f: {"encoding": encoded_as(f)},
     ),
     Rule("sent_repr", lambda f: f.got in (repr(f.want).encode(), str(f.want).encode())),
+    Rule(
+        "line_without_newline",
+        lambda f: f.run.server_class.framing == "line" and f.got == f.want.rstrip(b"\r\n"),
+        why="a line protocol's server answers a line once its newline arrives",
+    ),
+    Rule(
+        "header_without_blank_line",
+        lambda f: f.want.endswith(b"\r\n\r\n") and f.got == f.want[:-2],
+        why="an HTTP request ends with an empty line; without it the server waits",
+    ),
+    Rule(
+        "not_from_reply",
+        from_reply,
+        lambda f: {"reply": literal(reply_before(f)), "message": literal(f.want)},
+        why="where the server's reply decides the message, that is the first thing to check",
+    ),
     Rule(
         "sent_twice",
         lambda f: (
@@ -188,6 +212,16 @@ OUTPUT_RULES: tuple[Rule, ...] = (
     ),
     Rule("printed_nothing", lambda f: not f.printed),
     Rule("printed_bytes", lambda f: "b'" in f.printed or 'b"' in f.printed),
+    Rule(
+        "stopped_reading",
+        lambda f: (
+            f.run.server_class.closes_first()
+            and f.expected.startswith(f.printed)
+            and len(f.printed) < len(f.expected)
+        ),
+        lambda f: {"printed": len(f.printed), "sent": len(f.expected)},
+        why="a server that closes first sends until it closes: part of it means one recv() too few",
+    ),
     Rule("output_not_utf8", lambda f: "\ufffd" in f.printed and "\ufffd" not in f.expected),
     Rule(
         "blank_lines",

@@ -14,7 +14,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from grader.judge.checks import expected_output, normalise, sent_mismatch
+from grader.judge.checks import expected_output, normalise, sent_mismatch, wanted
 from grader.judge.verdict import Context, address, elsewhere, exception_text, first_connection
 from grader.observe.records import ConnectAttempt, Observation
 from grader.problem.spec import RunSpec
@@ -40,6 +40,7 @@ class Facts:
     got: bytes = b""
     next_want: bytes = b""
     replies: tuple[bytes, ...] = field(default=())
+    wants: tuple[bytes, ...] = field(default=())  # the messages wanted, given the replies
 
     @property
     def exc_name(self) -> str:
@@ -58,7 +59,7 @@ def facts(run: RunSpec, obs: Observation, ctx: Context) -> Facts:
     stray = stderr.split(_TRACEBACK, 1)[0].strip() if exception_text(obs) else stderr.strip()
     miss = sent_mismatch(run, obs)
     index, want, got = miss if miss is not None else (0, b"", b"")
-    wants = run.expected_bytes
+    wants = wanted(run, obs)
     return Facts(
         run=run,
         obs=obs,
@@ -72,6 +73,7 @@ def facts(run: RunSpec, obs: Observation, ctx: Context) -> Facts:
         got=got,
         next_want=wants[index + 1] if 0 <= index < len(wants) - 1 else b"",
         replies=tuple(r for conn in obs.wire.connections for r in conn.replies),
+        wants=wants,
     )
 
 
@@ -83,6 +85,24 @@ class Rule:
     when: Callable[[Facts], bool]
     fields: Callable[[Facts], dict[str, object]] = lambda _f: {}
     why: str = ""
+
+
+def reply_before(f: Facts) -> bytes:
+    """The reply the message that did not arrive as sent answers (b"" before the first)."""
+    conn = first_connection(f.obs)
+    if conn is None or f.index < 0:
+        return b""
+    spoke_first = bool(conn.segments) and conn.segments[0].direction == "out"
+    at = f.index if spoke_first else f.index - 1
+    return conn.replies[at] if 0 <= at < len(conn.replies) else b""
+
+
+def from_reply(f: Facts) -> bool:
+    """The message that did not arrive is one the server's reply decided (not the spec's)."""
+    static = f.run.expected_bytes
+    return f.run.server_class.decides_messages() and (
+        f.index >= len(static) or f.want != static[f.index]
+    )
 
 
 def encoded_as(f: Facts) -> str:
@@ -203,11 +223,7 @@ def doing(f: Facts) -> str:
         if receives(f):
             return "recv_no_replies"
         return "sleep_after_send" if "sleep" in _called(f.ctx.source) else "loop_after_send"
-    if (
-        conn.replies
-        and conn.segments[-1].direction == "out"
-        and len(conn.replies) >= len(f.run.expected_bytes)
-    ):
+    if conn.replies and conn.segments[-1].direction == "out" and len(conn.replies) >= len(f.wants):
         return "after_last_reply" if receives(f) else "after_last_reply_no_recv"
     return "waiting_for_reply"
 

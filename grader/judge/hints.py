@@ -59,6 +59,23 @@ HINTS: dict[str, tuple[str, str]] = {
         "input() returns the line without it; after sys.stdin.readline(), strip it: "
         "line.rstrip('\\n').",
     ),
+    "line_without_newline": (
+        "The server reads lines: it answers once a line ends with \\n, and your message has none.",
+        "End each message with a newline: client_socket.sendall((text + '\\n').encode()).",
+    ),
+    "header_without_blank_line": (
+        "The request has no empty line after its headers, so the server is still waiting for "
+        "the rest of it.",
+        "End the request with a blank line: the last header line is followed by '\\r\\n\\r\\n'.",
+    ),
+    "not_from_reply": (
+        "The server's reply {reply} decides what comes next: it wanted {message}.",
+        "Read the reply with recv() first, then build the next message from what it says.",
+    ),
+    "reply_unanswered": (
+        "The server's reply {reply} asked for another message, and your program sent none.",
+        "Keep reading replies and answering them in a loop until the server says it is done.",
+    ),
     "wrong_encoding": (
         "The message was encoded as {encoding}, not UTF-8.",
         "Use .encode() or .encode('utf-8').",
@@ -186,6 +203,12 @@ HINTS: dict[str, tuple[str, str]] = {
         "The program printed bytes that are not UTF-8 text.",
         "Print decoded text.",
     ),
+    "stopped_reading": (
+        "Your program printed {printed} of the {sent} characters the server sent: it stopped "
+        "reading before the server closed the connection.",
+        "Call recv() in a loop until it returns b'' (the server closed), joining the pieces, "
+        "then print them.",
+    ),
     "output_differs": (
         "What was printed is not the server's reply.",
         "Print the reply exactly as received, decoded: print(data.decode()).",
@@ -304,6 +327,11 @@ HINTS: dict[str, tuple[str, str]] = {
     "not_utf8": (
         "The file is not UTF-8 text: line {line} has a byte UTF-8 cannot read ({detail}).",
         "Open it in your editor and save it as UTF-8.",
+    ),
+    # a hidden run: its inputs are not to be told, so neither is what the mistake quoted
+    "hidden_run": (
+        "This test is hidden: its input and what crossed the wire are not shown.",
+        "Check your program against every rule of the task, with inputs of your own.",
     ),
     "binary": ("The file is not a Python script (it contains NUL bytes).", "Give the .py file."),
     "shadows_module": (

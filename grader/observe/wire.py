@@ -70,6 +70,7 @@ class _Connection:
         self.outbox = b""
         self.opened_s = 0.0
         self.ended_s: float | None = None
+        self.shut = False  # the server closed its side (its protocol said so)
 
     def record(self, open_at_kill: bool, ended_while_running: bool) -> ConnectionRecord:
         end: ConnectionEnd = "open" if open_at_kill else (self.end or "open")
@@ -158,6 +159,9 @@ class WireRecorder:
         self._sel.register(sock, selectors.EVENT_READ, lambda c=conn: self._read(c))
         if self._on_accept is not None:
             self._on_accept(conn.peer[1], conn.port, conn.v6)
+        for data in conn.session.opening():  # a server that speaks first
+            conn.segments.append(Segment("out", data, self._now()))
+            self._send(conn, data)
 
     def admit(self, ports: Set[int]) -> None:
         """The run reported these source ports: serve the connections that come from them."""
@@ -215,6 +219,12 @@ class WireRecorder:
             conn.outbox = b""  # the client is gone; what it missed is its own loss
             return
         conn.outbox = conn.outbox[sent:]
+        if not conn.outbox and conn.session.closed and not conn.shut:
+            conn.shut = True  # everything is sent: the server's FIN, as its protocol says
+            try:
+                conn.sock.shutdown(socket.SHUT_WR)
+            except OSError as exc:
+                peer_failed(exc)
         events = selectors.EVENT_READ | (selectors.EVENT_WRITE if conn.outbox else 0)
         self._sel.modify(conn.sock, events, lambda c=conn: self._ready(c))
 
