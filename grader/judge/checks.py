@@ -216,6 +216,8 @@ def check_clean_end(run: RunSpec, obs: Observation, ctx: Context) -> Verdict:
         return Verdict(False, expected, f"still running after {limit}; stopped")
     if proc.output_overflow:
         return Verdict(False, expected, f"stopped: output passed {ctx.output_kb} KiB")
+    if proc.memory_limit:
+        return Verdict(False, expected, "stopped: the run passed its memory limit")
     if exc:
         # The traceback's last line names the exception: said once, not twice.
         tail = _tail(proc.stderr)

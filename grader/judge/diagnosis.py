@@ -280,6 +280,12 @@ END_RULES: tuple[Rule, ...] = (
     Rule("eof_one_line", lambda f: f.exc_name == "EOFError"),
     Rule("memory", lambda f: f.exc_name == "MemoryError", lambda f: memory(f)),
     Rule(
+        "memory",
+        lambda f: f.obs.process.memory_limit,
+        lambda f: memory(f),
+        why="stopped by the run's memory cap: the kernel, not the script, ended it",
+    ),
+    Rule(
         "value_error",
         lambda f: f.exc_name == "ValueError" and "int()" in f.exc and bool(f.count_line),
         lambda f: {"exception": f.exc},

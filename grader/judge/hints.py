@@ -271,6 +271,11 @@ HINTS: dict[str, tuple[str, str]] = {
         "dup() or makefile()) kept it open.",
         "Close that too, or do without it.",
     ),
+    "held_without_descriptor": (
+        "The socket was still open when the program ended: something other than a descriptor "
+        "(a memory mapping, a descriptor sent in a message) kept it alive.",
+        "Close the socket itself: client_socket.close(), or let a with block's end close it.",
+    ),
     "held_by_child": (
         "A process your program started still held the socket open when the program ended.",
         "Close the socket in every process that has it, or do the work in one process.",

@@ -4,7 +4,8 @@ Strategy: everything is non-blocking and driven by the session's selector; this 
 waits on its own. Each connection gets a ``ServerSession`` (the pure protocol) and a list of
 segments in arrival order. After the learner's process has ended, ``finish`` drains the accept
 backlog and reads every connection to its end (FIN or RST): the kernel has closed the client
-side by then, so this is bounded, and nothing is judged from a half-read socket. This is the one
+side by then, so this is bounded, and nothing is judged from a half-read socket. The server's
+side of a connection is closed only then, never on the client's FIN. This is the one
 place where socket errors of the server side are translated into records. In routed mode the
 listener is on the host's loopback, so a connection is served only once the run has reported
 its source port; any other is a stranger's and is closed unrecorded.
@@ -239,7 +240,11 @@ class WireRecorder:
         conn.end = how
         conn.ended_s = self._now()
         self._sel.unregister(conn.sock)
-        conn.sock.close()
+        if how == "rst":
+            conn.sock.close()
+        # After the client's FIN the server's side stays open until the run is over: the
+        # client's socket then stays in the kernel's table for as long as anything still refers
+        # to it (``grader.observe.sockets``), instead of ending in TIME_WAIT under our close.
 
     # -- the end of the run ----------------------------------------------------------------
     def note_kill(self) -> None:
@@ -331,6 +336,7 @@ class WireRecorder:
         for conn in self._conns:
             if conn.end is None:
                 self._sel.unregister(conn.sock)
+            if conn.sock.fileno() >= 0:
                 conn.sock.close()
 
     def abandon(self) -> None:
