@@ -514,23 +514,27 @@ def _lists(report: Report) -> dict[str, list[tuple[str, str]]]:
     page = html_format.render([report])
     run = ""
     text: list[tuple[str, str]] = []
+    items: list[tuple[str, str]] = []  # (run, an item of the list with its folded lines)
+    folding = False
     for line in verbose.splitlines():
-        if (
-            line
-            and not line.startswith(" ")
-            and not line.startswith(("PASS", "FAIL", "INV", "ERR"))
-        ):
+        if line and not line.startswith((" ", "PASS", "FAIL", "INV", "ERR")):
             run = line
-        found = re.match(r"  [✓✗-] (.+?)(?: \(.*\))? · ([\d.]+ / [\d.]+)$", line)
+        if re.match(r"  [✓✗-] ", line):
+            items.append((run, line))
+        elif folding and re.match(r"    \S", line):  # the item before, folded to the width
+            items[-1] = (items[-1][0], f"{items[-1][1]} {line.strip()}")
+            continue
+        folding = bool(re.match(r"  [✓✗-] ", line))
+    for run_of, item in items:
+        found = re.fullmatch(r"  [✓✗-] (.+?)(?: \(.*\))? · ([\d.]+ / [\d.]+)", item)
         if found:
-            text.append((f"{run}: {found.group(1)}", found.group(2)))
-    items = re.findall(
+            text.append((f"{run_of}: {found.group(1)}", found.group(2)))
+    shown, run = [], ""
+    for heading, title, points in re.findall(
         r'<h3 class="run">(.+?)</h3>|<span class="title">(.+?)</span>.*?<span class="worth">'
         r"(.+?) points</span>",
         page,
-    )
-    shown, run = [], ""
-    for heading, title, points in items:
+    ):
         if heading:
             run = heading
         else:
