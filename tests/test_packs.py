@@ -222,6 +222,19 @@ def test_a_server_that_closes_before_the_conversation_ends_is_a_pack_error(
     )
 
 
+def test_a_packs_problems_are_listed_and_shown_with_their_conversation() -> None:
+    listed = grade("--list", "--problems", str(PACK))
+    assert (
+        "Problem 101: Sum quiz\n" in listed.stdout and "Problem 5: Nobody home\n" in listed.stdout
+    )
+    shown = grade("--show", "greeting", "--problems", str(PACK))
+    assert shown.returncode == 0, shown.stderr
+    example = shown.stdout.split("Example (run “first visit”):\n", 1)[1].splitlines()[:4]
+    assert [line.split()[0] for line in example] == ["server", "sends", "server", "prints"]
+    code = example[0].split()[-1].removesuffix("\\n'")
+    assert example[1].endswith(f"b'HELLO {code}\\n'")
+
+
 # -- hidden runs -------------------------------------------------------------------------------
 HIDDEN = "/exam/q7-answers"  # the hidden run's input, in examples/pack/http-get/problem.yaml
 ONLY_HIDDEN_FAILS = """
@@ -278,6 +291,31 @@ def test_a_hidden_runs_inputs_appear_in_no_learner_facing_format(
         assert report["score"] < report["max_score"]
         hint = "This test is hidden: its input and what crossed the wire are not shown."
         assert hint in shown["text"]
+
+
+def test_gradescope_grades_a_pack_problem_and_shows_hidden_tests_after_the_due_date(
+    tmp_path: Path,
+) -> None:
+    root = tmp_path / "autograder"
+    (root / "submission").mkdir(parents=True)
+    shutil.copytree(PACK, root / "source" / "my-pack")
+    (root / "source" / "grader.env").write_text(
+        "GRADER_PROBLEM=greeting\nGRADER_PROBLEMS=my-pack\n"
+    )
+    shutil.copy(PACK / "greeting" / "solutions" / "pass_recv_loop.py", root / "submission")
+    result = subprocess.run(
+        [str(ROOT / "integrations" / "gradescope" / "run_autograder")],
+        env={**os.environ, "AUTOGRADER_ROOT": str(root), "GRADER_PYTHON": sys.executable},
+        capture_output=True,
+        text=True,
+        timeout=180,
+        stdin=subprocess.DEVNULL,
+    )
+    assert result.returncode == 0, result.stderr
+    data = json.loads((root / "results" / "results.json").read_text())
+    assert data["score"] == 100, data
+    seen = {(t["name"].split(":")[0], t["visibility"]) for t in data["tests"]}
+    assert seen == {("first visit", "visible"), ("second visit", "after_due_date")}
 
 
 # -- where packs come from ---------------------------------------------------------------------

@@ -201,7 +201,7 @@ def _converse(
     def send(replies: list[bytes]) -> None:
         for reply in replies:
             conn.sendall(reply)
-            say(f"{peer} ← {reply!r}  ({reply.decode('utf-8', 'replace')})")
+            say(f"{peer} ← {reply!r}  ({reply.decode('utf-8', 'replace').rstrip()})")
         if session.closed:
             conn.shutdown(socket.SHUT_WR)  # the server's protocol closes its side here
 

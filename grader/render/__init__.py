@@ -47,12 +47,14 @@ def render(
     colour: bool = False,
     lang: str | None = None,
     locale_dir: str | Path | None = None,
+    width: int | None = None,
 ) -> str:
     """One Report, or several, as ``format``: the text ``grade --format FORMAT`` prints.
 
     Every format is text (``classroom`` is base64 text); write it as UTF-8. ``text``: what a
     learner reads (``verbose``: every check and every run's transcript; ``colour``: ANSI
-    colours; ``lang``: the language of its labels, default the environment's, else English).
+    colours; ``lang``: its language, default the environment's, else English; ``width``: the
+    columns it is folded to, 60 to 100, default 100).
     ``json``: one object, or JSON Lines for several (grader/schema/report.schema.json);
     ``junit``: JUnit XML; ``html``: a self-contained page; ``gradescope``: ``results.json``;
     ``classroom``: GitHub Classroom's ``result``. The other formats ignore the text options.
@@ -66,9 +68,13 @@ def render(
     if format != "text":
         return function(many)
     from grader.i18n import catalogue
+    from grader.render.text_format import WIDTH, fit_width
 
     where = Path(locale_dir) if locale_dir is not None else None
-    return function(many, colour=colour, verbose=verbose, words=catalogue(lang, where))
+    columns = WIDTH if width is None else fit_width(width)
+    return function(
+        many, colour=colour, verbose=verbose, words=catalogue(lang, where), width=columns
+    )
 
 
 class _CallablePackage(types.ModuleType):
