@@ -121,7 +121,7 @@ def test_a_job_sent_and_its_result_read_with_plain_redis_commands(
     with PlainRedis(socket_path) as redis:
         problems = sorted(int(p) for p in redis.call("SMEMBERS", "grader:problems"))
     assert problems == [1, 2, 3, 4, 5]
-    job = _job("plain-1", LEARNER, seed=7)
+    job = _job("plain-1", LEARNER, seed=7, points=12.5)
     _schema("job").validate(job)
     result = _result(socket_path, job)
     _schema("result").validate(result)
@@ -130,6 +130,7 @@ def test_a_job_sent_and_its_result_read_with_plain_redis_commands(
     assert (result["v"], result["job_id"], result["verdict"]) == (1, "plain-1", "pass")
     assert (report["submission"], report["verdict"], report["seed"]) == ("neo.py", "pass", 7)
     assert result["summary"] == report["summary"] == "4 of 4 checks passed"
+    assert (report["score"], report["max_score"]) == (12.5, 12.5)
 
     # The bytes, losslessly, beside their display text.
     run = report["transcripts"][0]
