@@ -356,7 +356,7 @@ MUTANTS: tuple[Mutant, ...] = (
     Mutant(
         "indented_workflow_command_live",
         "grader/render/github.py",
-        '_LINE_START = re.compile(r"(?m)^([ \t]*):")',
+        r'_LINE_START = re.compile(r"(?m)^([ \t]*):")',
         '_LINE_START = re.compile(r"(?m)^():")',
         (f"{PIN}::test_an_indented_workflow_command_of_the_learner_stays_inert_under_actions",),
     ),
