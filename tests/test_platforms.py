@@ -97,7 +97,7 @@ def _run_step(repo: Path, tmp: Path, **inputs: str) -> tuple[subprocess.Complete
         env=env,
         capture_output=True,
         text=True,
-        timeout=180,
+        timeout=540,  # a deadline: installing the grader takes minutes on a loaded machine
         stdin=subprocess.DEVNULL,
     )
     return result, output, summary
@@ -136,6 +136,7 @@ def test_action_step_as_the_runner_runs_it(tmp_path: Path) -> None:
     assert "| Latin text | prints the reply | ❌ failed | 0 / 7 |" in text
 
 
+@pytest.mark.timeout(600)  # it makes a virtual environment and installs the grader in it
 def test_action_step_installs_the_grader_itself(tmp_path: Path) -> None:
     repo = tmp_path / "student"
     repo.mkdir()
