@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import threading
 import time
 import weakref
 from collections.abc import Iterable, Iterator
@@ -23,6 +24,7 @@ from grader.config import Config, load_config
 from grader.errors import BadInput, GraderFault
 from grader.i18n import Catalogue, catalogue
 from grader.judge.diagnosis import diagnose
+from grader.judge.hidden import conceal_checks, conceal_outcome
 from grader.judge.location import learner_line
 from grader.judge.run import judge_run
 from grader.judge.scoring import DEFAULT_POINTS, scored, unreached
@@ -32,7 +34,10 @@ from grader.judge.verdict import Context
 from grader.observe.records import Observation
 from grader.observe.session import observe
 from grader.observe.zygote import Zygote
-from grader.problem.spec import ProblemSpec, load_spec
+from grader.problem.pack import find_packs
+from grader.problem.reference import PackFault
+from grader.problem.rehearsal import rehearse
+from grader.problem.spec import ProblemSpec, find_spec
 from grader.problem.statement import localized, statement
 from grader.report import Check, Report, RunOutcome, Verdict
 from grader.show import display_path, printable
@@ -60,7 +65,7 @@ class Grader:
     points: int | None = None  # what each problem is worth; overrides the spec (--points)
     lang: str | None = None  # the learner's language (None: the environment's LANG, else English)
     locale_dir: Path | None = None  # compiled catalogues (None: the shipped grader/locale)
-    _specs: dict[int, ProblemSpec] = field(default_factory=dict, compare=False, repr=False)
+    _specs: dict[int | str, ProblemSpec] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         weakref.finalize(self, self.zygote.close)
@@ -113,13 +118,17 @@ class Grader:
         points: int | None = None,
         lang: str | None = None,
         locale_dir: str | Path | None = None,
+        problems: Iterable[str | Path] = (),
     ) -> Grader:
         """A grader with ``config`` (a Config, a grader.toml path, or None for the shipped one).
+
+        ``problems``: problem packs (folders) searched before the configuration's.
 
         ``points``: what a problem is worth (default: its spec's ``points``, else 100).
         ``lang``: the feedback's language; ``locale_dir``: where its compiled catalogue is.
         """
         cfg = config if isinstance(config, Config) else load_config(config)
+        cfg = cfg.with_problems([str(p) for p in problems])
         if time_limit_s is not None:
             cfg.with_time_limit(time_limit_s)  # validates the value
         check_points(points)
@@ -131,10 +140,19 @@ class Grader:
         """The sentences of ``lang`` (default: the grader's language, else the environment's)."""
         return catalogue(lang or self.lang, self.locale_dir)
 
-    def spec(self, problem: int) -> ProblemSpec:
-        """The validated spec of ``problem`` (read once per grader)."""
+    def spec(self, problem: int | str) -> ProblemSpec:
+        """The validated spec of ``problem``, a number or a name (read once per grader), from
+        the configuration's packs, the installed ones, or the built-in pack, in that order."""
         if problem not in self._specs:
-            self._specs[problem] = load_spec(problem)
+            spec = find_spec(problem, find_packs(self.config.problem_paths))
+            # A server a correct client cannot get through is the pack's fault: refuse it here,
+            # before a learner's grading is failed by it.
+            for name, seed, fault in rehearse(spec):
+                raise PackFault(
+                    f"{spec.origin}: run {name!r} (seed {seed}): {fault}; "
+                    "check the pack with grade check-pack"
+                )
+            self._specs[problem] = spec
         return self._specs[problem]
 
     def _limit(self, spec: ProblemSpec) -> float:
@@ -144,7 +162,11 @@ class Grader:
         return points_of(spec, self.points)
 
     def grade(
-        self, path: str | Path, problem: int, seed: int | None = None, lang: str | None = None
+        self,
+        path: str | Path,
+        problem: int | str,
+        seed: int | None = None,
+        lang: str | None = None,
     ) -> Report:
         """Grade one file. Raises ``BadInput`` for a missing file or an unknown problem.
 
@@ -166,7 +188,7 @@ class Grader:
         if bad_source is not None:
             return Report(
                 name,
-                problem,
+                spec.number,
                 spec.title,
                 scored((bad_source,), points),
                 "fail",
@@ -184,7 +206,7 @@ class Grader:
         except (GraderFault, OSError) as exc:
             return Report(
                 name,
-                problem,
+                spec.number,
                 spec.title,
                 (),
                 "error",
@@ -203,25 +225,38 @@ class Grader:
                 replace(c, line=line) if c.status == "failed" and line else c
                 for c in judge_run(run, obs, ctx, words)
             ]
+        hidden = {r.name for r in spec.runs if r.hidden}
+        checks = conceal_checks(checks, hidden, words)
+        outcomes = tuple(
+            conceal_outcome(o) if o.run in hidden else o for o in map(_outcome, observations)
+        )
+        transcripts = tuple(
+            run_transcript(obs, words) for obs in observations if obs.run_name not in hidden
+        )
         verdict: Verdict = "pass" if all(c.passed for c in checks) else "fail"
         return Report(
             name,
-            problem,
+            spec.number,
             spec.title,
             scored(checks, points),
             verdict,
             self.isolation_label,
             time.monotonic() - started,
             runs=tuple(r.name for r in spec.runs),
-            outcomes=tuple(_outcome(obs) for obs in observations),
+            outcomes=outcomes,
             seed=base,
             diagnosis=diagnose(checks),
-            transcripts=tuple(run_transcript(obs, words) for obs in observations),
+            transcripts=transcripts,
             statement=told,
         )
 
     def ungraded(
-        self, path: str | Path, problem: int, verdict: Verdict, reason: str, seconds: float = 0.0
+        self,
+        path: str | Path,
+        problem: int | str,
+        verdict: Verdict,
+        reason: str,
+        seconds: float = 0.0,
     ) -> Report:
         """A Report for a submission that could not be graded (``invalid`` or ``error``).
 
@@ -253,12 +288,17 @@ class Grader:
             return list(pool.map(one, range(len(spec.runs))))
 
     def grade_many(
-        self, paths: Iterable[str | Path], problem: int, jobs: int | None = None
+        self,
+        paths: Iterable[str | Path],
+        problem: int | str,
+        jobs: int | None = None,
+        stop: threading.Event | None = None,
     ) -> Iterator[Report]:
         """Grade files side by side, yielding each Report as it completes.
 
         A file that cannot be graded (missing, a folder) yields a Report with verdict
-        ``invalid`` and the reason, so one broken file never stops the batch.
+        ``invalid`` and the reason, so one broken file never stops the batch. Once ``stop`` is
+        set, no further grading starts; those already running end and are yielded.
         """
         self.spec(problem)  # an unknown problem is the caller's error: raise before starting
         self.refuse_unsandboxed()
@@ -268,6 +308,8 @@ class Grader:
             running: dict[Future[Report], str] = {}
 
             def submit_next() -> bool:
+                if stop is not None and stop.is_set():
+                    return False
                 for path in todo:
                     running[pool.submit(self._grade_or_error, path, problem)] = str(path)
                     return True
@@ -283,7 +325,7 @@ class Grader:
                     submit_next()
                     yield future.result()
 
-    def _grade_or_error(self, path: str | Path, problem: int) -> Report:
+    def _grade_or_error(self, path: str | Path, problem: int | str) -> Report:
         self.isolation  # noqa: B018  (a configured mode this machine refuses is a fault: raise)
         try:
             return self.grade(path, problem)
@@ -353,7 +395,7 @@ def ungraded_report(
 
 def grade(
     path: str | Path,
-    problem: int,
+    problem: int | str,
     *,
     config: Config | str | Path | None = None,
     time_limit_s: float | None = None,
@@ -361,7 +403,8 @@ def grade(
     points: int | None = None,
     lang: str | None = None,
 ) -> Report:
-    """Grade the learner's script at ``path`` for ``problem`` (1-5) and return its Report.
+    """Grade the learner's script at ``path`` for ``problem`` (a number or a name, from the
+    configuration's packs or the built-in 1-5) and return its Report.
 
     ``points``: what the problem is worth, spread over its checks (default: the spec's, or 100).
     ``seed`` replays the server's replies of an earlier Report (its ``seed``); ``lang`` is the
@@ -376,7 +419,7 @@ def grade(
 
 def grade_many(
     paths: Iterable[str | Path],
-    problem: int,
+    problem: int | str,
     *,
     jobs: int | None = None,
     config: Config | str | Path | None = None,

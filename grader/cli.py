@@ -31,6 +31,7 @@ from grader.report import EXIT_BAD_INPUT, EXIT_GRADER_FAULT, EXIT_PASS, Report
 from grader.show import display_path
 
 FORMATS = ("text", "json", "junit", "html", "gradescope", "classroom")
+EXIT_INTERRUPTED = 130  # Ctrl-C: 128 + SIGINT, as shells report it
 
 
 class _Parser(argparse.ArgumentParser):
@@ -43,14 +44,21 @@ class _Parser(argparse.ArgumentParser):
 def _parser() -> argparse.ArgumentParser:
     p = _Parser(
         prog="grade",
-        description="Grade a learner's TCP client script for one of the five socket problems.",
+        description="Grade a learner's TCP client script for a problem: one of the five "
+        "built-in ones, or a pack's (grade check-pack DIR checks a pack).",
         epilog="Try a script by hand: grade serve N [--port P] plays problem N's server. "
         "Exit status: 0 every check passed, 1 a check failed, 2 bad input, 3 grader fault.",
     )
     p.add_argument("paths", nargs="*", metavar="PATH", help="a .py file, several, or a folder")
-    p.add_argument("--problem", "-p", type=int, metavar="N", help="problem 1-5")
+    p.add_argument("--problem", "-p", metavar="ID", help="problem number or name (1-5, ...)")
+    p.add_argument(
+        "--problems",
+        action="append",
+        metavar="DIR",
+        help="a problem pack to search first (repeatable; see docs/authoring.md)",
+    )
     p.add_argument("--list", action="store_true", help="list the problems and their tasks")
-    p.add_argument("--show", type=int, metavar="N", help="problem N's task, example and rules")
+    p.add_argument("--show", metavar="ID", help="the problem's task, example and rules")
     p.add_argument("--format", "-f", choices=FORMATS, default="text", help="report format")
     p.add_argument("--output", "-o", metavar="FILE", help="also write the report here")
     p.add_argument("--jobs", "-j", type=int, metavar="K", help="gradings side by side")
@@ -197,6 +205,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command; returns the exit status."""
     _safe_streams()
     argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["check-pack"]:  # likewise
+        from grader.checkpack import main as check_pack
+
+        return check_pack(argv[1:])
     if argv[:1] == ["serve"]:  # a file named serve is graded as ./serve
         return _learner(lambda words: learner_cli.serve_main(argv[1:], words), _lang(argv))
     parser = _parser()
@@ -215,7 +227,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_GRADER_FAULT
     except KeyboardInterrupt:
         sys.stderr.write("grade: interrupted\n")
-        return 130
+        return EXIT_INTERRUPTED
     except Exception as exc:  # a bug of ours: say so in one line, with the exit status that says so
         sys.stderr.write(f"grade: grader fault: {type(exc).__name__}: {exc}\n")
         return EXIT_GRADER_FAULT
@@ -242,12 +254,29 @@ def _learner(command: Callable[[Catalogue], int], lang: str | None) -> int:
         return EXIT_BAD_INPUT
 
 
+def terminal_width(stream: TextIO) -> int:
+    """The width text is fitted to: ``COLUMNS``, else the terminal's, from 60 to 100 columns."""
+    from grader.render.text_format import fit_width
+
+    raw = os.environ.get("COLUMNS", "")
+    if raw.isdigit() and int(raw) > 0:
+        return fit_width(int(raw))
+    try:
+        return fit_width(os.get_terminal_size(stream.fileno()).columns if stream.isatty() else None)
+    except (OSError, ValueError, AttributeError):
+        return fit_width(None)
+
+
 def _statements(args: argparse.Namespace, words: Catalogue) -> int:
-    width = 100
+    from grader.config import load_config
+    from grader.problem.pack import find_packs
+
+    width = terminal_width(sys.stdout)
+    packs = find_packs(load_config(args.config).with_problems(args.problems).problem_paths)
     if args.show is not None:
-        sys.stdout.write(learner_cli.show_one(args.show, words, width))
+        sys.stdout.write(learner_cli.show_one(args.show, words, width, packs))
     else:
-        sys.stdout.write(learner_cli.show_list(words, width))
+        sys.stdout.write(learner_cli.show_list(words, width, packs))
     return EXIT_PASS
 
 
@@ -266,7 +295,7 @@ def _run(args: argparse.Namespace) -> int:
         raise BadInput(f"--jobs {args.jobs}: give 1 or more")
     if args.points is not None and args.points < 1:
         raise BadInput(f"--points {args.points}: give a whole number from 1")
-    config = load_config(args.config)
+    config = load_config(args.config).with_problems(args.problems)
     config.with_time_limit(args.timeout)  # validates it
     if args.broker:  # graded by grade-worker processes elsewhere (see README), rendered here
         from grader.queue.remote import RemoteGrader
@@ -302,7 +331,16 @@ def _grade(grader: Grader, args: argparse.Namespace) -> int:
         from grader.batch import run_batch
 
         stream = args.format == "json" and target is None
-        reports = run_batch(grader, paths, args.problem, args.jobs, stream)
+        done = run_batch(grader, paths, args.problem, args.jobs, stream)
+        reports = done.reports
+        if done.interrupted:  # what finished is still reported and written
+            _emit(reports, args, batch, target)
+            if stream:
+                from grader.batch import summary_table
+
+                sys.stderr.write(summary_table(reports))
+            sys.stderr.write(f"grade: interrupted: {len(reports)} of {len(paths)} files graded\n")
+            return EXIT_INTERRUPTED
     _emit(reports, args, batch, target)
     return _exit_status(reports)
 
@@ -312,7 +350,13 @@ def _text(reports: list[Report], args: argparse.Namespace, colour: bool) -> str:
     from grader.i18n import catalogue
     from grader.render.text_format import render
 
-    return render(reports, colour=colour, verbose=args.verbose, words=catalogue(args.lang))
+    return render(
+        reports,
+        colour=colour,
+        verbose=args.verbose,
+        words=catalogue(args.lang),
+        width=terminal_width(sys.stdout),
+    )
 
 
 def _emit(
@@ -328,7 +372,12 @@ def _emit(
     for_a_person = target is not None or args.format == "text"
     if for_a_person:
         colour = _colour(out, args.no_color)
-        text = summary_table(reports) if batch else _text(reports, args, colour)
+        if not batch:
+            text = _text(reports, args, colour)
+        elif args.verbose:  # each file's feedback, then the table
+            text = _text(reports, args, colour) + "\n" + summary_table(reports)
+        else:
+            text = summary_table(reports)
     elif batch and args.format == "json":
         text = ""  # the JSON Lines were streamed as each file was graded
     else:

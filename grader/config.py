@@ -36,6 +36,15 @@ class Config:
     isolation: str = "auto"
     jobs: int = 0
     run_ids: tuple[int, int] = DEFAULT_RUN_IDS
+    # Problem packs searched before the installed and built-in ones (``[problems] paths``,
+    # ``--problems``), relative paths already resolved against the configuration's folder.
+    problem_paths: tuple[str, ...] = ()
+
+    def with_problems(self, paths: list[str] | None) -> Config:
+        """This configuration with ``paths`` searched first (``None`` or empty keeps it)."""
+        if not paths:
+            return self
+        return replace(self, problem_paths=(*paths, *self.problem_paths))
 
     def with_time_limit(self, seconds: float | None) -> Config:
         """This configuration with another time limit (``None`` keeps it)."""
@@ -60,7 +69,7 @@ def parse_config(text: str, where: str) -> Config:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise BadInput(f"{where}: not valid TOML ({exc}); fix the syntax") from None
-    known = {"limits", "isolation", "batch"}
+    known = {"limits", "isolation", "batch", "problems"}
     if unknown := sorted(set(raw) - known):
         raise BadInput(
             f"{where}: unknown section [{unknown[0]}]; known: {', '.join(sorted(known))}"
@@ -73,7 +82,8 @@ def parse_config(text: str, where: str) -> Config:
         raise BadInput(f"{where}: unknown key [limits] {unknown[0]}; known: {', '.join(names)}")
     kinds = {f.name: (float if f.name.endswith("_s") else int) for f in fields(Limits)}
     limits = Limits(**{k: _number(limits_raw, k, kinds[k], where) for k in limits_raw})
-    for section, keys in (("isolation", {"mode", "run_ids"}), ("batch", {"jobs"})):
+    sections = (("isolation", {"mode", "run_ids"}), ("batch", {"jobs"}), ("problems", {"paths"}))
+    for section, keys in sections:
         table = raw.get(section, {})
         if not isinstance(table, dict):
             raise BadInput(f"{where}: {section} must be a [{section}] table")
@@ -92,7 +102,16 @@ def parse_config(text: str, where: str) -> Config:
             f"{where}: [batch] jobs = {jobs!r}; use 0 (one per core) or a positive number"
         )
     run_ids = _run_ids(raw.get("isolation", {}).get("run_ids", list(DEFAULT_RUN_IDS)), where)
-    return Config(limits=limits, isolation=mode, jobs=jobs, run_ids=run_ids)
+    paths = raw.get("problems", {}).get("paths", [])
+    if not isinstance(paths, list) or not all(isinstance(p, str) and p for p in paths):
+        raise BadInput(
+            f'{where}: [problems] paths = {paths!r}; give a list of folders, e.g. ["my-pack"]'
+        )
+    base = Path(where).parent
+    problem_paths = tuple(str(base / p) for p in paths)
+    return Config(
+        limits=limits, isolation=mode, jobs=jobs, run_ids=run_ids, problem_paths=problem_paths
+    )
 
 
 def _run_ids(value: Any, where: str) -> tuple[int, int]:

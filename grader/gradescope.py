@@ -65,12 +65,20 @@ def fault_results(reason: str) -> dict[str, object]:
     }
 
 
-def grade_submission(root: Path, problem: int, points: int | None, name: str | None) -> Report:
-    """Grade the script in ``root/submission``; every outcome is a Report with all the tests."""
+def grade_submission(
+    root: Path,
+    problem: int | str,
+    points: int | None,
+    name: str | None,
+    problems: Sequence[str] = (),
+) -> Report:
+    """Grade the script in ``root/submission``; every outcome is a Report with all the tests.
+
+    ``problems``: the teacher's problem packs, searched before the built-in one."""
     from grader.api import Grader
 
     started = time.monotonic()
-    with Grader.create(points=points) as grader:
+    with Grader.create(points=points, problems=problems) as grader:
         grader.spec(problem)  # a wrong problem number is the teacher's: raise BadInput
         path, reason = _choose(root / "submission", name)
         if reason:
@@ -93,14 +101,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Grade and write results.json; exit 0 whenever the file was written."""
     p = argparse.ArgumentParser(prog="python -m grader.gradescope")
     p.add_argument("--root", default=os.environ.get("AUTOGRADER_ROOT", "/autograder"))
-    p.add_argument("--problem", type=int, required=True)
+    p.add_argument("--problem", required=True, help="a problem number or name")
+    p.add_argument("--problems", action="append", default=[], help="a problem pack (folder)")
     p.add_argument("--points", type=int)
     p.add_argument("--file", help="the script's name in the submission (default: the one .py)")
     args = p.parse_args(argv)
     root = Path(args.root)
     target = root / "results" / "results.json"
     try:
-        report = grade_submission(root, args.problem, args.points, args.file)
+        report = grade_submission(root, args.problem, args.points, args.file, args.problems)
         results = as_results([report])
     except (BadInput, GraderFault) as exc:  # the autograder's set-up, not the student's file
         sys.stderr.write(f"run_autograder: {exc}\n")

@@ -46,6 +46,7 @@ class Check:
     score: int = 0
     max_score: int = 0
     line: int | None = None  # the line of the learner's file the failure points at, if known
+    hidden: bool = False  # a hidden run's: its inputs and bytes are not shown, only its title
 
     def __post_init__(self) -> None:
         _escape(self, multiline=("expected", "observed", "marker", "hint"))

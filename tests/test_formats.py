@@ -192,11 +192,14 @@ def test_json_lines_validate(gradings: Gradings, schema: dict[str, Any]) -> None
 def test_json_carries_points_and_unreached_checks(
     gradings: Gradings, schema: dict[str, Any]
 ) -> None:
-    assert json_format.SCHEMA_VERSION == "1.2"
+    assert json_format.SCHEMA_VERSION == "1.3"
     newline = json_format.as_dict(gradings.newline)
     assert (newline["score"], newline["max_score"]) == (50, 100)
     assert [(c["score"], c["max_score"]) for c in newline["checks"]] == [
-        (25, 25), (0, 25), (0, 25), (25, 25)
+        (25, 25),
+        (0, 25),
+        (0, 25),
+        (25, 25),
     ]
     assert newline["unreached"] == []
     syntax = json_format.as_dict(gradings.syntax)
@@ -379,9 +382,7 @@ def test_gradescope_single_report(gradings: Gradings) -> None:
     report = gradings.newline
     results = json.loads(gradescope_format.render([report]))
     assert results["score"] == 50  # 2 of 4 checks at 25 points each
-    assert results["output"] == (
-        "Problem 2 (Wake up, Neo): 50 of 100 points; 2 of 4 checks passed"
-    )
+    assert results["output"] == ("Problem 2 (Wake up, Neo): 50 of 100 points; 2 of 4 checks passed")
     tests = results["tests"]
     assert [t["name"] for t in tests] == P2_TESTS
     assert [t["max_score"] for t in tests] == [25, 25, 25, 25]
@@ -449,7 +450,14 @@ def test_classroom_payload_gives_partial_credit(gradings: Gradings) -> None:
     assert sum(t["score"] for t in tests) == 50
     for test in tests:
         assert set(test) == {
-            "name", "status", "score", "message", "test_code", "filename", "line_no", "duration"
+            "name",
+            "status",
+            "score",
+            "message",
+            "test_code",
+            "filename",
+            "line_no",
+            "duration",
         }
         assert test["filename"].endswith("newline_p2.py")
         assert isinstance(test["duration"], int) and test["duration"] >= 0
@@ -567,9 +575,7 @@ def test_html_in_a_real_headless_browser(gradings: Gradings, tmp_path: Path) -> 
     assert shot.exists() and shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
-def test_batch_html_overview_in_a_real_headless_browser(
-    gradings: Gradings, tmp_path: Path
-) -> None:
+def test_batch_html_overview_in_a_real_headless_browser(gradings: Gradings, tmp_path: Path) -> None:
     command = _chromium(tmp_path)
     page = tmp_path / "batch.html"
     page.write_text(html_format.render(gradings.all), encoding="utf-8")
@@ -588,7 +594,7 @@ def test_batch_html_overview_in_a_real_headless_browser(
         assert f'id="report-{index}"' in dom
     # a report that passed is folded: its checks sit in a closed <details>
     passed = dom[dom.index('id="report-1"') : dom.index('id="report-2"')]
-    assert '<details class="passes">' in passed and "<details class=\"passes\" open" not in passed
+    assert '<details class="passes">' in passed and '<details class="passes" open' not in passed
     failing = dom[dom.index('id="report-2"') : dom.index('id="report-3"')]
     assert '<details class="passes">' not in failing
     assert "<script" not in dom.lower()
@@ -607,7 +613,9 @@ def test_job_summary_from_real_gradings(gradings: Gradings, tmp_path: Path) -> N
     assert "| wake up | connects once to 127.0.0.1:9090 | ✅ passed | 25 / 25 |" in text
     assert "**50 / 100 points**" in text
     assert "First mistake: **sends exactly b&#x27;Wake up, Neo&#x27;** in wake up" in text
-    assert "<pre>expected  b&#x27;Wake up, Neo&#x27;\nobserved  b&#x27;Wake up, Neo\\n&#x27;" in text
+    assert (
+        "<pre>expected  b&#x27;Wake up, Neo&#x27;\nobserved  b&#x27;Wake up, Neo\\n&#x27;" in text
+    )
     assert "<script>" not in text and "&lt;script&gt;alert(1)&lt;/script&gt;" in text
     assert "(line 2)" in text  # the syntax error's line
     # Under the 1 MiB a step may write, whatever the batch: a long one is cut with a note.
@@ -616,7 +624,11 @@ def test_job_summary_from_real_gradings(gradings: Gradings, tmp_path: Path) -> N
     github.append_summary(many, big)
     size = big.stat().st_size
     assert 900 * 1024 < size < 1024 * 1024
-    assert big.read_text(encoding="utf-8").rstrip().endswith(
-        "more submissions are not shown: the job summary is limited to 1 MiB. "
-        "The report files have them all.*"
+    assert (
+        big.read_text(encoding="utf-8")
+        .rstrip()
+        .endswith(
+            "more submissions are not shown: the job summary is limited to 1 MiB. "
+            "The report files have them all.*"
+        )
     )

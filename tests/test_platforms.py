@@ -70,7 +70,9 @@ def test_action_yml_is_one_composite_step_running_the_script() -> None:
     assert os.access(STEP, os.X_OK)
 
 
-def _run_step(repo: Path, tmp: Path, **inputs: str) -> tuple[subprocess.CompletedProcess[str], Path, Path]:
+def _run_step(
+    repo: Path, tmp: Path, **inputs: str
+) -> tuple[subprocess.CompletedProcess[str], Path, Path]:
     output, summary = tmp / "github_output", tmp / "step_summary.md"
     output.touch()
     summary.touch()
@@ -114,9 +116,7 @@ def test_action_step_as_the_runner_runs_it(tmp_path: Path) -> None:
     repo = tmp_path / "student"
     repo.mkdir()
     (repo / "client.py").write_text(BYTES_P3, encoding="utf-8")
-    result, output, summary = _run_step(
-        repo, tmp_path, GRADER_FILE="client.py", GRADER_PROBLEM="3"
-    )
+    result, output, summary = _run_step(repo, tmp_path, GRADER_FILE="client.py", GRADER_PROBLEM="3")
     assert result.returncode == 0, result.stderr
     data = _result(output)
     assert data["version"] == 1 and data["status"] == "fail" and data["max_score"] == 100
@@ -153,9 +153,7 @@ def test_action_step_installs_the_grader_itself(tmp_path: Path) -> None:
 def test_action_step_when_the_file_is_missing_or_not_python(tmp_path: Path) -> None:
     repo = tmp_path / "student"
     repo.mkdir()
-    result, output, summary = _run_step(
-        repo, tmp_path, GRADER_FILE="client.py", GRADER_PROBLEM="3"
-    )
+    result, output, summary = _run_step(repo, tmp_path, GRADER_FILE="client.py", GRADER_PROBLEM="3")
     assert result.returncode == 0, result.stderr
     data = _result(output)
     assert data["status"] == "fail" and sum(t["score"] for t in data["tests"]) == 0
@@ -163,9 +161,7 @@ def test_action_step_when_the_file_is_missing_or_not_python(tmp_path: Path) -> N
     assert "no such file" in data["tests"][0]["message"]
     (repo / "client.py").write_text(SYNTAX_P3, encoding="utf-8")
     output.write_text("")
-    result, output, summary = _run_step(
-        repo, tmp_path, GRADER_FILE="client.py", GRADER_PROBLEM="3"
-    )
+    result, output, summary = _run_step(repo, tmp_path, GRADER_FILE="client.py", GRADER_PROBLEM="3")
     data = _result(output)
     assert [t["name"].split(": ", 1)[1] for t in data["tests"]] == P3_CHECKS * 3
     assert all(t["score"] == 0 for t in data["tests"])
@@ -188,7 +184,9 @@ def test_action_step_with_wrong_inputs_sets_an_error_result(tmp_path: Path) -> N
 
 
 # -- Gradescope -----------------------------------------------------------------------------------
-def _autograder(tmp: Path, settings: str, files: dict[str, str], python: str = sys.executable) -> dict[str, Any]:
+def _autograder(
+    tmp: Path, settings: str, files: dict[str, str], python: str = sys.executable
+) -> dict[str, Any]:
     root = tmp / "autograder"
     (root / "submission").mkdir(parents=True)
     (root / "source").mkdir()

@@ -271,7 +271,9 @@ def test_the_run_sees_a_minimal_root_without_privileges_and_its_limits(
             memory = Path("/sys/fs/cgroup/memory" + group["memory"], "memory.limit_in_bytes")
             pids = Path("/sys/fs/cgroup/pids" + group["pids"], "pids.max")
             assert int(memory.read_text()) == INSPECT_LIMITS.run_memory_mb * 1024 * 1024
-            assert int(pids.read_text()) == INSPECT_LIMITS.processes + 2  # the run's, A and B
+            assert (
+                int(pids.read_text()) == INSPECT_LIMITS.processes + 3
+            )  # the run's, A, B and its supervisor
 
 
 # -- mounts ------------------------------------------------------------------------------------
@@ -415,21 +417,22 @@ def test_a_batch_refuses_routed_mode_unless_configured(shared_folder: Path) -> N
         assert grader.grade(PASS_P2, 2).verdict == "pass"  # one file at a terminal: allowed
 
 
-def test_an_escaped_writer_does_not_hold_a_routed_grading(routed: Grader, tmp_path: Path) -> None:
+def test_an_escaped_writer_ends_with_its_routed_run(routed: Grader, tmp_path: Path) -> None:
+    """A process in a session of its own, left behind by the script, ends with the run: the run's
+    first process is a child subreaper and kills every orphan that reaches it."""
     marker = uuid.uuid4().hex
     path = fill("routed_escaped_writer.py", tmp_path, marker=marker)
     try:
         report = routed.grade(path, 2)  # ends: the writer's five minutes are not waited for
-        assert _processes_with(f"MARKER-{marker}"), "the writer did not start: nothing tested"
+        left = _processes_with(f"MARKER-{marker}")
     finally:
         for pid in _processes_with(f"MARKER-{marker}"):
             os.kill(pid, signal.SIGKILL)
-    # Its exchange was right; its tree did not end (the writer held its output to the kill), and
-    # what the writer wrote to the control channel is tampering.
-    assert report.verdict == "fail" and not report.error, report
-    assert [c.name for c in report.failed_checks] == ["untampered", "clean_end"], (
-        report.failed_checks
-    )
+    assert left == []
+    # Its exchange was right and it ended by itself; whatever the writer managed to write to
+    # the control channel before it was killed is tampering, and nothing else fails.
+    assert not report.error, report
+    assert {c.name for c in report.failed_checks} <= {"untampered"}, report.failed_checks
 
 
 @pytest.mark.parametrize("how", ["remove", "lock", "link"])

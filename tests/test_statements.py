@@ -88,7 +88,8 @@ def test_list_names_every_problem_once(capsys: pytest.CaptureFixture[str]) -> No
 def test_an_unknown_problem_is_bad_input(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["--show", "9"]) == 2
     assert capsys.readouterr().err == (
-        "grade: unknown problem 9: there is no 9.yaml; known problems: 1, 2, 3, 4, 5\n"
+        "grade: unknown problem 9: no pack holds it; known problems: 1 (knock), 2 (wake-up), "
+        "3 (question), 4 (keep-talking), 5 (nobody-home)\n"
     )
 
 

@@ -25,7 +25,7 @@ from grader.api import Grader
 from grader.judge.checks import CHECKS
 from grader.judge.hints import HINTS
 from grader.report import Report
-from tests.conftest import SAMPLES, SUBMISSIONS, expectation, header_lines
+from tests.conftest import ROOT, SAMPLES, SUBMISSIONS, expectation, header_lines
 
 CHECK_NAMES = frozenset(CHECKS) | {"source"}
 
@@ -43,7 +43,13 @@ UNREACHABLE: dict[str, str] = {
     # Only a file named after a module it imports (socket.py) gets it, and corpus files are named
     # fail_*.py (test_sandbox grades a socket.py it makes itself).
     "shadows_module": "a corpus file is named fail_*.py, never after a module",
+    # A hidden run's failure, told without its inputs: the lesson's problems have no hidden run
+    # (tests/test_packs.py grades the example pack's hidden ones).
+    "hidden_run": "the built-in problems have no hidden run",
 }
+# The example pack's mistakes reach the hints of its protocols; tests/test_packs.py proves
+# (through check-pack) that each gets the check and hint key its '# fails:' line names.
+PACK_MISTAKES = sorted((ROOT / "examples" / "pack").glob("*/mistakes/*.py"))
 # In routed mode the hooks refuse every address but the lesson's, and a child interpreter's
 # connection goes to the machine's own 9090, never to the run's server.
 UNREACHABLE_ROUTED: dict[str, str] = {
@@ -170,8 +176,63 @@ def test_every_hint_key_is_reached_by_the_corpus(
 ) -> None:
     reports = [future.result(timeout=120) for future in corpus.values()]
     reached = {c.hint_key for r in reports for c in r.failed_checks}
+    reached |= {_failing(p, routed)[1] for p in PACK_MISTAKES}
     allowed = set(UNREACHABLE) | (set(UNREACHABLE_ROUTED) if routed else set())
     assert allowed <= set(HINTS), f"allowed but no longer hint keys: {allowed - set(HINTS)}"
     assert not reached & allowed, f"reached now, drop them from the allow-list: {reached & allowed}"
     never = sorted(set(HINTS) - reached - allowed)
     assert never == [], f"hint keys no corpus script reaches: {never}"
+
+
+# Hint keys whose sentence says the program never connected, or that the interpreter's exit
+# (not the program) closed the socket.
+SAYS_NEVER_CONNECTED = frozenset(
+    {"never_connected", "timeout_before_connect", "crashed_before_connect", "not_tcp"}
+)
+SAYS_CLOSED_BY_EXIT = frozenset({"never_closed"})
+
+
+def _contradictions(report: Report, source: str) -> list[str]:
+    """What a diagnosis says that its own transcript, or the script, shows to be untrue."""
+    from grader.i18n import MESSAGES
+
+    found = []
+    for transcript in report.transcripts:
+        checks = [c for c in report.failed_checks if c.run == transcript.run]
+        keys = {c.hint_key for c in checks}
+        connected = any(
+            e.text.endswith("→ " + MESSAGES["wire.connected"]) for e in transcript.events
+        )
+        accepted = any(e.kind == "end" for e in transcript.events)
+        if (connected or accepted) and keys & SAYS_NEVER_CONNECTED:
+            found.append(f"{transcript.run}: says never connected, shows a connection")
+        if "not_tcp" in keys and accepted:
+            found.append(f"{transcript.run}: says not TCP, shows a TCP connection")
+        closed_by_program = any(
+            e.kind == "end" and e.text == MESSAGES["wire.fin"] for e in transcript.events
+        )
+        if closed_by_program and keys & SAYS_CLOSED_BY_EXIT:
+            found.append(f"{transcript.run}: says closed at exit, shows the program's FIN")
+        at_exit = any(e.text == MESSAGES["wire.fin_at_exit"] for e in transcript.events)
+        if at_exit and any(
+            c.name == "closed" and c.passed for c in report.checks if c.run == transcript.run
+        ):
+            found.append(f"{transcript.run}: passes closing, shows the exit's FIN")
+        for check in checks:
+            said = f"{check.mistake} {check.fix}"
+            if "recv()" in said and check.hint_key == "timeout" and "recv" not in source:
+                found.append(f"{transcript.run}: names recv(), the script has none")
+            if "sleeping" in check.mistake and "sleep" not in source:
+                found.append(f"{transcript.run}: says sleeping, the script never sleeps")
+    return found
+
+
+def test_no_diagnosis_contradicts_its_own_transcript(corpus: dict[str, Future[Report]]) -> None:
+    """Connected vs never connected, closed by the program vs by the exit, recv vs sleep."""
+    wrong = {}
+    for path in CORPUS_FILES:
+        report = corpus[_name(path)].result(timeout=120)
+        source = path.read_bytes().decode("utf-8", "replace")
+        if found := _contradictions(report, source):
+            wrong[_name(path)] = found
+    assert wrong == {}

@@ -25,11 +25,9 @@ from grader.judge.verdict import (
     exception_text,
     first_connection,
 )
-from grader.observe.records import (
-    Observation,
-)
+from grader.observe.records import ConnectAttempt, Observation
 from grader.problem.spec import RunSpec
-from grader.sandbox.lesson import LESSON_HOSTS
+from grader.sandbox.lesson import LESSON_HOSTS, LESSON_PORT
 from grader.show import compare, literal, plural, printable
 
 
@@ -69,12 +67,40 @@ def check_connected(run: RunSpec, obs: Observation, ctx: Context) -> Verdict:
         return Verdict(
             False, expected, "no connection", hint=hint("crashed_before_connect", exception=exc)
         )
+    if not_tcp(obs):
+        return Verdict(
+            False,
+            expected,
+            "no connection reached the server, though connect() returned",
+            hint=hint("not_tcp"),
+        )
     if obs.process.timed_out:
         return Verdict(False, expected, "no connection", hint=hint("timeout_before_connect"))
     return Verdict(False, expected, "no connection", hint=hint("never_connected"))
 
 
+def not_tcp(obs: Observation) -> list[ConnectAttempt]:
+    """connect() calls to the lesson's address that returned, though the server saw no
+    connection from them: not a TCP socket (a UDP connect() reaches no one)."""
+    ports = {c.peer_port for c in obs.wire.connections}
+    return [
+        a
+        for a in obs.trace.attempts
+        if a.outcome == "connected"
+        and a.host in LESSON_HOSTS
+        and a.port == str(LESSON_PORT)
+        and a.local_port not in ports
+    ]
+
+
 # -- sent --------------------------------------------------------------------------------------
+def wanted(run: RunSpec, obs: Observation) -> tuple[bytes, ...]:
+    """The messages this run wants, given the replies its server sent (a line protocol's
+    server decides what comes next)."""
+    conn = first_connection(obs)
+    return run.wanted(conn.replies if conn is not None else ())
+
+
 def sent_mismatch(run: RunSpec, obs: Observation) -> tuple[int, bytes, bytes] | None:
     """The first message that did not arrive as sent: (its index, what was wanted, what came).
 
@@ -83,11 +109,13 @@ def sent_mismatch(run: RunSpec, obs: Observation) -> tuple[int, bytes, bytes] | 
     """
     conn = first_connection(obs)
     got_all = conn.received if conn is not None else b""
-    wants = run.expected_bytes
+    wants = wanted(run, obs)
     if not wants or not run.replies:
         joined = b"".join(wants)
         return None if got_all == joined else (-1, joined, got_all)
     turns = conn.turns() if conn is not None else (b"",)
+    if conn is not None and conn.segments and conn.segments[0].direction == "out":
+        turns = turns[1:]  # the server spoke first: nothing was due before its opening
     for i, want in enumerate(wants):
         got = turns[i] if i < len(turns) else b""
         if got != want:
@@ -97,7 +125,7 @@ def sent_mismatch(run: RunSpec, obs: Observation) -> tuple[int, bytes, bytes] | 
 
 
 def check_sent(run: RunSpec, obs: Observation, ctx: Context) -> Verdict:
-    wants = run.expected_bytes
+    wants = wanted(run, obs)
     miss = sent_mismatch(run, obs)
     if miss is None:
         if not wants:
@@ -126,7 +154,7 @@ def normalise(text: str) -> str:
 
 def expected_output(run: RunSpec, obs: Observation) -> str:
     if run.output == "replies":
-        return "\n".join(r.decode("utf-8") for conn in obs.wire.connections for r in conn.replies)
+        return run.printed(tuple(r for conn in obs.wire.connections for r in conn.replies))
     return run.output
 
 
@@ -188,6 +216,8 @@ def check_clean_end(run: RunSpec, obs: Observation, ctx: Context) -> Verdict:
         return Verdict(False, expected, f"still running after {limit}; stopped")
     if proc.output_overflow:
         return Verdict(False, expected, f"stopped: output passed {ctx.output_kb} KiB")
+    if proc.memory_limit:
+        return Verdict(False, expected, "stopped: the run passed its memory limit")
     if exc:
         # The traceback's last line names the exception: said once, not twice.
         tail = _tail(proc.stderr)
@@ -220,18 +250,24 @@ class CheckKind:
 
 
 def _title_sent(run: RunSpec, _limit: float) -> str:
+    if run.server_class.sent_title:
+        return run.server_class.sent_title
     if not run.messages:
         return "sends nothing"
     if len(run.messages) == 1:
         message = run.expected_bytes[0]
-        short = message.isascii() and len(message) <= 30 and not run.stdin
+        short = message.isascii() and len(message) <= 30 and not run.stdin and not run.hidden
         return f"sends exactly {literal(message)}" if short else "sends the message exactly"
     return "sends each message exactly, one at a time, after the previous reply"
 
 
 def _title_output(run: RunSpec, _limit: float) -> str:
     if run.output == "replies":
+        if run.server_class.printed_title:
+            return run.server_class.printed_title
         return "prints the replies, one per line" if len(run.messages) > 1 else "prints the reply"
+    if run.hidden:
+        return "prints exactly the text the task asks for"  # the text is the hidden run's own
     return f"prints exactly {run.output!r}"
 
 

@@ -1,37 +1,38 @@
 """The closing check: the script closed its socket itself, as the kernel showed at exit.
 
 Strategy: the proof comes from outside the script's process (the kernel's view of the run's
-descriptors while its interpreter was held at exit, and the FIN the server saw); what the
-interpreter reported (close(), a with block) only says how, and a with block counts only where
-the source has a with statement over that socket (``with_blocks``).
+sockets while the script's process was stopped in its exit, and the FIN the server saw while it
+ran); what the interpreter reported (close(), a with block) only says how, and a with block
+counts only at a with statement of the source (``with_blocks``). A report can make this check
+fail (tampering, a close() where a with block was asked for), never pass it alone.
 """
 
 from __future__ import annotations
 
 from grader.judge.hints import hint
 from grader.judge.verdict import Context, Verdict
-from grader.judge.with_blocks import socket_with_spans
+from grader.judge.with_blocks import with_spans
 from grader.observe.records import ConnectionRecord, Observation, SocketClose, SocketState
 from grader.problem.spec import RunSpec
 
 
 def _closed_with_block(closes: list[SocketClose], source: bytes) -> bool:
-    """A with block over a socket ended: reported at runtime, at a with statement in the source."""
-    spans = socket_with_spans(source)
+    """The socket closed as a with statement ended: reported at runtime, at a with statement of
+    the source (over the socket, ``closing(...)``, an ``ExitStack``, the learner's own class)."""
+    spans = with_spans(source)
     for close in closes:
-        if close.how == "close" or close.at is None:
+        if close.how != "with" or close.at is None:
             continue
         at = close.at
-        if at.col is None:
-            if any(span[0] == at.line for span in spans):
-                return True
-        elif (at.line, at.end_line, at.col, at.end_col) in spans:
+        if (at.line, at.end_line, at.col, at.end_col) in spans:
             return True
     return False
 
 
 def _held(state: SocketState, conn: ConnectionRecord, closes: list[SocketClose], pid: int) -> str:
     """Why a socket the kernel still showed held at exit was not closed, from the evidence."""
+    if not state.holders:
+        return "held_without_descriptor"
     if conn.ended_while_running and conn.end == "fin":
         return "shutdown_not_close"
     others = [p for p in state.holders if p != pid]
@@ -48,6 +49,10 @@ _HELD_OBSERVED = {
         "(shutdown() ends sending; it does not close the socket)"
     ),
     "held_by_child": "the socket was still open in another process of the program when it exited",
+    "held_without_descriptor": (
+        "the socket was still open when the program exited, kept alive without a descriptor "
+        "(a memory mapping of it, or its descriptor sent in a message nobody received)"
+    ),
     "still_held": (
         "close() was called, but the socket was still open when the program exited "
         "(another descriptor of it, from dup() or makefile(), kept it open)"
@@ -83,8 +88,8 @@ def check_closed(run: RunSpec, obs: Observation, ctx: Context) -> Verdict:
         state = view.socket(port) if view is not None and view.readable else None
         if view is None or state is None:
             unseen = (
-                "the program did not reach a normal exit (it was ended by a signal?), so "
-                "whether it closed its socket could not be seen"
+                "the program's exit could not be watched, so whether it closed its socket "
+                "could not be seen"
                 if view is None
                 else "the kernel's view of the program's sockets could not be read"
             )
@@ -113,7 +118,9 @@ def check_closed(run: RunSpec, obs: Observation, ctx: Context) -> Verdict:
             )
         with_block = _closed_with_block(closes, ctx.source)
         if wanted == "with" and not with_block:
-            by_hand = any(c.how == "exit" for c in closes)
+            by_hand = any(c.how == "exit" for c in closes) and not any(
+                c.how == "with" for c in closes
+            )
             return Verdict(
                 False,
                 expected,

@@ -24,21 +24,25 @@ from grader.judge.facts import (
     asked,
     bytes_required,
     codec,
+    decoded_in_pieces,
     decoded_wrong,
     doing,
     encoded_as,
     eof_key,
     facts,
     first_line_refused,
+    from_reply,
     lines_without_blanks,
     memory,
     not_an_address,
     one_line,
+    quoted_refused,
     refused_words,
+    reply_before,
     server_down,
     shown_stray,
 )
-from grader.judge.hints import Hint, hint, translated
+from grader.judge.hints import Hint, doing_phrases, hint, translated
 from grader.judge.verdict import Context, Verdict, elsewhere
 from grader.observe.records import Observation
 from grader.problem.spec import RunSpec
@@ -46,10 +50,10 @@ from grader.report import Check, Diagnosis
 from grader.show import literal
 
 SENT_RULES: tuple[Rule, ...] = (
-    Rule("sent_something_p1", lambda f: not f.run.expected_bytes, why="problem 1 sends nothing"),
+    Rule("sent_something_p1", lambda f: not f.wants, why="problem 1 sends nothing"),
     Rule(
         "after_last_reply",
-        lambda f: f.index == len(f.run.expected_bytes) and f.index > 0,
+        lambda f: f.index == len(f.wants) and f.index > 0,
         why="bytes after the last reply are extra, whatever they are",
     ),
     # Nothing arrived: the cause is what stopped the program before send(), if anything did.
@@ -61,6 +65,12 @@ SENT_RULES: tuple[Rule, ...] = (
     ),
     Rule("sent_nothing_crash", lambda f: not f.got and bool(f.exc), lambda f: {"exception": f.exc}),
     Rule("sent_nothing_timeout", lambda f: not f.got and f.obs.process.timed_out),
+    Rule(
+        "reply_unanswered",
+        lambda f: not f.got and f.index > 0 and f.run.server_class.decides_messages(),
+        lambda f: {"reply": literal(reply_before(f))},
+        why="a conversation the server leads: the program stopped answering, it did send",
+    ),
     Rule("sent_nothing", lambda f: not f.got),
     Rule(
         "sent_before_reply",
@@ -94,6 +104,22 @@ SENT_RULES: tuple[Rule, ...] = (
     ),
     Rule("sent_repr", lambda f: f.got in (repr(f.want).encode(), str(f.want).encode())),
     Rule(
+        "line_without_newline",
+        lambda f: f.run.server_class.framing == "line" and f.got == f.want.rstrip(b"\r\n"),
+        why="a line protocol's server answers a line once its newline arrives",
+    ),
+    Rule(
+        "header_without_blank_line",
+        lambda f: f.want.endswith(b"\r\n\r\n") and f.got == f.want[:-2],
+        why="an HTTP request ends with an empty line; without it the server waits",
+    ),
+    Rule(
+        "not_from_reply",
+        from_reply,
+        lambda f: {"reply": literal(reply_before(f)), "message": literal(f.want)},
+        why="where the server's reply decides the message, that is the first thing to check",
+    ),
+    Rule(
         "sent_twice",
         lambda f: (
             bool(f.want)
@@ -119,6 +145,12 @@ OUTPUT_RULES: tuple[Rule, ...] = (
         lambda f: f.obs.process.output_overflow,
         lambda f: {"limit": f"{f.ctx.output_kb} KiB"},
     ),
+    Rule(
+        "printed_before_timeout",
+        lambda f: f.obs.process.timed_out and f.expected.startswith(f.printed),
+        why="what was not printed yet when the time limit struck is the time-out's doing: "
+        "the time-out is the mistake, told first",
+    ),
     # Server down (problem 5's second run): the lesson's words are about refusal.
     Rule(
         "refused_unhandled",
@@ -126,6 +158,11 @@ OUTPUT_RULES: tuple[Rule, ...] = (
             server_down(f)
             and f.exc.startswith(("ConnectionRefusedError", "ConnectionError", "OSError"))
         ),
+    ),
+    Rule(
+        "refused_quoted",
+        lambda f: server_down(f) and quoted_refused(f),
+        why="the right words inside quotes are the quotes' fault, not the exception's text",
     ),
     Rule("refused_exactly", lambda f: server_down(f) and refused_words(f)),
     Rule(
@@ -158,6 +195,12 @@ OUTPUT_RULES: tuple[Rule, ...] = (
         why="the right text on stderr is named as such, even beside other output",
     ),
     Rule(
+        "decoded_in_pieces",
+        decoded_in_pieces,
+        why="UTF-8 that fails only where a character spans bytes was decoded in pieces, not "
+        "with the wrong codec",
+    ),
+    Rule(
         "decoded_wrong",
         lambda f: not f.printed and f.exc_name == "UnicodeDecodeError",
         why="nothing printed because the reply could not be decoded: the codec is the mistake",
@@ -169,6 +212,16 @@ OUTPUT_RULES: tuple[Rule, ...] = (
     ),
     Rule("printed_nothing", lambda f: not f.printed),
     Rule("printed_bytes", lambda f: "b'" in f.printed or 'b"' in f.printed),
+    Rule(
+        "stopped_reading",
+        lambda f: (
+            f.run.server_class.closes_first()
+            and f.expected.startswith(f.printed)
+            and len(f.printed) < len(f.expected)
+        ),
+        lambda f: {"printed": len(f.printed), "sent": len(f.expected)},
+        why="a server that closes first sends until it closes: part of it means one recv() too few",
+    ),
     Rule("output_not_utf8", lambda f: "\ufffd" in f.printed and "\ufffd" not in f.expected),
     Rule(
         "blank_lines",
@@ -187,11 +240,7 @@ END_RULES: tuple[Rule, ...] = (
     Rule(
         "timeout",
         lambda f: f.obs.process.timed_out,
-        lambda f: {
-            "limit": f"{f.ctx.time_limit_s:g} s",
-            "doing": doing(f)[0],
-            "fix": doing(f)[1],
-        },
+        lambda f: {"limit": f"{f.ctx.time_limit_s:g} s", **doing_phrases(doing(f))},
     ),
     Rule(
         "output_too_long",
@@ -211,6 +260,7 @@ END_RULES: tuple[Rule, ...] = (
     ),
     Rule("refused_unhandled", lambda f: f.exc_name == "ConnectionRefusedError"),
     Rule("send_str", lambda f: "bytes-like object is required" in f.exc),
+    Rule("decoded_in_pieces", decoded_in_pieces),
     Rule(
         "decoded_wrong",
         lambda f: f.exc_name == "UnicodeDecodeError",
@@ -229,6 +279,12 @@ END_RULES: tuple[Rule, ...] = (
     Rule("eof", lambda f: f.exc_name == "EOFError" and eof_key(f) == "eof"),
     Rule("eof_one_line", lambda f: f.exc_name == "EOFError"),
     Rule("memory", lambda f: f.exc_name == "MemoryError", lambda f: memory(f)),
+    Rule(
+        "memory",
+        lambda f: f.obs.process.memory_limit,
+        lambda f: memory(f),
+        why="stopped by the run's memory cap: the kernel, not the script, ended it",
+    ),
     Rule(
         "value_error",
         lambda f: f.exc_name == "ValueError" and "int()" in f.exc and bool(f.count_line),
@@ -326,6 +382,7 @@ CONSEQUENCES = frozenset(
         "sent_nothing",
         "printed_nothing_crash",
         "printed_nothing",
+        "printed_before_timeout",
         "open_at_timeout",
         "never_connected",
         "never_closed",  # a crash after connect() leaves the socket to the interpreter's exit

@@ -8,11 +8,13 @@ Pure functions.
 
 from __future__ import annotations
 
+import ast
+import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from grader.judge.checks import expected_output, normalise, sent_mismatch
+from grader.judge.checks import expected_output, normalise, sent_mismatch, wanted
 from grader.judge.verdict import Context, address, elsewhere, exception_text, first_connection
 from grader.observe.records import ConnectAttempt, Observation
 from grader.problem.spec import RunSpec
@@ -38,6 +40,7 @@ class Facts:
     got: bytes = b""
     next_want: bytes = b""
     replies: tuple[bytes, ...] = field(default=())
+    wants: tuple[bytes, ...] = field(default=())  # the messages wanted, given the replies
 
     @property
     def exc_name(self) -> str:
@@ -56,7 +59,7 @@ def facts(run: RunSpec, obs: Observation, ctx: Context) -> Facts:
     stray = stderr.split(_TRACEBACK, 1)[0].strip() if exception_text(obs) else stderr.strip()
     miss = sent_mismatch(run, obs)
     index, want, got = miss if miss is not None else (0, b"", b"")
-    wants = run.expected_bytes
+    wants = wanted(run, obs)
     return Facts(
         run=run,
         obs=obs,
@@ -70,6 +73,7 @@ def facts(run: RunSpec, obs: Observation, ctx: Context) -> Facts:
         got=got,
         next_want=wants[index + 1] if 0 <= index < len(wants) - 1 else b"",
         replies=tuple(r for conn in obs.wire.connections for r in conn.replies),
+        wants=wants,
     )
 
 
@@ -81,6 +85,24 @@ class Rule:
     when: Callable[[Facts], bool]
     fields: Callable[[Facts], dict[str, object]] = lambda _f: {}
     why: str = ""
+
+
+def reply_before(f: Facts) -> bytes:
+    """The reply the message that did not arrive as sent answers (b"" before the first)."""
+    conn = first_connection(f.obs)
+    if conn is None or f.index < 0:
+        return b""
+    spoke_first = bool(conn.segments) and conn.segments[0].direction == "out"
+    at = f.index if spoke_first else f.index - 1
+    return conn.replies[at] if 0 <= at < len(conn.replies) else b""
+
+
+def from_reply(f: Facts) -> bool:
+    """The message that did not arrive is one the server's reply decided (not the spec's)."""
+    static = f.run.expected_bytes
+    return f.run.server_class.decides_messages() and (
+        f.index >= len(static) or f.want != static[f.index]
+    )
 
 
 def encoded_as(f: Facts) -> str:
@@ -151,55 +173,79 @@ def server_down(f: Facts) -> bool:
     return not f.run.replies and not f.obs.wire.server_up
 
 
-def doing(f: Facts) -> tuple[str, str]:
-    """What the program was doing when it was stopped, and what to try, from the wire.
+RECEIVING = frozenset({"recv", "recv_into", "recvfrom", "recvmsg", "makefile", "read", "readline"})
+
+
+@functools.lru_cache(maxsize=256)
+def _called(source: bytes) -> frozenset[str]:
+    """The names the script's source calls (``recv`` for ``s.recv(1024)``); empty if unreadable."""
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError):
+        return frozenset()
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call):
+            func = node.func
+            if isinstance(func, ast.Attribute):
+                names.add(func.attr)
+            elif isinstance(func, ast.Name):
+                names.add(func.id)
+    return frozenset(names)
+
+
+def receives(f: Facts) -> bool:
+    """The script's source has a call that reads from a socket (recv(), a file from makefile()).
+
+    Whether the program waited in one cannot be seen from outside (a recv() and a sleep look
+    alike): a hint names recv() only where the source has one.
+    """
+    return bool(_called(f.ctx.source) & RECEIVING)
+
+
+def doing(f: Facts) -> str:
+    """What the program was doing when it was stopped (a key of ``hints.DOING``), from the wire
+    and the source.
 
     Rule: no guess at *which* call it waited in (a recv() and a sleep look alike from outside),
-    and a reply is mentioned only where the server replies.
+    recv() named only where the source has one, and a reply only where the server replies.
     """
     conn = first_connection(f.obs)
     if f.obs.trace.end is not None:
-        return (
-            "its script had run to the end, but the interpreter did not exit",
-            "Stop or join every thread it starts, and wait for no child process.",
-        )
+        return "threads"
     if conn is None:
         if any(a.outcome != "connected" for a in f.obs.trace.attempts):
-            return (
-                "its connection had failed, and it went on waiting or looping",
-                "After a failed connect(), end the program.",
-            )
-        return (
-            "it had not connected",
-            "Is it waiting for input it does not get, or looping before connect()?",
-        )
+            return "refused_retrying" if server_down(f) else "failed_looping"
+        return "not_connected"
     if not conn.received:
-        return (
-            "it was connected but had sent nothing, and waited or looped",
-            "Send the message first: the server replies only after it arrives."
-            if f.run.replies
-            else "This server never sends anything: do not recv() or wait; close the socket "
-            "and end.",
-        )
+        return "silent_replies" if f.run.replies else "silent_no_replies"
     if not f.run.replies:
-        return (
-            "it had sent its data and was waiting; this server never sends anything",
-            "Do not recv() in this problem: close the socket after send().",
+        if receives(f):
+            return "recv_no_replies"
+        return "sleep_after_send" if "sleep" in _called(f.ctx.source) else "loop_after_send"
+    if conn.replies and conn.segments[-1].direction == "out" and len(conn.replies) >= len(f.wants):
+        return "after_last_reply" if receives(f) else "after_last_reply_no_recv"
+    return "waiting_for_reply"
+
+
+def decoded_in_pieces(f: Facts) -> bool:
+    """UTF-8 decoded a piece at a time: a decode error inside the server's UTF-8, or the
+    replies printed with each multi-byte character replaced or dropped."""
+    if f.exc_name == "UnicodeDecodeError":
+        return "'utf-8' codec" in f.exc and any(
+            why in f.exc
+            for why in ("unexpected end of data", "invalid start byte", "invalid continuation")
         )
-    if (
-        conn.replies
-        and conn.segments[-1].direction == "out"
-        and len(conn.replies) >= len(f.run.expected_bytes)
-    ):
-        return (
-            "it had received the last reply and kept going (a loop, a sleep, or another recv() "
-            "waiting for data that never comes)",
-            "After the last reply, close the socket and end: no more data comes.",
-        )
-    return (
-        "it had sent data and was waiting; the server replies once a whole message has arrived",
-        "Send each message whole, then recv() its reply.",
-    )
+    if not f.printed or f.expected.isascii():
+        return False
+    ascii_only = "".join(ch for ch in f.expected if ch.isascii())
+    return f.printed.replace("\ufffd", "") == ascii_only
+
+
+def quoted_refused(f: Facts) -> bool:
+    """Connection refused, printed with quotes around it."""
+    shown = f.printed.strip()
+    return shown != "Connection refused" and shown.strip("'\"«»“”‘’`") == "Connection refused"
 
 
 def eof_key(f: Facts) -> str:

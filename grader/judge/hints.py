@@ -40,6 +40,11 @@ HINTS: dict[str, tuple[str, str]] = {
         "Your program opened more connections than one.",
         "Open one connection and use it for everything: call connect() once, outside any loop.",
     ),
+    "not_tcp": (
+        "connect() returned, but no TCP connection reached the server: the socket is not a TCP "
+        "socket (SOCK_DGRAM is UDP, whose connect() reaches no one).",
+        "The server speaks TCP: create the socket with socket.socket() (or socket.SOCK_STREAM).",
+    ),
     "bad_host": (
         "Your program connected to {address}.",
         "Connect to '127.0.0.1' (or 'localhost'), port 9090, as in the lesson.",
@@ -53,6 +58,23 @@ HINTS: dict[str, tuple[str, str]] = {
         "The message ends with a newline ({newline}), but messages carry none.",
         "input() returns the line without it; after sys.stdin.readline(), strip it: "
         "line.rstrip('\\n').",
+    ),
+    "line_without_newline": (
+        "The server reads lines: it answers once a line ends with \\n, and your message has none.",
+        "End each message with a newline: client_socket.sendall((text + '\\n').encode()).",
+    ),
+    "header_without_blank_line": (
+        "The request has no empty line after its headers, so the server is still waiting for "
+        "the rest of it.",
+        "End the request with a blank line: the last header line is followed by '\\r\\n\\r\\n'.",
+    ),
+    "not_from_reply": (
+        "The server's reply {reply} decides what comes next: it wanted {message}.",
+        "Read the reply with recv() first, then build the next message from what it says.",
+    ),
+    "reply_unanswered": (
+        "The server's reply {reply} asked for another message, and your program sent none.",
+        "Keep reading replies and answering them in a loop until the server says it is done.",
     ),
     "wrong_encoding": (
         "The message was encoded as {encoding}, not UTF-8.",
@@ -148,6 +170,11 @@ HINTS: dict[str, tuple[str, str]] = {
         "The output is not exactly 'Connection refused'.",
         "Print exactly: Connection refused (capital C, no other words or marks).",
     ),
+    "refused_quoted": (
+        "'Connection refused' was printed with quotes around it.",
+        "Print the words alone: print('Connection refused'); the quotes only mark the text in "
+        "the program.",
+    ),
     "refused_exception_text": (
         "What was printed is the exception's own text, not the words the problem asks for.",
         "Print exactly: Connection refused.",
@@ -176,9 +203,24 @@ HINTS: dict[str, tuple[str, str]] = {
         "The program printed bytes that are not UTF-8 text.",
         "Print decoded text.",
     ),
+    "stopped_reading": (
+        "Your program printed {printed} of the {sent} characters the server sent: it stopped "
+        "reading before the server closed the connection.",
+        "Call recv() in a loop until it returns b'' (the server closed), joining the pieces, "
+        "then print them.",
+    ),
     "output_differs": (
         "What was printed is not the server's reply.",
         "Print the reply exactly as received, decoded: print(data.decode()).",
+    ),
+    "decoded_in_pieces": (
+        "The reply was decoded piece by piece: a UTF-8 character can take several bytes, and a "
+        "piece of one cannot be decoded alone.",
+        "Decode the whole reply at once: data.decode(), once recv() has returned it.",
+    ),
+    "printed_before_timeout": (
+        "The time limit stopped the program before it had printed what was expected.",
+        "See below what it was doing when it was stopped.",
     ),
     "decoded_wrong": (
         "The reply was decoded with the wrong codec.",
@@ -228,6 +270,11 @@ HINTS: dict[str, tuple[str, str]] = {
         "close() did not close the connection: another descriptor of the same socket (from "
         "dup() or makefile()) kept it open.",
         "Close that too, or do without it.",
+    ),
+    "held_without_descriptor": (
+        "The socket was still open when the program ended: something other than a descriptor "
+        "(a memory mapping, a descriptor sent in a message) kept it alive.",
+        "Close the socket itself: client_socket.close(), or let a with block's end close it.",
     ),
     "held_by_child": (
         "A process your program started still held the socket open when the program ended.",
@@ -286,6 +333,11 @@ HINTS: dict[str, tuple[str, str]] = {
         "The file is not UTF-8 text: line {line} has a byte UTF-8 cannot read ({detail}).",
         "Open it in your editor and save it as UTF-8.",
     ),
+    # a hidden run: its inputs are not to be told, so neither is what the mistake quoted
+    "hidden_run": (
+        "This test is hidden: its input and what crossed the wire are not shown.",
+        "Check your program against every rule of the task, with inputs of your own.",
+    ),
     "binary": ("The file is not a Python script (it contains NUL bytes).", "Give the .py file."),
     "shadows_module": (
         "The file is named {name}, like the module {module} it imports: `python {name}` would "
@@ -293,6 +345,77 @@ HINTS: dict[str, tuple[str, str]] = {
         "Rename it (for example to client.py).",
     ),
 }
+
+
+# What the program was doing when the time limit stopped it, and what to try: the ``timeout``
+# hint's {doing} and {fix}, chosen by ``facts.doing`` from the wire and the source.
+DOING: dict[str, tuple[str, str]] = {
+    "threads": (
+        "its script had run to the end, but the interpreter did not exit",
+        "Stop or join every thread it starts, and wait for no child process.",
+    ),
+    "refused_retrying": (
+        "its connection had been refused, and it went on waiting or trying again",
+        "When the connection is refused, print Connection refused and end: do not try again.",
+    ),
+    "failed_looping": (
+        "its connection had failed, and it went on waiting or looping",
+        "After a failed connect(), end the program.",
+    ),
+    "not_connected": (
+        "it had not connected",
+        "Is it waiting for input it does not get, or looping before connect()?",
+    ),
+    "silent_replies": (
+        "it was connected but had sent nothing, and waited or looped",
+        "Send the message first: the server replies only after it arrives.",
+    ),
+    "silent_no_replies": (
+        "it was connected but had sent nothing, and waited or looped",
+        "This server never sends anything: do not recv() or wait; close the socket and end.",
+    ),
+    "recv_no_replies": (
+        "it had sent its data and was waiting, with a recv() in the script; this server never "
+        "sends anything",
+        "Do not recv() in this problem: close the socket after send().",
+    ),
+    "sleep_after_send": (
+        "it had sent its data and was sleeping (time.sleep()), with no recv() in the script",
+        "Do not wait after sending: the server has the bytes; close the socket and end.",
+    ),
+    "loop_after_send": (
+        "it had sent its data and kept running (a loop?), with no recv() in the script",
+        "After send(), close the socket and end.",
+    ),
+    "after_last_reply": (
+        "it had received the last reply and kept going (a loop, a sleep, or another recv() "
+        "waiting for data that never comes)",
+        "After the last reply, close the socket and end: no more data comes.",
+    ),
+    "after_last_reply_no_recv": (
+        "it had been sent the last reply and kept going (a loop or a sleep), with no recv() in "
+        "the script",
+        "After the last reply, close the socket and end: no more data comes.",
+    ),
+    "waiting_for_reply": (
+        "it had sent data and was waiting; the server replies once a whole message has arrived",
+        "Send each message whole, then recv() its reply.",
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Phrase:
+    """A field of a hint that is itself a sentence of the catalogue (``DOING``'s)."""
+
+    key: str
+    source: str
+
+
+def doing_phrases(key: str) -> dict[str, object]:
+    """The ``timeout`` hint's fields for ``DOING[key]``."""
+    doing, fix = DOING[key]
+    return {"doing": Phrase(f"doing.{key}", doing), "fix": Phrase(f"doing.{key}.try", fix)}
 
 
 @dataclass(frozen=True)
@@ -314,10 +437,14 @@ def hint(key: str, catalogue: Catalogue | None = None, **fields: object) -> Hint
     """The hint ``key`` with its fields filled in, in the catalogue's language."""
     words = catalogue or english()
     mistake, fix = HINTS[key]
+    said = {
+        name: words.text(v.key, v.source) if isinstance(v, Phrase) else v
+        for name, v in fields.items()
+    }
     return Hint(
         key,
-        words.text(key, mistake).format(**fields),
-        words.text(f"{key}.try", fix).format(**fields),
+        words.text(key, mistake).format(**said),
+        words.text(f"{key}.try", fix).format(**said),
         tuple(fields.items()),
     )
 

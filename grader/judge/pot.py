@@ -8,7 +8,7 @@ and a test keeps the shipped file in step.
 from __future__ import annotations
 
 from grader.i18n import DOMAIN, LOCALE_DIR, MESSAGES
-from grader.judge.hints import HINTS
+from grader.judge.hints import DOING, HINTS
 from grader.problem.spec import available_problems, load_spec
 from grader.problem.statement import spec_sentences
 
@@ -19,6 +19,9 @@ def sources() -> dict[str, str]:
     for key, (mistake, fix) in HINTS.items():
         out[key] = mistake
         out[f"{key}.try"] = fix
+    for key, (doing, fix) in DOING.items():
+        out[f"doing.{key}"] = doing
+        out[f"doing.{key}.try"] = fix
     out.update(MESSAGES)
     for number in available_problems():  # the shipped problems' titles, tasks, rules, runs
         out.update(spec_sentences(load_spec(number)))

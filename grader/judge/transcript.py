@@ -9,13 +9,15 @@ literals, capped; a connect call is shown with the address as the program asked 
 from __future__ import annotations
 
 from grader.i18n import Catalogue
-from grader.judge.checks import short_paths, signal_name
+from grader.judge.checks import not_tcp, short_paths, signal_name
 from grader.judge.verdict import exception_text
 from grader.observe.records import ConnectAttempt, ConnectionRecord, Observation
 from grader.report import RunTranscript, WireEvent
 from grader.show import literal
 
-CAP = 120  # characters of one bytes literal shown; a reply is at most 200 bytes
+# Characters of one bytes literal kept: a reply (at most 200 bytes) whole, escapes included;
+# the text report cuts it to the terminal's width unless --verbose.
+CAP = 2000
 OUTPUT_CAP = 300  # characters of stdout or stderr kept
 MAX_EVENTS = 100  # a flood of tiny segments is summed up, not listed: every format carries this
 
@@ -46,13 +48,15 @@ def _connection_events(conn: ConnectionRecord, words: Catalogue) -> list[WireEve
     if conn.dropped:
         events.append(WireEvent("client", "data", f"… {conn.dropped} more bytes", None, conn.index))
     end = {"fin": "wire.fin", "rst": "wire.rst", "open": "wire.open"}[conn.end]
+    if conn.end != "open" and not conn.ended_while_running:
+        end += "_at_exit"  # the interpreter's exit closed it, not the program
     events.append(WireEvent("client", "end", words.message(end), conn.ended_s, conn.index))
     return events
 
 
-def _outcome(attempt: ConnectAttempt, words: Catalogue) -> str:
+def _outcome(attempt: ConnectAttempt, words: Catalogue, tcp: bool) -> str:
     if attempt.outcome == "connected":
-        return words.message("wire.connected")
+        return words.message("wire.connected" if tcp else "wire.connected_no_tcp")
     if attempt.outcome in ("ConnectionRefusedError", "errno 111"):
         return words.message("wire.refused")
     return attempt.outcome
@@ -61,6 +65,7 @@ def _outcome(attempt: ConnectAttempt, words: Catalogue) -> str:
 def run_transcript(obs: Observation, words: Catalogue) -> RunTranscript:
     """The transcript of one run."""
     by_port = {c.peer_port: c for c in obs.wire.connections}
+    udp = not_tcp(obs)
     shown: set[int] = set()
     events: list[WireEvent] = []
     for attempt in obs.trace.attempts:
@@ -69,7 +74,13 @@ def run_transcript(obs: Observation, words: Catalogue) -> RunTranscript:
         at = conn.opened_s if conn is not None else None
         index = conn.index if conn is not None else 0
         events.append(
-            WireEvent("client", "connect", f"{asked} → {_outcome(attempt, words)}", at, index)
+            WireEvent(
+                "client",
+                "connect",
+                f"{asked} → {_outcome(attempt, words, conn is not None or attempt not in udp)}",
+                at,
+                index,
+            )
         )
         if conn is not None and conn.index not in shown:
             shown.add(conn.index)

@@ -89,6 +89,21 @@ def _bindings(tree: ast.AST) -> list[tuple[str, ast.expr]]:
     return found
 
 
+def with_spans(source: bytes | str) -> frozenset[Span]:
+    """The spans of every ``with`` statement of the source, whatever it is over (empty when the
+    source does not parse): a runtime report that a socket closed as one of them ended counts
+    only at one of these positions."""
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError, MemoryError, RecursionError):
+        return frozenset()
+    return frozenset(
+        (node.lineno, node.end_lineno, node.col_offset, node.end_col_offset)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.With | ast.AsyncWith)
+    )
+
+
 def socket_with_spans(source: bytes | str) -> frozenset[Span]:
     """The spans of the ``with`` statements over a socket (empty when the source does not parse)."""
     try:

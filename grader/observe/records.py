@@ -82,7 +82,7 @@ class ConnectAttempt:
     local_port: int | None
 
 
-CloseHow = Literal["close", "exit", "closing"]
+CloseHow = Literal["close", "exit", "with", "detach"]
 
 
 @dataclass(frozen=True)
@@ -99,12 +99,13 @@ class SourcePosition:
 class SocketClose:
     """The script's interpreter reported closing a connected socket, and from where.
 
-    ``how`` is ``close`` (a ``close()`` call), ``exit`` (the socket's ``__exit__`` ran: the end
-    of a with block, or a call by hand) or ``closing`` (the end of a ``contextlib.closing``
-    block); ``at`` is the position of the script's code that did it (None when no code of the
-    script did, e.g. a library closing its own socket). Reported before the interpreter began
-    to exit. An explanation only: whether the socket really was closed is the kernel's to say
-    (``SocketsAtExit``).
+    ``how`` is ``with`` (it closed while the script was ending a with statement: over the
+    socket, ``contextlib.closing``, an ``ExitStack``, its own class), ``exit`` (its
+    ``__exit__`` called by hand), ``detach`` (the program took its descriptor over: what it did
+    with it is the kernel's to say) or ``close`` (anything else: a ``close()`` call); ``at`` is
+    the position of that with statement, else of the script's code that did it (None when no
+    code of the script did, e.g. a library closing its own socket). An explanation only:
+    whether the socket really was closed is the kernel's to say (``SocketsAtExit``).
     """
 
     local_port: int
@@ -157,6 +158,7 @@ class ProcessOutcome:
     stdout: bytes
     stderr: bytes
     duration_s: float
+    memory_limit: bool = False  # ended by the run's memory cap (its cgroup), not by itself
 
 
 @dataclass(frozen=True)
@@ -177,10 +179,10 @@ class SocketState:
 
 @dataclass(frozen=True)
 class SocketsAtExit:
-    """The kernel's view of the run's connections while its interpreter was held at exit.
+    """The kernel's view of the run's connections while the script's process was held at exit.
 
-    ``moment`` is ``exit`` (held before exiting) or ``stopped`` (about to be killed at the time
-    limit). ``script_pid`` is the script's interpreter; ``processes`` every process of the run
+    ``moment`` is ``exit`` (stopped by the kernel in its exit, before its descriptors were
+    released) or ``stopped`` (about to be killed at the time limit). ``script_pid`` is the script's interpreter; ``processes`` every process of the run
     then. ``readable`` is False when the kernel's tables could not be read (nothing confirmed).
     """
 

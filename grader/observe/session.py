@@ -1,18 +1,20 @@
 """One run of a learner's script against the reference server: the I/O edge that observes.
 
-Strategy: a single selector per run drives the learner's process (output, exit), the control
-channel from its interpreter and every server socket; nothing sleeps and every wait is bounded by
-the run's deadline. When the script's interpreter says it is about to exit (``Z``) it is held
-alive while the kernel's view of its sockets is taken (``grader.observe.sockets``) and the FIN
-of every socket it released is read; then it is let go (``K``). At a kill the same view is
-taken first. When the process has ended (or was ended at the time limit or on an output flood)
-the server side is drained to each connection's FIN or RST, and the records are frozen into an
-``Observation``. Judging happens elsewhere.
+Strategy: a single selector per run drives the learner's process (output, lifecycle), the
+control channel from its interpreter and every server socket; nothing sleeps and every wait is
+bounded. The run's lifecycle (``grader.observe.lifecycle``) comes from outside the learner's
+processes: when the kernel stops the script's process in its exit (``H`` from the run's
+supervisor), the kernel's view of its sockets is taken (``grader.observe.sockets``) and the FIN
+of every socket it released is read; then it is let go. At a kill the same view is taken first.
+The time limit runs from the moment the script's process exists, not from the request. When
+every process of the run is gone the server side is drained to each connection's FIN or RST,
+and the records are frozen into an ``Observation``. Judging happens elsewhere.
 """
 
 from __future__ import annotations
 
 import os
+import select
 import selectors
 import socket
 import stat
@@ -23,12 +25,13 @@ from typing import Literal
 
 from grader.config import Limits
 from grader.errors import GraderFault
+from grader.observe.lifecycle import Event
 from grader.observe.process import LearnerProcess
 from grader.observe.records import Observation, SocketsAtExit, Transcript
-from grader.observe.sockets import can_duplicate, client_inode, look
+from grader.observe.sockets import SocketDiag, look
 from grader.observe.trace import TraceReader
 from grader.observe.wire import WireRecorder
-from grader.observe.zygote import Zygote
+from grader.observe.zygote import Zygote, run_environment
 from grader.problem.protocol import ServerSession
 from grader.problem.spec import ProblemSpec, RunSpec
 
@@ -37,6 +40,7 @@ KILL_GRACE_S = 5.0  # after a kill: how long the tree may take to be gone
 # How long a socket the kernel shows closed may take to show its FIN at the server (bounded by
 # the run's deadline too). The FIN was queued when it closed: this is a bound, not a wait.
 SETTLE_S = 2.0
+SETUP_S = 30.0  # from the request to the script's process: set-up on a loaded machine
 SANDBOX_SCRATCH = Path("/scratch")  # the run's own tmpfs in its minimal root (namespace mode)
 
 
@@ -63,18 +67,6 @@ def _routed_sockets(up: bool) -> tuple[list[socket.socket], list[socket.socket],
     ports = [s.getsockname()[1] for s in (lesson, *refusers)]
     # route:<the lesson's address>:<refused over IPv4>:<refused over IPv6>
     return listeners, refusers, "route:" + ":".join(str(p) for p in ports)
-
-
-def _environment(scratch: Path) -> dict[str, str]:
-    """A small, fixed environment: nothing of the grader's own leaks into the script."""
-    return {
-        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-        "HOME": str(scratch),
-        "TMPDIR": str(scratch),
-        "LANG": "C.UTF-8",
-        "LC_ALL": "C.UTF-8",
-        "PYTHONUNBUFFERED": "1",  # the run's own streams are unbuffered too (sandbox/script.py)
-    }
 
 
 def remove_tree(path: Path) -> None:
@@ -141,7 +133,7 @@ def observe(
     sel = selectors.DefaultSelector()
     proc: LearnerProcess | None = None
     wire: WireRecorder | None = None
-    inodes: dict[tuple[int, int], int] = {}  # client socket inodes, seen at accept
+    diag: SocketDiag | None = None
     try:
         server = spec.make_server(seed)
         reply = server.answer if server.replies else None
@@ -151,7 +143,6 @@ def observe(
             max_connections=limits.max_connections,
             max_bytes=limits.max_received_kb * 1024,
             reported_only=not in_namespace,
-            on_accept=lambda client, server, v6: remember_inode(client, server, v6),
         )
         if in_namespace:
             mode = "ns-up" if run.server_up else "ns-down"
@@ -172,75 +163,100 @@ def observe(
                 limits.run_memory_mb,
             )
         )
-        # What the zygote's child runs: NUL-separated, the environment last.
-        fields = [mode, rlimits, str(script), str(scratch)]
-        fields += [f"{k}={v}" for k, v in _environment(scratch).items()]
-        payload = "\0".join(fields).encode("utf-8", "surrogateescape")
-        stdin = run.stdin.encode("utf-8")
-        proc = LearnerProcess(
-            zygote, payload, child.fileno(), stdin, limits.output_kb * 1024, source
-        )
+        # What the zygote hears: the mode and the limits. What the run's own processes read
+        # (never the zygote, so that no later run finds it in the zygote's memory): the
+        # submission's name, where it runs, its environment, its bytes.
+        payload = f"{mode}\0{rlimits}".encode("ascii")
+        fields = [str(script), str(scratch)]
+        fields += [f"{k}={v}" for k, v in run_environment(str(scratch)).items()]
+        request = "\0".join(fields).encode("utf-8", "surrogateescape") + b"\0\0" + source
         trace = TraceReader(parent)
         parent.setblocking(False)
+        view: list[SocketsAtExit | None] = [None]
+
+        def catch_up() -> None:
+            # The script's reports were sent before its exit, on another channel than the
+            # supervisor's: read what is queued, so the connections it reported are served.
+            poller = select.poll()
+            poller.register(parent, select.POLLIN)
+            while not trace.closed and poller.poll(0):
+                if not trace.on_readable():
+                    break
+            if not in_namespace:
+                wire.admit(trace.reported_ports)
+
+        def look_at_sockets(moment: Literal["exit", "stopped"], until: float) -> SocketsAtExit:
+            assert proc is not None and wire is not None
+            catch_up()
+            wire.accept_pending()
+            seen = look(proc.script_pid, diag, wire.endpoints(), moment)
+            wire.settle({s.local_port for s in seen.sockets if not s.held}, until)
+            return seen
+
+        def on_event(event: Event) -> None:
+            nonlocal diag
+            assert proc is not None and wire is not None
+            if event == "P":
+                wire.listen_on(proc.listeners)
+                proc.listeners = []
+                diag = SocketDiag(proc.diag) if proc.diag is not None else SocketDiag.here()
+                proc.diag = None
+            elif event == "H" and view[0] is None:
+                # The kernel holds the script's process in its exit: look, then let it go.
+                view[0] = look_at_sockets("exit", time.monotonic() + SETTLE_S)
+                proc.release()
 
         def on_control() -> None:
             if not trace.on_readable():
                 sel.unregister(parent)
                 return
-            wire.listen_on(trace.take_listeners())
             if not in_namespace:
                 wire.admit(trace.reported_ports)
-            if trace.exiting and view[0] is None:
-                # The interpreter is held alive at exit: look at its sockets, then let it go.
-                view[0] = look_at_sockets("exit", min(time.monotonic() + SETTLE_S, deadline))
-                try:
-                    parent.send(b"K")
-                except OSError:
-                    pass  # it ended already: nothing is held
 
-        def remember_inode(client: int, server: int, v6: bool) -> None:
-            # Only needed where the run's descriptors cannot be looked into (see sockets.look).
-            until = min(time.monotonic() + SETTLE_S, deadline)
-            pid = proc.script_pid(sel, in_namespace, until) if proc is not None else None
-            if duplicable[0] is None:
-                duplicable[0] = can_duplicate(pid)
-            if not duplicable[0]:
-                inodes[(client, server)] = client_inode(pid, client, server, v6)
-
-        duplicable: list[bool | None] = [None]
-
-        def look_at_sockets(moment: Literal["exit", "stopped"], until: float) -> SocketsAtExit:
-            assert proc is not None and wire is not None
-            wire.accept_pending()
-            pid = proc.script_pid(sel, in_namespace, until)
-            seen = look(pid, in_namespace, wire.endpoints(), inodes, moment)
-            wire.settle({s.local_port for s in seen.sockets if not s.held}, until)
-            return seen
-
-        view: list[SocketsAtExit | None] = [None]
+        proc = LearnerProcess(
+            zygote,
+            payload,
+            request,
+            child.fileno(),
+            run.stdin.encode("utf-8"),
+            limits.output_kb * 1024,
+            routed=not in_namespace,
+            on_event=on_event,
+        )
         sel.register(parent, selectors.EVENT_READ, on_control)
+        requested_at = time.monotonic()
         proc.start(sel)
         child.close()
-        deadline = proc.started_at + time_limit_s
-        hard_deadline = deadline + KILL_GRACE_S
-        killed = False
+        killed_at: float | None = None
         while not proc.done:
             now = time.monotonic()
-            if not killed and (now >= deadline or proc.overflow):
-                proc.timed_out = now >= deadline and not proc.overflow
-                if view[0] is None:
+            deadline = proc.started_at + time_limit_s if proc.started_at else requested_at + SETUP_S
+            if killed_at is None and (proc.overflow or (now >= deadline and proc.timed)):
+                proc.timed_out = not proc.overflow
+                if view[0] is None and proc.script_pid is not None:
                     view[0] = look_at_sockets("stopped", now)
                 wire.note_kill()
                 proc.kill()
-                killed = True
-            if now >= hard_deadline:
+                killed_at = now
+            elif killed_at is None and now >= deadline and proc.life.state == "requested":
+                proc.kill()  # the run did not come up in time: a fault of the grader's side
+                killed_at = now
+                raise GraderFault(f"a run was not set up within {SETUP_S:g} s")
+            if killed_at is not None and now >= killed_at + KILL_GRACE_S:
                 break  # the tree did not die in time: reap() below kills again and waits
-            wait = (deadline if not killed else hard_deadline) - now
+            if killed_at is not None:
+                wait = killed_at + KILL_GRACE_S - now
+            elif proc.timed or proc.life.state == "requested":
+                wait = deadline - now
+            else:
+                wait = KILL_GRACE_S  # held, or the script is gone: its supervisor reports next
             for key, _events in sel.select(timeout=max(wait, 0.0)):
                 key.data()
         proc.reap(sel, time.monotonic() + KILL_GRACE_S)
         if proc.failure:
             raise GraderFault(f"a run could not be set up: {proc.failure}")
+        if proc.unexplained:
+            raise GraderFault("a run ended without its supervisor's report of the script")
         # Whatever the interpreter reported last is queued; its senders are gone, so this ends.
         # One bound for every wait from here: in routed mode an escaped process may still hold
         # the channel and write to it (a time-out reads as the channel's end).
@@ -250,7 +266,6 @@ def observe(
             parent.settimeout(left)
             if not trace.on_readable():
                 break
-            wire.listen_on(trace.take_listeners())
         if not in_namespace:
             wire.admit(trace.reported_ports)
         if run.server_up:
@@ -267,10 +282,15 @@ def observe(
         )
     finally:
         if proc is not None:
-            if not proc.exited:
+            if not proc.life.over:
                 proc.kill()  # the grader failed mid-run: the script must not outlive it
-                proc.reap(sel, time.monotonic() + KILL_GRACE_S)
+                try:
+                    proc.reap(sel, time.monotonic() + KILL_GRACE_S)
+                except GraderFault:
+                    pass  # already failing: the first fault is the one reported
             proc.close(sel)
+        if diag is not None:
+            diag.close()
         if wire is not None:
             wire.abandon()
         for s in refusers:

@@ -1,19 +1,18 @@
-"""The kernel's view of a run's connections: is each client socket still held, and by whom.
+"""The kernel's view of a run's connections: is each client socket still there, and who holds it.
 
-Strategy: while the script's interpreter is held at exit (or just before it is killed at the
-time limit), find the run's processes (every process of its PID namespace; in routed mode its
-process group and whatever descends from the script) and ask the kernel about each of their
-socket descriptors: each is duplicated into the grader (``pidfd_getfd``) and asked its ports;
-a TCP socket whose local port is a connection's client port still holds that connection. A
-closed socket is held by no descriptor. Where the kernel refuses the duplicate (ptrace rules,
-as an ordinary user on some machines), the TCP table of the run's own network namespace
-(``/proc/<pid>/net/tcp``, ``tcp6``) is read instead: an open socket is listed with its inode,
-a closed one is orphaned (inode 0) or gone, and descriptors linking to ``socket:[inode]`` name
-who holds it (the inode is also taken when the connection is accepted, since a socket shut
-down and then closed by the server leaves the table while still open). What the script's
-interpreter reported never enters here: this is the proof of a close, the reports only its
-explanation. Read-only, and bounded by what the run may hold (its processes and descriptors
-are limited). (The two ways of looking share this module and its records.)
+Strategy: while the script's process is stopped by the kernel in its exit (or just before it is
+killed at the time limit), ask the kernel two things about each connection's client socket.
+First, whether the socket still exists: one exact lookup by its ports through the run's own
+``NETLINK_SOCK_DIAG`` socket (made inside the run's network namespace and handed to the grader)
+gives its TCP state and inode; a socket closed by every holder is orphaned (inode 0) or gone,
+while one still referred to by anything (a descriptor, a memory mapping, a descriptor parked in
+a Unix socket message) keeps its inode. The reference server does not close its side before the
+run ends, so a client socket that is still open stays in the kernel's table. Second, who holds
+it: the run's processes (the supervisor's descendants) and their socket descriptors, each
+duplicated into the grader (``pidfd_getfd``) and asked its ports, or where the kernel refuses
+that (ptrace rules, as an ordinary user on some machines) matched by inode through
+``/proc/<pid>/fd``. What the script's interpreter reported never enters here: this is the proof
+of a close, the reports only its explanation. Read-only, and bounded by what the run may hold.
 """
 
 from __future__ import annotations
@@ -22,7 +21,8 @@ import ctypes
 import errno
 import os
 import socket
-from collections.abc import Iterable, Mapping
+import struct
+from collections.abc import Iterable
 from typing import Literal
 
 from grader.observe.records import SocketsAtExit, SocketState
@@ -62,46 +62,75 @@ def _processes() -> dict[int, tuple[int, int]]:
     return found
 
 
-def run_processes(script_pid: int, namespace: bool) -> tuple[int, ...]:
-    """The run's processes: the script's and its descendants; in routed mode its group too.
+def run_processes(script_pid: int) -> tuple[int, ...]:
+    """The run's processes: the script's and every other descendant of its supervisor.
 
-    In a PID namespace the script's process is PID 1, which inherits every orphan: its
-    descendants are all of the namespace's processes.
+    The supervisor (PID 1 of the run's namespace, or the run's first process in routed mode,
+    a child subreaper) is the script's parent and inherits every orphan of the run.
     """
     table = _processes()
+    supervisor = table.get(script_pid, (0, 0))[0]
     run = {script_pid}
-    if not namespace:
-        run |= {pid for pid, (_ppid, group) in table.items() if group == script_pid}
-    frontier = set(run)
+    frontier = {supervisor} if supervisor > 1 else {script_pid}
+    seen = set(frontier)
     while frontier:
-        frontier = {pid for pid, (ppid, _g) in table.items() if ppid in frontier} - run
+        frontier = {pid for pid, (ppid, _g) in table.items() if ppid in frontier} - seen
+        seen |= frontier
         run |= frontier
     return tuple(sorted(run))
 
 
-def _tcp_table(pid: int, tables: Iterable[str] = ("tcp", "tcp6")) -> list[Entry] | None:
-    """Client-relevant columns of the TCP tables of ``pid``'s network namespace.
+NETLINK_SOCK_DIAG, SOCK_DIAG_BY_FAMILY, NLM_F_REQUEST, NLMSG_ERROR = 4, 20, 1, 2
+INET_DIAG_NOCOOKIE = 0xFFFFFFFF
+_LOOPBACK_V4 = socket.inet_pton(socket.AF_INET, "127.0.0.1").ljust(16, b"\0")
 
-    Each table costs milliseconds to read (the kernel walks its whole connection hash), so
-    only the ones that can hold the connections asked about are read.
+
+class SocketDiag:
+    """Exact lookups of TCP sockets by their ports, in the network namespace ``sock`` was made in.
+
+    One request and one answer per lookup, with no walk of the kernel's tables (reading
+    ``/proc/net/tcp`` walks all of them: milliseconds; this costs microseconds).
     """
-    entries: list[Entry] = []
-    read_any = False
-    for name in tables:
+
+    def __init__(self, sock: socket.socket) -> None:
+        self.sock = sock
+        self.sock.settimeout(1.0)  # a bound only: the kernel answers at once
+        self._seq = 0
+
+    @classmethod
+    def here(cls) -> SocketDiag:
+        """A lookup socket in the grader's own network namespace (routed mode)."""
+        return cls(socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, NETLINK_SOCK_DIAG))
+
+    def lookup(self, local: int, remote: int) -> tuple[str, int] | None:
+        """(TCP state, inode) of the loopback socket with these ports, or None when it is gone.
+
+        An IPv6 socket connected to ``::ffff:127.0.0.1`` is found by its IPv4 addresses.
+        """
+        self._seq += 1
+        sockid = struct.pack("!HH16s16s", local, remote, _LOOPBACK_V4, _LOOPBACK_V4)
+        sockid += struct.pack("=III", 0, INET_DIAG_NOCOOKIE, INET_DIAG_NOCOOKIE)
+        request = struct.pack("=BBBBI", socket.AF_INET, socket.IPPROTO_TCP, 0, 0, 0xFFFFFFFF)
+        request += sockid
+        header = struct.pack(
+            "=IHHII", 16 + len(request), SOCK_DIAG_BY_FAMILY, NLM_F_REQUEST, self._seq, 0
+        )
         try:
-            with open(f"/proc/{pid}/net/{name}", encoding="ascii") as f:
-                lines = f.read().splitlines()[1:]
+            self.sock.send(header + request)
+            while True:
+                answer = self.sock.recv(8192)
+                if len(answer) >= 16 and struct.unpack_from("=I", answer, 8)[0] == self._seq:
+                    break
         except OSError:
-            continue  # no IPv6 in this kernel, or the process is gone
-        read_any = True
-        for line in lines:
-            cols = line.split()
-            if len(cols) < 10:
-                continue
-            local, remote = cols[1].rpartition(":")[2], cols[2].rpartition(":")[2]
-            state = TCP_STATES.get(int(cols[3], 16), cols[3])
-            entries.append((int(local, 16), int(remote, 16), state, int(cols[9])))
-    return entries if read_any else None
+            return None
+        if len(answer) < 16 + 4 + 48 + 20 or struct.unpack_from("=H", answer, 4)[0] == NLMSG_ERROR:
+            return None  # ENOENT: no such socket any more
+        state = answer[17]
+        inode = struct.unpack_from("=I", answer, 16 + 4 + 48 + 16)[0]
+        return TCP_STATES.get(state, str(state)), inode
+
+    def close(self) -> None:
+        self.sock.close()
 
 
 def _holders(pids: Iterable[int], inodes: set[int]) -> dict[int, list[int]]:
@@ -123,21 +152,6 @@ def _holders(pids: Iterable[int], inodes: set[int]) -> dict[int, list[int]]:
                 if pid not in owners:
                     owners.append(pid)
     return held
-
-
-def client_inode(script_pid: int | None, client: int, server: int, v6: bool) -> int:
-    """The inode of a connection's client socket now (0: closed already, or not seen).
-
-    Read when the server accepts the connection, before it reads or closes anything: the
-    client's socket is then in the table whenever it is open. Later it may leave the table
-    while still open (after ``shutdown()`` and the server's own close it ends in TIME_WAIT and
-    the socket itself is unhashed), so at exit its descriptors are found by this inode.
-    """
-    table = _tcp_table(script_pid, ("tcp6" if v6 else "tcp",)) if script_pid else None
-    for local, remote, _state, inode in table or ():
-        if (local, remote) == (client, server) and inode:
-            return inode
-    return 0
 
 
 class NoAccess(Exception):
@@ -246,54 +260,43 @@ def _by_descriptors(
 
 def look(
     script_pid: int | None,
-    namespace: bool,
+    diag: SocketDiag | None,
     endpoints: Iterable[tuple[int, int, bool]],
-    inodes: Mapping[tuple[int, int], int],
     moment: Literal["exit", "stopped"],
+    duplicate: bool = True,
 ) -> SocketsAtExit:
-    """The state of each connection ``(client port, server port, IPv6)`` as the kernel shows
-    it now. ``inodes`` are the client sockets' inodes seen when each connection was accepted.
+    """The state of each connection ``(client port, server port, IPv6)`` as the kernel shows it
+    now: held while the socket exists (its inode) or a descriptor of the run refers to it.
+
+    ``duplicate=False`` takes the way used where the kernel refuses ``pidfd_getfd`` (holders by
+    inode through ``/proc/<pid>/fd``) even where it allows it.
     """
-    given = list(endpoints)
-    wanted = [(client, server) for client, server, _v6 in given]
-    if script_pid is None:
+    wanted = [(client, server) for client, server, _v6 in endpoints]
+    if script_pid is None or diag is None:
         return SocketsAtExit(moment, 0, (), (), readable=False)
-    pids = run_processes(script_pid, namespace)
+    pids = run_processes(script_pid)
+    listed = {key: diag.lookup(*key) for key in wanted}
     try:
-        held = _by_descriptors(pids, wanted)
+        if not duplicate:
+            raise NoAccess("asked not to duplicate")
+        by_fd = _by_descriptors(pids, wanted)
     except NoAccess:
-        pass  # as an ordinary user where ptrace is restricted: the kernel's tables instead
-    else:
-        return SocketsAtExit(
-            moment,
-            script_pid,
-            pids,
-            tuple(
-                SocketState(c, s, held[(c, s)][0], True, tuple(held[(c, s)][1]))
-                if (c, s) in held
-                else SocketState(c, s, "released", False)
-                for c, s in wanted
-            ),
-        )
-    names = sorted({"tcp6" if v6 else "tcp" for _c, _s, v6 in given}) or ["tcp"]
-    table = _tcp_table(script_pid, names)
-    if table is None:
-        return SocketsAtExit(moment, script_pid, pids, (), readable=False)
-    listed: dict[tuple[int, int], list[Entry]] = {}
-    keys = set(wanted)
-    for entry in table:
-        if (entry[0], entry[1]) in keys:
-            listed.setdefault((entry[0], entry[1]), []).append(entry)
-    known = {inodes.get(key, 0) for key in wanted}
-    live = {e[3] for found in listed.values() for e in found if e[3]}
-    holders = _holders(pids, (known | live) - {0})
+        # As an ordinary user where ptrace is restricted: holders by the socket's inode.
+        inodes = {found[1] for found in listed.values() if found is not None and found[1]}
+        links = _holders(pids, inodes)
+        by_fd = {}
+        for key, found in listed.items():
+            if found is not None and found[1] in links:
+                by_fd[key] = (found[0], links[found[1]])
     states = []
     for key in wanted:
-        found = listed.get(key, [])
-        inode = next((e[3] for e in found if e[3]), 0) or inodes.get(key, 0)
-        tcp_state = next((e[2] for e in found if e[3]), found[0][2] if found else "gone")
-        # Held: listed with an inode (some descriptor or message still refers to it), or a
-        # descriptor of the run still links to the inode it had when it was accepted.
-        still = inode in live or bool(inode and holders.get(inode))
-        states.append(SocketState(key[0], key[1], tcp_state, still, tuple(holders.get(inode, ()))))
+        found = listed[key]
+        tcp_state, inode = found if found is not None else ("gone", 0)
+        if key in by_fd:
+            states.append(SocketState(key[0], key[1], by_fd[key][0], True, tuple(by_fd[key][1])))
+        else:
+            # Held without a descriptor of the run: a memory mapping, a message in flight.
+            states.append(
+                SocketState(key[0], key[1], tcp_state if inode else "released", inode != 0)
+            )
     return SocketsAtExit(moment, script_pid, pids, tuple(states))

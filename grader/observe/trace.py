@@ -4,18 +4,17 @@ Strategy: the channel is a SEQPACKET socket, one report a datagram. The script s
 with the sandbox code and can write to the channel too, so every report is parsed strictly,
 through one table (``REPORTS``: kind -> field count, parser; the phases a kind may arrive in),
 and anything the sandbox never sends (an unknown kind, a wrong field count, a port that is not
-ASCII decimal in range, a report out of order, descriptors attached, a datagram too long) is
-recorded as tampering, never raised. Stored reports are bounded in number; every datagram is
-still checked. File descriptors are taken only from the one message that may carry them, before
-the script starts.
+ASCII decimal in range, a report out of order, a close report no honest hook sequence gives,
+descriptors attached, a datagram too long) is recorded as tampering, never raised. Stored
+reports are bounded in number; every datagram is still checked. Nothing here decides a verdict
+for the better: the lifecycle (the exit, its status) comes from the run's supervisor on the
+status channel (``grader.observe.process``), never from this one.
 
 Reports, tab-separated UTF-8 (written by ``grader.sandbox.hooks`` and ``grader.sandbox.script``):
-  ``L``                            the namespace's listeners (descriptors attached), first
   ``S``                            the script starts
   ``N host port outcome lport``    a connect call (``lport`` empty when nothing is under way)
   ``C lport how line eline col ecol``  a traced socket is closed (see ``SocketClose``)
   ``E kind exc_type detail``       how the body ended: ok, exception, exit
-  ``Z``                            the interpreter is about to exit and waits for ``K``
 """
 
 from __future__ import annotations
@@ -45,7 +44,7 @@ _FD_SPACE = socket.CMSG_SPACE(MAX_FDS * array.array("i").itemsize)
 _RECV = MAX_DATAGRAM + 1  # one more byte than a report may have: a longer datagram shows
 
 # The phases of a run as the channel tells them, in order.
-SETUP, RUNNING, ENDED, EXITING = "setup", "running", "ended", "exiting"
+SETUP, RUNNING, ENDED = "setup", "running", "ended"
 
 
 class Malformed(Exception):
@@ -94,7 +93,12 @@ def _attempt(fields: list[str]) -> Record:
     return ConnectAttempt(host, port, outcome, _port(lport) if lport else None)
 
 
-_HOW: dict[str, CloseHow] = {"close": "close", "exit": "exit", "closing": "closing"}
+_HOW: dict[str, CloseHow] = {"close": "close", "exit": "exit", "with": "with", "detach": "detach"}
+# The close reports an honest run sends for one socket: one close() (or __exit__ by hand), or
+# a with block's end, or one of those first and then the end of the with block it was inside.
+_CLOSE_SEQUENCES = frozenset(
+    {("close",), ("exit",), ("with",), ("detach",), ("close", "with"), ("exit", "with")}
+)
 
 
 def _close(fields: list[str]) -> Record:
@@ -128,12 +132,10 @@ class Kind:
 
 
 REPORTS: dict[str, Kind] = {
-    "L": Kind(0, _nothing, frozenset({SETUP})),
     "S": Kind(0, _nothing, frozenset({SETUP}), RUNNING),
-    "N": Kind(4, _attempt, frozenset({RUNNING, ENDED, EXITING})),
-    "C": Kind(6, _close, frozenset({RUNNING, ENDED, EXITING})),
+    "N": Kind(4, _attempt, frozenset({RUNNING, ENDED})),
+    "C": Kind(6, _close, frozenset({RUNNING, ENDED})),
     "E": Kind(3, _end, frozenset({RUNNING}), ENDED),
-    "Z": Kind(0, _nothing, frozenset({ENDED}), EXITING),
 }
 
 
@@ -142,8 +144,7 @@ class TraceReader:
 
     def __init__(self, channel: socket.socket) -> None:
         self.channel = channel
-        self._listeners: list[socket.socket] = []
-        self._had_listeners = False
+        self._sequences: dict[int, tuple[str, ...]] = {}  # port -> its close reports' hows
         self._phase = SETUP
         self._attempts: list[ConnectAttempt] = []
         self._closes: list[SocketClose] = []
@@ -168,10 +169,6 @@ class TraceReader:
             if self._peer_gone():
                 self.closed = True
                 return False
-            return True
-        if data == b"L" and self._phase == SETUP and not self._had_listeners and fds:
-            self._had_listeners = True
-            self._listeners = [socket.socket(fileno=fd) for fd in fds]
             return True
         for fd in fds:  # descriptors the script smuggled in: not ours to keep
             socket.close(fd)
@@ -218,7 +215,7 @@ class TraceReader:
             return
         kind_name, *fields = text.split("\t")
         kind = REPORTS.get(kind_name)
-        if kind is None or kind_name == "L":
+        if kind is None:
             self._tamper("a report of a kind the grader's sandbox never sends", data)
             return
         if len(fields) != kind.fields or any(len(f) > MAX_FIELD for f in fields):
@@ -232,9 +229,15 @@ class TraceReader:
         except Malformed as exc:
             self._tamper(str(exc), data)
             return
-        if isinstance(record, SocketClose) and record.local_port not in self._traced:
-            self._tamper("a close report for a socket that was never connected", data)
-            return
+        if isinstance(record, SocketClose):
+            if record.local_port not in self._traced:
+                self._tamper("a close report for a socket that was never connected", data)
+                return
+            sequence = self._sequences.get(record.local_port, ()) + (record.how,)
+            if sequence not in _CLOSE_SEQUENCES:
+                self._tamper("a close report for a socket closed already", data)
+                return
+            self._sequences[record.local_port] = sequence
         if kind.then is not None:
             self._phase = kind.then
         self._keep(record)
@@ -250,31 +253,19 @@ class TraceReader:
         self._kept += 1
         if isinstance(record, ConnectAttempt):
             self._attempts.append(record)
-        elif isinstance(record, SocketClose) and self._phase != EXITING:
-            self._closes.append(
-                record
-            )  # after exit began, the interpreter's clean-up is not the script's
+        elif isinstance(record, SocketClose):
+            self._closes.append(record)
 
     def _tamper(self, what: str, data: bytes) -> None:
         self._tampering_count += 1
         if len(self._tampering) < MAX_TAMPERING:
             self._tampering.append(Tampering(what, data[:80]))
 
-    def take_listeners(self) -> list[socket.socket]:
-        """The listening sockets handed over from the run's namespace, once (then empty)."""
-        taken, self._listeners = self._listeners, []
-        return taken
-
     @property
     def reported_ports(self) -> frozenset[int]:
         """Source ports of every connection the run reported making (the only ones served in
         routed mode, and the only ones a close report may name)."""
         return frozenset(self._traced)
-
-    @property
-    def exiting(self) -> bool:
-        """The interpreter is about to exit (body, threads and atexit handlers are done)."""
-        return self._phase == EXITING
 
     def record(self) -> ClientTrace:
         return ClientTrace(

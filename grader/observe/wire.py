@@ -4,7 +4,8 @@ Strategy: everything is non-blocking and driven by the session's selector; this 
 waits on its own. Each connection gets a ``ServerSession`` (the pure protocol) and a list of
 segments in arrival order. After the learner's process has ended, ``finish`` drains the accept
 backlog and reads every connection to its end (FIN or RST): the kernel has closed the client
-side by then, so this is bounded, and nothing is judged from a half-read socket. This is the one
+side by then, so this is bounded, and nothing is judged from a half-read socket. The server's
+side of a connection is closed only then, never on the client's FIN. This is the one
 place where socket errors of the server side are translated into records. In routed mode the
 listener is on the host's loopback, so a connection is served only once the run has reported
 its source port; any other is a stranger's and is closed unrecorded.
@@ -70,6 +71,7 @@ class _Connection:
         self.outbox = b""
         self.opened_s = 0.0
         self.ended_s: float | None = None
+        self.shut = False  # the server closed its side (its protocol said so)
 
     def record(self, open_at_kill: bool, ended_while_running: bool) -> ConnectionRecord:
         end: ConnectionEnd = "open" if open_at_kill else (self.end or "open")
@@ -158,6 +160,9 @@ class WireRecorder:
         self._sel.register(sock, selectors.EVENT_READ, lambda c=conn: self._read(c))
         if self._on_accept is not None:
             self._on_accept(conn.peer[1], conn.port, conn.v6)
+        for data in conn.session.opening():  # a server that speaks first
+            conn.segments.append(Segment("out", data, self._now()))
+            self._send(conn, data)
 
     def admit(self, ports: Set[int]) -> None:
         """The run reported these source ports: serve the connections that come from them."""
@@ -215,6 +220,12 @@ class WireRecorder:
             conn.outbox = b""  # the client is gone; what it missed is its own loss
             return
         conn.outbox = conn.outbox[sent:]
+        if not conn.outbox and conn.session.closed and not conn.shut:
+            conn.shut = True  # everything is sent: the server's FIN, as its protocol says
+            try:
+                conn.sock.shutdown(socket.SHUT_WR)
+            except OSError as exc:
+                peer_failed(exc)
         events = selectors.EVENT_READ | (selectors.EVENT_WRITE if conn.outbox else 0)
         self._sel.modify(conn.sock, events, lambda c=conn: self._ready(c))
 
@@ -229,7 +240,11 @@ class WireRecorder:
         conn.end = how
         conn.ended_s = self._now()
         self._sel.unregister(conn.sock)
-        conn.sock.close()
+        if how == "rst":
+            conn.sock.close()
+        # After the client's FIN the server's side stays open until the run is over: the
+        # client's socket then stays in the kernel's table for as long as anything still refers
+        # to it (``grader.observe.sockets``), instead of ending in TIME_WAIT under our close.
 
     # -- the end of the run ----------------------------------------------------------------
     def note_kill(self) -> None:
@@ -321,6 +336,7 @@ class WireRecorder:
         for conn in self._conns:
             if conn.end is None:
                 self._sel.unregister(conn.sock)
+            if conn.sock.fileno() >= 0:
                 conn.sock.close()
 
     def abandon(self) -> None:

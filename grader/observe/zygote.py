@@ -1,7 +1,11 @@
 """The grader's side of the warm worker interpreter, the zygote (``grader.sandbox.zygote``).
 
-Strategy: the zygote is started once per ``Grader`` as ``python -I`` importing only the sandbox
-package from this installation, and answers one datagram per run (what to run and its
+Strategy: the zygote is started once per ``Grader`` as ``python -I``, with an environment of
+our choosing (nothing of the grader's own: a run is a fork of the zygote, and a process's
+original environment block stays readable in ``/proc/self/environ`` whatever it does to
+``os.environ``), the base interpreter's path as its name, and the sandbox package handed over
+as source text on its standard input, so that neither its arguments nor its memory name where
+the grader is installed. It answers one datagram per run (the run's mode and limits and its
 descriptors) by forking a child. It boots while the rest of the grader is imported; the first
 use waits for its ready message, and a zygote that died is replaced once.
 """
@@ -9,16 +13,85 @@ use waits for its ready message, and a zygote that died is replaced once.
 from __future__ import annotations
 
 import array
+import os
 import socket
 import subprocess
 import sys
 import threading
+from pathlib import Path
 
 from grader.config import DEFAULT_RUN_IDS
 from grader.errors import GraderFault
 from grader.paths import PACKAGE_ROOT
 
 START_TIMEOUT_S = 60.0  # the zygote's first start on a cold, loaded machine
+
+# Every run's environment (and the zygote's own, which a run can read in /proc/self/environ):
+# fixed, nothing inherited. HOME and TMPDIR are the run's scratch folder.
+RUN_PATH = "/usr/local/bin:/usr/bin:/bin"
+
+
+def run_environment(scratch: str) -> dict[str, str]:
+    """The whole environment of a run whose scratch folder is ``scratch``."""
+    return {
+        "PATH": RUN_PATH,
+        "HOME": scratch,
+        "TMPDIR": scratch,
+        "LANG": "C.UTF-8",
+        "LC_ALL": "C.UTF-8",
+        "PYTHONUNBUFFERED": "1",  # the run's own streams are unbuffered too (sandbox/script.py)
+    }
+
+
+# Runs in the zygote before anything else: serves ``grader.sandbox.*`` from the source text it
+# is given, under a neutral file name, so that no path of this installation enters the zygote.
+_LOADER = """
+import sys
+
+
+def _install(sources):
+    import importlib.util
+
+    class Bundle:
+        @staticmethod
+        def find_spec(name, path=None, target=None):
+            if name not in sources:
+                return None
+            package = name in ("grader", "grader.sandbox")
+            return importlib.util.spec_from_loader(name, Bundle, is_package=package)
+
+        @staticmethod
+        def create_module(spec):
+            return None
+
+        @staticmethod
+        def exec_module(module):
+            name = module.__name__
+            tail = "/__init__" if name in ("grader", "grader.sandbox") else ""
+            module.__file__ = "/" + name.replace(".", "/") + tail + ".py"
+            exec(compile(sources[name], module.__file__, "exec"), module.__dict__)
+
+    sys.meta_path.insert(0, Bundle)
+"""
+
+
+def _boot_program(hidden: list[str]) -> bytes:
+    """The zygote's program: the loader, the sandbox's sources, and the call of its main."""
+    folder = PACKAGE_ROOT / "grader" / "sandbox"
+    sources = {"grader": "", "grader.sandbox": (folder / "__init__.py").read_text("utf-8")}
+    for path in sorted(folder.glob("*.py")):
+        if path.stem != "__init__":
+            sources[f"grader.sandbox.{path.stem}"] = path.read_text("utf-8")
+    tail = f"_install({sources!r})\nimport grader.sandbox.zygote as _z\n_z.main({hidden!r})\n"
+    return (_LOADER + tail).encode("utf-8")
+
+
+def _hidden_folders() -> list[str]:
+    """The grader's package, where it lies inside the interpreter's prefix (a wheel installed
+    into it): the minimal root binds that prefix, so the package is covered there."""
+    package = (PACKAGE_ROOT / "grader").resolve()
+    prefix = Path(sys.base_prefix).resolve()
+    return [str(package)] if package.is_relative_to(prefix) else []
 
 
 class Zygote:
@@ -32,19 +105,31 @@ class Zygote:
 
     def _start(self) -> None:
         parent, child = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-        # -I: no environment, no user site, no current folder; the sandbox imports only the standard
-        # library and itself, from this installation.
-        boot = f"import sys; sys.path.insert(0, {str(PACKAGE_ROOT)!r}); import grader.sandbox.zygote as z; z.main()"
-        argv = [sys.executable, "-I", "-B", "-X", "utf8", "-c", boot, str(child.fileno())]
-        self._proc = subprocess.Popen(
-            [*argv, self._wanted, f"{self._run_ids[0]}-{self._run_ids[1]}"],
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            pass_fds=(child.fileno(),),
-            start_new_session=True,
-        )
-        child.close()
+        program = os.memfd_create("zygote", os.MFD_CLOEXEC)
+        try:
+            os.write(program, _boot_program(_hidden_folders()))
+            os.lseek(program, 0, os.SEEK_SET)
+            # -I: no environment variables, user site or current folder; -B: no bytecode
+            # written. The base interpreter (not a virtual environment's link to it): the
+            # sandbox needs the standard library only, and its name must not say where the
+            # grader lives.
+            boot = "import sys; exec(compile(sys.stdin.buffer.read(), '<zygote>', 'exec'))"
+            executable = os.path.realpath(sys.executable)
+            argv = [executable, "-I", "-B", "-X", "utf8", "-c", boot, str(child.fileno())]
+            self._proc = subprocess.Popen(
+                [*argv, self._wanted, f"{self._run_ids[0]}-{self._run_ids[1]}"],
+                executable=executable,
+                stdin=program,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                pass_fds=(child.fileno(),),
+                start_new_session=True,
+                env=run_environment("/scratch"),
+                cwd="/",
+            )
+        finally:
+            os.close(program)
+            child.close()
         self._chan = parent
         self._mode: str | None = None
         self._cgroup = False

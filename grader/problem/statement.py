@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from grader.i18n import Catalogue
+from grader.problem.protocol import ServerSession
 from grader.problem.spec import ProblemSpec, RunSpec
 from grader.report import ExampleSession, Statement
 from grader.show import literal
@@ -49,15 +50,24 @@ def localized(spec: ProblemSpec, words: Catalogue) -> ProblemSpec:
 
 def _example_index(spec: ProblemSpec) -> int:
     names = [run.name for run in spec.runs]
-    return names.index(spec.example) if spec.example in names else 0
+    if spec.example in names:
+        return names.index(spec.example)
+    # A hidden run's input is never shown: the first run that is not hidden is the example.
+    return next((i for i, run in enumerate(spec.runs) if not run.hidden), 0)
 
 
 def _example(spec: ProblemSpec) -> RunSpec:
     return spec.runs[_example_index(spec)]
 
 
+SHOWN = 160  # bytes of one message or reply the example shows (a pack's may be long)
+PRINTED_LINES = 8  # lines of the example's output shown
+
+
 def _bytes(data: bytes, words: Catalogue) -> str:
     """ASCII bytes as their literal; other text as the text, said to be sent as UTF-8."""
+    if len(data) > SHOWN:
+        return literal(data[:SHOWN]) + f" … ({len(data)} bytes)"
     if data.isascii():
         return literal(data)
     return words.message("statement.utf8", text=literal(data.decode("utf-8")))
@@ -69,16 +79,31 @@ def _session(spec: ProblemSpec, run: RunSpec, words: Catalogue) -> ExampleSessio
         lines.append((words.message("statement.input"), literal(run.stdin)))
     if not run.server_up:
         lines.append((words.message("statement.server"), words.message("statement.refused")))
-    elif not run.messages:
+    elif not run.messages and not run.server_class.decides_messages():
         lines.append((words.message("statement.sends"), words.message("statement.nothing")))
     server = spec.make_server(EXAMPLE_SEED)
-    printed: list[str] = []
-    for turn, message in enumerate(run.expected_bytes if run.server_up else ()):
-        lines.append((words.message("statement.sends"), _bytes(message, words)))
-        if run.replies:
-            reply = server.answer(message, turn)
+    session = ServerSession(run.expected_bytes, server.answer if run.replies else None, server)
+    replies: list[bytes] = []
+    if run.server_up:
+        for reply in session.opening():  # a server that speaks first
             lines.append((words.message("statement.replies"), _bytes(reply, words)))
-            printed.append(reply.decode("utf-8"))
+            replies.append(reply)
+    turn = 0
+    # The messages a correct client sends: the spec's, or those the server's replies decide.
+    while run.server_up and turn < len(wanted := run.wanted(tuple(replies))):
+        message = wanted[turn]
+        turn += 1
+        lines.append((words.message("statement.sends"), _bytes(message, words)))
+        if not run.replies:
+            continue
+        for reply in session.feed(message):
+            lines.append((words.message("statement.replies"), _bytes(reply, words)))
+            replies.append(reply)
+        if session.closed or turn > 50:
+            break
+    printed = run.printed(tuple(replies)).split("\n") if replies else []
+    if len(printed) > PRINTED_LINES:
+        printed = [*printed[:PRINTED_LINES], "…"]
     if run.output not in ("replies", "any"):
         printed = run.output.split("\n")
     if printed:
@@ -93,7 +118,9 @@ def statement(spec: ProblemSpec, words: Catalogue) -> Statement:
     local = localized(spec, words)
     example = local.runs[_example_index(spec)]
     # A run with the server down is a second situation the task names: shown too.
-    shown = [example] + [r for r in local.runs if not r.server_up and r is not example]
+    shown = [example] + [
+        r for r in local.runs if not r.server_up and r is not example and not r.hidden
+    ]
     return Statement(
         problem=local.number,
         title=local.title,

@@ -15,7 +15,8 @@ from pathlib import Path
 from grader.api import points_of, time_limit, ungraded_report
 from grader.config import Config
 from grader.errors import GraderFault
-from grader.problem.spec import ProblemSpec, load_spec
+from grader.problem.pack import find_packs
+from grader.problem.spec import ProblemSpec, find_spec
 from grader.queue.client import Client
 from grader.report import Report, Verdict
 from grader.show import display_path
@@ -36,7 +37,7 @@ class RemoteGrader:
         self.time_limit_s = time_limit_s
         self.points = points
         self._client = Client(url)
-        self._specs: dict[int, ProblemSpec] = {}
+        self._specs: dict[int | str, ProblemSpec] = {}
 
     def __enter__(self) -> RemoteGrader:
         return self
@@ -44,18 +45,19 @@ class RemoteGrader:
     def __exit__(self, *exc: object) -> None:
         self._client.close()
 
-    def spec(self, problem: int) -> ProblemSpec:
-        """The problem's spec (``BadInput`` for an unknown problem), read here."""
+    def spec(self, problem: int | str) -> ProblemSpec:
+        """The problem's spec (``BadInput`` for an unknown problem), read here from the same
+        packs as a local grading; a job names it by number, which the workers' packs hold."""
         if problem not in self._specs:
-            self._specs[problem] = load_spec(problem)
+            self._specs[problem] = find_spec(problem, find_packs(self.config.problem_paths))
         return self._specs[problem]
 
-    def grade(self, path: str | Path, problem: int, seed: int | None = None) -> Report:
+    def grade(self, path: str | Path, problem: int | str, seed: int | None = None) -> Report:
         """Submit one file and wait for its Report."""
         with self._faults():
             job_id = self._client.submit(
                 path,
-                problem,
+                self.spec(problem).number,
                 filename=display_path(path),
                 seed=seed,
                 time_limit_s=self.time_limit_s,
@@ -64,7 +66,12 @@ class RemoteGrader:
             return self._client.result(job_id)
 
     def ungraded(
-        self, path: str | Path, problem: int, verdict: Verdict, reason: str, seconds: float = 0.0
+        self,
+        path: str | Path,
+        problem: int | str,
+        verdict: Verdict,
+        reason: str,
+        seconds: float = 0.0,
     ) -> Report:
         """A Report for a file that was not graded, as ``Grader.ungraded`` makes it."""
         spec = self.spec(problem)
@@ -74,13 +81,13 @@ class RemoteGrader:
         return ungraded_report(path, spec, verdict, reason, "", limit, points, seconds)
 
     def grade_many(
-        self, paths: Iterable[str | Path], problem: int, jobs: int | None = None
+        self, paths: Iterable[str | Path], problem: int | str, jobs: int | None = None
     ) -> Iterator[Report]:
         """Submit every file, yield each Report as it completes (``jobs``: the workers decide)."""
         with self._faults():
             yield from self._client.grade_many(
                 paths,
-                problem,
+                self.spec(problem).number,
                 time_limit_s=self.time_limit_s,
                 points=self.points,
                 unsendable=lambda name, reason: self.ungraded(name, problem, "invalid", reason),

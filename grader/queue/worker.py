@@ -51,6 +51,7 @@ class Settings:
     heartbeat_timeout_s: float = 60.0
     retry_backoff_s: float = 1.0
     scratch: str | None = None
+    problems: tuple[str, ...] | list[str] = ()  # problem packs searched first (--problems)
 
 
 class JobFault(dramatiq.Retry):
@@ -59,7 +60,7 @@ class JobFault(dramatiq.Retry):
 
 def open_grader(settings: Settings) -> Grader:
     """This process's Grader; refuses routed mode unless the configuration asks for it."""
-    config = load_config(settings.config)
+    config = load_config(settings.config).with_problems(list(settings.problems))
     grader = Grader.create(config)
     try:
         mode = grader.isolation

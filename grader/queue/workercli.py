@@ -58,6 +58,13 @@ def _parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--config", metavar="FILE", help="a grader.toml (default: the shipped one)")
     p.add_argument(
+        "--problems",
+        action="append",
+        default=[],
+        metavar="DIR",
+        help="a problem pack to search first (repeatable; as grade --problems)",
+    )
+    p.add_argument(
         "--result-ttl",
         type=int,
         default=7 * 24 * 3600,
@@ -108,6 +115,7 @@ def _settings(args: argparse.Namespace) -> object:
         heartbeat_timeout_s=args.requeue_after,
         retry_backoff_s=args.retry_backoff,
         scratch=None if args.scratch is None else str(Path(args.scratch).resolve()),
+        problems=[str(Path(p).resolve()) for p in args.problems],
     )
 
 

@@ -119,8 +119,16 @@ def defused(markup: str) -> str:
 def _cell(text: str) -> str:
     """``text`` safe in a Markdown table cell: markup escaped, pipes and newlines kept out."""
     escaped = html.escape(text, quote=True)
-    for ch, entity in (("|", "&#124;"), ("\\", "&#92;"), ("`", "&#96;"), ("*", "&#42;"),
-                       ("_", "&#95;"), ("[", "&#91;"), ("]", "&#93;"), ("~", "&#126;")):
+    for ch, entity in (
+        ("|", "&#124;"),
+        ("\\", "&#92;"),
+        ("`", "&#96;"),
+        ("*", "&#42;"),
+        ("_", "&#95;"),
+        ("[", "&#91;"),
+        ("]", "&#93;"),
+        ("~", "&#126;"),
+    ):
         escaped = escaped.replace(ch, entity)
     return escaped.replace("\r", "").replace("\n", "<br>")
 
@@ -144,8 +152,9 @@ def summary_section(report: Report) -> str:
     lines += ["| run | check | status | points |", "|---|---|---|---:|"]
     for check in report.checks:
         if check.name == "source":
-            lines.append(f"| {_cell(check.run)} | {_cell(check.title)} | "
-                         f"{STATUS_WORDS[check.status]} | – |")
+            lines.append(
+                f"| {_cell(check.run)} | {_cell(check.title)} | {STATUS_WORDS[check.status]} | – |"
+            )
     for check in report.tests:
         lines.append(
             f"| {_cell(check.run)} | {_cell(check.title)} | {STATUS_WORDS[check.status]} | "

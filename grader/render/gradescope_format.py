@@ -44,7 +44,8 @@ def _tests(report: Report, several: bool) -> list[dict[str, Any]]:
             "status": "passed" if check.passed else "failed",
             "output": _text(check_output(check)),
             "output_format": "text",
-            "visibility": "visible",
+            # A hidden run's test shows its title and points once the due date has passed.
+            "visibility": "after_due_date" if check.hidden else "visible",
         }
         for number, check in enumerate(report.tests, start=1)
     ]

@@ -8,8 +8,9 @@ from typing import Any
 
 from grader.report import Check, Report
 
-# 1.1: points (score, max_score) and unreached checks; 1.2: seed, diagnosis and transcripts
-SCHEMA_VERSION = "1.2"
+# 1.1: points (score, max_score) and unreached checks; 1.2: seed, diagnosis and transcripts;
+# 1.3: a check's ``hidden`` (a hidden run's: its inputs and bytes are not shown)
+SCHEMA_VERSION = "1.3"
 
 
 def as_dict(report: Report) -> dict[str, Any]:
@@ -90,6 +91,7 @@ def _check(c: Check) -> dict[str, Any]:
         "score": c.score,
         "max_score": c.max_score,
         "line": c.line,
+        "hidden": c.hidden,
     }
 
 

@@ -57,6 +57,7 @@ class RunGroups:
         self.count = 0
         self.leftover = []  # names a removal failed for (a task was still leaving): tried again
         self.spare = []  # groups of ended runs, empty, ready for the next run
+        self.oom_base = {}  # group -> its oom_kill count when it was given to a run
 
     @classmethod
     def open(cls):
@@ -103,6 +104,7 @@ class RunGroups:
                 os.close(fd)
             self.remove(name)
             raise
+        self.oom_base[name] = self._oom_count(name)
         return name, procs
 
     @staticmethod
@@ -111,6 +113,29 @@ class RunGroups:
         for fd in procs:
             os.write(fd, str(os.getpid()).encode())
             os.close(fd)
+
+    def oom_kills(self, name):
+        """How many of the run's processes its memory cap has killed since the group was given.
+
+        cgroup v1 counts them in ``memory.oom_control`` (``oom_kill``), for the group's whole
+        life: the count when it was given to the run is subtracted.
+        """
+        return max(0, self._oom_count(name) - self.oom_base.pop(name, 0))
+
+    def _oom_count(self, name):
+        try:
+            fd = os.open(f"{name}/memory.oom_control", os.O_RDONLY, dir_fd=self.folders["memory"])
+        except OSError:
+            return 0
+        try:
+            text = os.read(fd, 4096).decode("ascii", "replace")
+        finally:
+            os.close(fd)
+        for line in text.splitlines():
+            key, _, value = line.partition(" ")
+            if key == "oom_kill" and value.strip().isdigit():
+                return int(value)
+        return 0
 
     def release(self, name):
         """A run ended (its processes are gone): keep its groups for the next run, or remove them."""

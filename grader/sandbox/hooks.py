@@ -11,11 +11,19 @@ must be one the real call accepts and the host is resolved the way the real call
 Reports (see ``grader.observe.trace`` for their table):
   ``N host port outcome local_port``  a connect call; a socket whose connection is under way
                                       (non-blocking) or made gets its local port, and is traced;
-  ``C local_port how line end_line col end_col``  a traced socket is closed: ``close`` (a
-                                      close() call), ``exit`` (its ``__exit__`` ran: a with
-                                      block, or a call by hand) or ``closing`` (the end of a
-                                      ``contextlib.closing`` block); the position is that of
-                                      the script's code that did it, empty when none did.
+  ``C local_port how line end_line col end_col``  a traced socket is closed, once: ``with``
+                                      (it closed while the script was ending a ``with``
+                                      statement, whatever that statement was over: the socket,
+                                      ``contextlib.closing``, an ``ExitStack``, the learner's
+                                      own class), ``exit`` (its ``__exit__`` called by hand),
+                                      ``detach`` (its descriptor taken over by the program) or
+                                      ``close`` (anything else); the position is that of the
+                                      with statement, else of the script's innermost code on
+                                      the stack, empty when none. A with block that ends over a
+                                      socket closed inside it (an extra ``close()``) reports
+                                      ``with`` after ``close``, if the socket was still open
+                                      when the block began.
+These reports only explain how a socket was closed; that it was is the kernel's to say.
 """
 
 import _socket
@@ -86,17 +94,53 @@ def position(frame, script):
     return (frame.f_lineno or "", "", "", "")
 
 
-def install_hooks(report, route, script):
-    """Wrap connect, connect_ex, close and ``__exit__`` of ``socket.socket``."""
-    import contextlib
+def with_spans(source):
+    """The spans of every ``with`` statement in ``source``: where Python ends each block."""
+    import ast
 
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError, MemoryError, RecursionError):
+        return frozenset()
+    return frozenset(
+        (node.lineno, node.end_lineno, node.col_offset, node.end_col_offset)
+        for node in ast.walk(tree)
+        if isinstance(node, (ast.With, ast.AsyncWith))
+    )
+
+
+MAX_FRAMES = 64  # how far up the stack a close looks for the with statement ending it
+
+
+def closing_with(frame, script, spans):
+    """(position of the with statement being ended, innermost script position) for a close."""
+    inner = ("", "", "", "")
+    depth = 0
+    while frame is not None and depth < MAX_FRAMES:
+        if frame.f_code.co_filename == script:
+            where = position(frame, script)
+            if where in spans:
+                return where, inner
+            if inner[0] == "":
+                inner = where
+        frame = frame.f_back
+        depth += 1
+    return None, inner
+
+
+def install_hooks(report, route, script, source=b""):
+    """Wrap connect, connect_ex, close, ``__enter__`` and ``__exit__`` of ``socket.socket``."""
     real_connect = _socket.socket.connect
     real_connect_ex = _socket.socket.connect_ex
     real_close = socket.socket.close
+    real_enter = socket.socket.__enter__
+    real_detach = socket.socket.detach
     real_exit = socket.socket.__exit__
     exit_code = real_exit.__code__
-    closing_code = contextlib.closing.__exit__.__code__
+    spans = with_spans(source)
     traced = weakref.WeakKeyDictionary()  # socket -> local port of its connection
+    entered_open = weakref.WeakSet()  # sockets a with block began over while they were open
+    closed = weakref.WeakSet()  # sockets closed by close() or a hand-called __exit__
 
     def target(sock, address):
         return address if route is None else routed(route, sock, address)
@@ -145,25 +189,49 @@ def install_hooks(report, route, script):
         lport = traced.get(self)
         if lport is not None and self.fileno() >= 0:
             caller = sys._getframe(1)
-            if caller.f_code is closing_code:
-                report("C", lport, "closing", *position(caller.f_back, script))
-            elif caller.f_code is not exit_code:  # __exit__ has reported itself
-                report("C", lport, "close", *position(caller, script))
+            ending, inner = closing_with(caller, script, spans)
+            if ending is not None:
+                report("C", lport, "with", *ending)
+            elif caller.f_code is exit_code:
+                report("C", lport, "exit", *inner)  # __exit__ called by hand
+            else:
+                report("C", lport, "close", *inner)
+            closed.add(self)
         real_close(self)
+
+    def detach(self):
+        lport = traced.get(self)
+        if lport is not None and self.fileno() >= 0:
+            # The program takes the descriptor over: whether it then closes it (os.close) is
+            # the kernel's to say.
+            report("C", lport, "detach", *closing_with(sys._getframe(1), script, spans)[1])
+        return real_detach(self)
+
+    def enter(self):
+        if self.fileno() >= 0:
+            entered_open.add(self)
+        return real_enter(self)
 
     def exit_(self, *args):
         lport = traced.get(self)
-        if lport is not None:
-            # Reported even when the socket is closed already: an extra close() inside a with
-            # block leaves the block's end to report.
-            report("C", lport, "exit", *position(sys._getframe(1), script))
+        if lport is not None and self.fileno() < 0 and self in entered_open and self in closed:
+            # Closed inside the block (an extra close()), open when the block began: the
+            # block's end still closes it, as far as the lesson is concerned.
+            entered_open.discard(self)
+            ending, _inner = closing_with(sys._getframe(1), script, spans)
+            if ending is not None:
+                report("C", lport, "with", *ending)
         return real_exit(self, *args)
 
     connect.__qualname__ = "socket.connect"
     connect_ex.__qualname__ = "socket.connect_ex"
     close.__qualname__ = "socket.close"
+    enter.__qualname__ = "socket.__enter__"
+    detach.__qualname__ = "socket.detach"
     exit_.__qualname__ = "socket.__exit__"
     socket.socket.connect = connect
     socket.socket.connect_ex = connect_ex
     socket.socket.close = close
+    socket.socket.__enter__ = enter
+    socket.socket.detach = detach
     socket.socket.__exit__ = exit_

@@ -79,6 +79,10 @@ class Kernel:
         """Undo the kernel's reset after an id change: the run's /proc/self files are its own."""
         self._check(self.libc.prctl(PR_SET_DUMPABLE, 1, 0, 0, 0), "prctl(PR_SET_DUMPABLE)")
 
+    def set_undumpable(self):
+        """No process without privileges over this one may trace it or read its memory."""
+        self._check(self.libc.prctl(PR_SET_DUMPABLE, 0, 0, 0, 0), "prctl(PR_SET_DUMPABLE)")
+
     def drop_capabilities(self):
         """Empty this thread's bounding, ambient, effective, permitted and inheritable sets."""
         for cap in range(64):

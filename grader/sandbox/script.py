@@ -1,7 +1,8 @@
 """One run inside the sandbox: limits, hooks, the script as ``__main__``, and its exit.
 
 Strategy: ``run_script`` does what ``python script.py`` would, in order, and reports to the grader
-how the body ended; at exit the process is held until the grader has looked at its sockets.
+how the body ended. It runs in the script's own process, a child of the run's supervisor, which
+the kernel stops in its exit (``grader.sandbox.supervisor``): nothing here holds or times it.
 """
 
 import _socket
@@ -11,10 +12,8 @@ import sys
 
 from grader.sandbox.channel import Reporter
 from grader.sandbox.hooks import install_hooks
-from grader.sandbox.namespace import bring_up_loopback, listen_here
 
-ACK_WAIT_S = 10.0  # a bound only: the grader answers at once, or within its own short wait
-_HERE = os.path.dirname(os.path.abspath(__file__))
+_HERE = os.path.dirname(__file__)  # absolute: the loader names each module /grader/...
 
 
 def set_limits(memory_mb, fsize_mb, nofile, cpu_s, nproc):
@@ -41,50 +40,18 @@ def set_limits(memory_mb, fsize_mb, nofile, cpu_s, nproc):
             pass  # a platform without this limit (RLIMIT_AS on macOS): documented as not enforced
 
 
-def watch_grader(ctrl, ns_mode, ack):
-    """End this run when the grader goes away, so that no learner process outlives it.
-
-    The grader's only message is ``K``: it has seen, while this process still lives, how the
-    script's connections ended (see ``Exit.hold``).
-    """
-    exit_now = os._exit  # the real one: the script's os._exit is wrapped later
-
-    def watch():
-        try:
-            while ctrl.recv(64):
-                if ack.locked():
-                    ack.release()
-        except OSError:
-            pass
-        # pid 1 of a pid namespace: its exit ends every process of the namespace.
-        if not ns_mode:
-            try:
-                os.killpg(0, 9)
-            except OSError:
-                pass
-        exit_now(137)
-
-    _thread.start_new_thread(watch, ())
-
-
 class Exit:
-    """The one way out of the script's interpreter: say how the body ended, be held, exit.
+    """How the script's body ended, told once; ``os._exit`` tells it too before exiting.
 
-    However the script ends (its body returns or raises, ``sys.exit``, ``os._exit`` from any
-    thread or an atexit handler), the grader hears how the body ended (``E``, once) and that the
-    interpreter is about to exit (``Z``, once), and the process stays alive until the grader has
-    looked at its sockets (``K``). While this process lives, a socket the script did not close
-    is still held by it; so the grader, holding us here, tells a real close from a reported one.
+    Only an explanation: the moment of the exit and its status are the kernel's to tell (the
+    supervisor holds this process in its exit, see ``grader.sandbox.supervisor``).
     """
 
-    def __init__(self, report, ack):
+    def __init__(self, report):
         self.report = report
-        self.ack = ack
         self.real_exit = os._exit
         self._ended = False
-        self._held = False
         self._end_lock = _thread.allocate_lock()
-        self._hold_lock = _thread.allocate_lock()
 
     def ended(self, kind, exc_type="", detail=""):
         """Report how the body ended (the first time only)."""
@@ -94,18 +61,8 @@ class Exit:
             self._ended = True
             self.report("E", kind, exc_type, detail)
 
-    def hold(self):
-        """Say the interpreter is about to exit, and stay alive until the grader has looked."""
-        if not self.report.mine():
-            return  # a process the script forked: not the one the grader holds
-        with self._hold_lock:
-            if not self._held:
-                self._held = True
-                self.report("Z")
-                self.ack.acquire(timeout=ACK_WAIT_S)
-
     def wrap_os_exit(self):
-        """``os._exit`` is held too, before the process really exits: its closes count."""
+        """``os._exit`` says how the body ended before the process really exits."""
         import operator
 
         real_exit = self.real_exit
@@ -114,7 +71,6 @@ class Exit:
             code = operator.index(status)  # the TypeError the real call raises
             if self.report.mine() and -(2**31) <= code < 2**31:
                 self.ended("exit", "_exit", code)
-                self.hold()
             real_exit(status)
 
         _exit.__module__ = real_exit.__module__
@@ -122,8 +78,11 @@ class Exit:
         os._exit = _exit
 
     def now(self, code):
-        """Hold, flush the streams as the interpreter does at exit, and exit with ``code``."""
-        self.hold()
+        """Flush the streams as the interpreter does at exit, and exit with ``code``.
+
+        No interpreter finalisation: a socket the script left open is still open when the
+        kernel stops this process in its exit, as the lesson's "not closed" means.
+        """
         for stream in (sys.stdout, sys.stderr):
             try:
                 stream.flush()
@@ -167,23 +126,20 @@ def print_exception(exc, script):
 
 
 def run_script(ctrl_fd, mode, limits, script, confine=None, shown_as=None):
-    """Set up the run (namespace network or routing, hooks, limits) and run the script.
+    """Set up the run (routing, hooks, limits, confinement) and run the script.
 
     ``script`` is the run's private copy; tracebacks name the learner's file ``shown_as``.
-
-    ``confine`` (namespace mode) drops the capabilities once the network is set up, before any
-    thread starts, and installs the seccomp filter last, just before the script's body.
+    ``mode`` is ``ns`` (the run's own network namespace) or ``route:<ports>`` (routed mode).
+    ``confine`` (namespace mode) drops the capabilities before any thread starts and installs
+    the seccomp filter last, just before the script's body.
     """
     memory_mb, fsize_mb, nofile, cpu_s, nproc = (int(x) for x in limits.split(",")[:5])
     sys.argv[:] = [script]  # as under ``python script.py``
 
     ctrl = _socket.socket(fileno=ctrl_fd)
     os.set_inheritable(ctrl_fd, False)
-    ns_mode = mode.startswith("ns")
-    if mode == "ns-up":
-        listen_here(ctrl)
-    elif mode == "ns-down":
-        bring_up_loopback()
+    ns_mode = mode == "ns"
+    _adjust_oom_score()
     if confine is not None:
         confine.drop_privileges()
     route = None
@@ -191,13 +147,10 @@ def run_script(ctrl_fd, mode, limits, script, confine=None, shown_as=None):
         route = tuple(int(p) for p in mode.split(":")[1:4])
     report = Reporter(ctrl)
     shown = shown_as or script  # the code's file name: where the hooks look for the script's frames
-    install_hooks(report, route, shown)
-    ack = _thread.allocate_lock()
-    ack.acquire()
-    watch_grader(ctrl, ns_mode, ack)
 
     with open(script, "rb") as f:
         source = f.read()
+    install_hooks(report, route, shown, source)
     # As under ``python script.py``: the script's folder comes first on the import path.
     sys.path.insert(0, os.path.dirname(os.path.abspath(script)))
     module = type(sys)("__main__")
@@ -207,7 +160,7 @@ def run_script(ctrl_fd, mode, limits, script, confine=None, shown_as=None):
     sys.modules["__main__"] = module
     unbuffered_output()
     set_limits(memory_mb, fsize_mb, nofile, cpu_s, nproc if ns_mode else 0)
-    leave = Exit(report, ack)
+    leave = Exit(report)
     leave.wrap_os_exit()
     if confine is not None:
         confine.seal()
@@ -215,6 +168,15 @@ def run_script(ctrl_fd, mode, limits, script, confine=None, shown_as=None):
     remember_source(shown, source)
     code = run_body(leave, source, shown, module)
     finish(leave, code)
+
+
+def _adjust_oom_score():
+    """Be the run's first choice when its memory cgroup is full (the set-up processes are not)."""
+    try:
+        with open("/proc/self/oom_score_adj", "w") as f:
+            f.write("0")
+    except OSError:
+        pass  # no cgroup here, or the value was 0 already
 
 
 def remember_source(name, source):

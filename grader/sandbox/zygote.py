@@ -1,14 +1,17 @@
 """The zygote: a warm interpreter that forks one child per run.
 
 Strategy: a run costs a fork, not an interpreter start. Every child is a copy of the pristine
-zygote, never of an earlier run, so nothing a script does reaches the next one. Before serving,
-the zygote imports everything a run needs (nothing is imported from the host after a script
-starts, so a learner's ``threading.py`` cannot stand in) and, in namespace mode, moves itself into
-the minimal root (``grader.sandbox.root``). Per run, three processes: the first (A) stays in the
-zygote's user namespace, the second (B) enters the run's namespaces and waits while A maps its
-ids (an unprivileged id from the configured range when the grader is root), the third (C) is
-PID 1 of the run's PID namespace and runs the script. The grader's side is
-``grader.observe.process``.
+zygote, never of an earlier run, so nothing a script does reaches the next one; and the zygote
+never learns anything about a submission (its name, its bytes, its environment): those reach the
+run's own processes after the fork, through a descriptor only that run holds, so no later run
+finds them in its copy of the zygote's memory. Before serving, the zygote imports everything a
+run needs (nothing is imported from the host after a script starts, so a learner's
+``threading.py`` cannot stand in) and, in namespace mode, moves itself into the minimal root
+(``grader.sandbox.root``). Per run, in namespace mode, four processes: the first (A) stays in the
+zygote's user namespace and maps the ids of the second (B), which enters the run's namespaces;
+the third (P1) is PID 1 of the run's PID namespace, finishes the run's root and network and
+supervises (``grader.sandbox.supervisor``) the fourth, the script's process. In routed mode A is
+the supervisor. The grader's side is ``grader.observe.process``.
 """
 
 import _socket
@@ -21,7 +24,9 @@ from grader.sandbox.kernel import Kernel
 from grader.sandbox.namespace import (
     Confinement,
     become_root_inside,
+    bring_up_loopback,
     leave_groups,
+    listen_here,
     map_when_unshared,
     probe,
     take_run_id,
@@ -30,28 +35,43 @@ from grader.sandbox.namespace import (
 from grader.sandbox.root import SCRATCH, enter_own_root, finish_run_root
 from grader.sandbox.script import run_script
 from grader.sandbox.seccomp import build_filter
+from grader.sandbox.supervisor import Supervisor, end_orphans
 
-FDS_PER_RUN = 6  # stdin, stdout, stderr, control, status, the submission's bytes
-STATUS_FD, SOURCE_FD = 4, 5
+FDS_PER_RUN = 6  # stdin, stdout, stderr, control, status, the run's request (memfd)
+STATUS_FD, REQUEST_FD = 4, 5
 # Imported before any fork: a run must not import these from its own folder (a learner's
 # threading.py) nor need the host's files for them (the minimal root has only the stdlib).
 PRELOAD = (
-    "array atexit encodings.idna errno fcntl linecache resource select signal struct "
+    "array ast atexit encodings.idna errno fcntl linecache resource select signal struct "
     "threading tokenize traceback"
 ).split()
 
 
-def write_copy(fd, folder, name):
-    """Write the submission's bytes (read once by the grader, sent as ``fd``) into ``folder``."""
+def read_request(fd):
+    """The run's request, written by the grader: (name, cwd, environment, the source's bytes).
+
+    Laid out as NUL-separated fields (name, cwd, then ``KEY=value`` items), an empty field,
+    then the submission's bytes as the grader read them once.
+    """
     chunks = []
     while chunk := os.read(fd, 1 << 16):
         chunks.append(chunk)
     os.close(fd)
+    data = b"".join(chunks)
+    head, _, source = data.partition(b"\0\0")
+    name, cwd, *env = head.decode("utf-8", "surrogateescape").split("\0")
+    return name, cwd, [item for item in env if "=" in item], source
+
+
+def write_copy(source, folder, name):
+    """Write the submission's bytes into ``folder`` as the run's private copy."""
     name = os.path.basename(name) or "submission.py"
     path = os.path.join(folder, name)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     try:
-        os.write(fd, b"".join(chunks))
+        view = memoryview(source)
+        while view:
+            view = view[os.write(fd, view) :]
     finally:
         os.close(fd)
     return path
@@ -69,7 +89,7 @@ def exit_like(status):
 
 
 def place_fds(fds):
-    """Put the run's descriptors at 0-4 and close every other one the zygote had."""
+    """Put the run's descriptors at 0-5 and close every other one the zygote had."""
     import fcntl
 
     high = [fcntl.fcntl(fd, fcntl.F_DUPFD, 64) for fd in fds]
@@ -78,29 +98,49 @@ def place_fds(fds):
     os.closerange(FDS_PER_RUN, 1 << 20)
 
 
-def _child(kernel, payload, fds, forget, namespaces, outside, program, cgroup_procs):
-    """One run: arrange the process, then (namespace mode) B enters the namespaces, C runs."""
+def _protect_from_oom():
+    """The set-up processes are never the memory cgroup's victim (root only; the script resets
+    its own score, see ``grader.sandbox.script``)."""
+    try:
+        with open("/proc/self/oom_score_adj", "w") as f:
+            f.write("-1000")
+    except OSError:
+        pass
+
+
+def _child(kernel, mode, limits, fds, forget, namespaces, outside, program, cgroup_procs):
+    """A: arrange the process; routed mode: supervise the script; namespace mode: fork B."""
     RunGroups.join(cgroup_procs)  # first: everything the run starts is counted
+    if cgroup_procs:
+        _protect_from_oom()
     for sock in forget:
         sock.detach()  # the zygote's own sockets: their numbers are closed below, never reused
     place_fds(fds)
     status = _socket.socket(fileno=STATUS_FD)
     os.set_inheritable(STATUS_FD, False)
-    mode, limits, name, cwd, *env = payload.decode("utf-8", "surrogateescape").split("\0")
+    name, cwd, env, source = read_request(REQUEST_FD)
     os.setsid()
     os.environ.clear()
-    os.environ.update(item.split("=", 1) for item in env if "=" in item)
+    os.environ.update(item.split("=", 1) for item in env)
     if not namespaces:
-        status.close()
         os.chdir(cwd)
-        run_script(3, mode, limits, write_copy(SOURCE_FD, cwd, name), shown_as=name)
+        script = write_copy(source, cwd, name)
+        del source
+        supervisor = Supervisor(kernel, status, routed=True)
+        supervisor.start(lambda: run_script(3, mode, limits, script, shown_as=name))
+        for fd in (0, 1, 2, 3):
+            os.close(fd)  # only the script's process holds its streams and its control channel
+        status_code = supervisor.run()
+        end_orphans()
+        exit_like(status_code)
     ready_r, ready_w = os.pipe()
     go_r, go_w = os.pipe()
     pid = os.fork()
     if pid == 0:
         os.close(ready_r)
         os.close(go_w)
-        _enter(kernel, status, ready_w, go_r, mode, limits, name, program)
+        _enter(kernel, status, ready_w, go_r, mode, limits, name, source, program)
+    del source
     os.close(ready_w)
     os.close(go_r)
     try:
@@ -110,13 +150,13 @@ def _child(kernel, payload, fds, forget, namespaces, outside, program, cgroup_pr
     os.close(go_w)
     os.close(ready_r)
     status.close()
-    for fd in (0, 1, 2, 3, SOURCE_FD):
+    for fd in (0, 1, 2, 3):
         os.close(fd)  # only the script's process holds its streams and its control channel
     exit_like(os.waitpid(pid, 0)[1])
 
 
-def _enter(kernel, status, ready_w, go_r, mode, limits, name, program):
-    """B: enter the run's namespaces, wait for the ids, fork PID 1 (C) and wait for it."""
+def _enter(kernel, status, ready_w, go_r, mode, limits, name, source, program):
+    """B: enter the run's namespaces, wait for the ids, fork PID 1 (P1) and wait for it."""
     try:
         kernel.die_with_parent()
         leave_groups()
@@ -127,32 +167,52 @@ def _enter(kernel, status, ready_w, go_r, mode, limits, name, program):
         become_root_inside()
         kernel.set_dumpable()
     except OSError as exc:
-        send(status, "F", str(exc))
+        send(status, "F", f"entering the run's namespaces: {exc}")
         os._exit(125)
     os.close(ready_w)
     os.close(go_r)
     pid = os.fork()
     if pid == 0:
-        status.close()  # the status channel is A's, B's and the zygote's, never the script's
-        try:
-            kernel.die_with_parent()
-            scratch_kb, shm_kb = (int(x) * 1024 for x in limits.split(",")[5:7])
-            finish_run_root(kernel, scratch_kb, shm_kb)
-            os.chdir(SCRATCH)
-            script = write_copy(SOURCE_FD, SCRATCH, name)
-        except OSError as exc:
-            os.write(2, f"grader: cannot prepare the run: {exc}\n".encode())
-            os._exit(125)
-        run_script(3, mode, limits, script, Confinement(kernel, program), shown_as=name)
+        _first(kernel, status, mode, limits, name, source, program)
     send(status, "B", pid)
     status.close()
-    for fd in (0, 1, 2, 3, SOURCE_FD):
+    for fd in (0, 1, 2, 3):
         os.close(fd)
     exit_like(os.waitpid(pid, 0)[1])
 
 
-def _prepare(kernel, wanted, run_ids):
-    """Import what runs need; in namespace mode enter the minimal root. Returns whether it did."""
+def _first(kernel, status, mode, limits, name, source, program):
+    """P1: finish the run's root and network, then supervise the script's process."""
+    step = "preparing the run's root"
+    try:
+        kernel.die_with_parent()
+        scratch_kb, shm_kb = (int(x) * 1024 for x in limits.split(",")[5:7])
+        finish_run_root(kernel, scratch_kb, shm_kb)
+        os.chdir(SCRATCH)
+        script = write_copy(source, SCRATCH, name)
+        step = "the run's network"
+        listeners = [listen_here()] if mode == "ns-up" else []
+        if not listeners:
+            bring_up_loopback()
+    except OSError as exc:
+        send(status, "F", f"{step}: {exc}")
+        os._exit(125)
+    del source
+    supervisor = Supervisor(kernel, status, routed=False)
+    confine = Confinement(kernel, program)
+    supervisor.start(lambda: run_script(3, "ns", limits, script, confine, shown_as=name), listeners)
+    for fd in (0, 1, 2, 3):
+        os.close(fd)
+    kernel.set_undumpable()  # nothing of the run may read or trace its supervisor
+    os._exit(0 if supervisor.run() is not None else 1)  # the kernel ends the namespace's rest
+
+
+def _prepare(kernel, wanted, run_ids, hidden):
+    """Import what runs need; in namespace mode enter the minimal root. Returns whether it did.
+
+    ``hidden`` are folders under the interpreter's prefix to cover in the root (the grader's
+    package, when it is installed there).
+    """
     import importlib
 
     for name in PRELOAD:
@@ -162,11 +222,10 @@ def _prepare(kernel, wanted, run_ids):
     # The interpreter itself, not a virtual environment's link to it: only the base prefix is
     # in the minimal root, and a script may start ``sys.executable``.
     sys.executable = os.path.realpath(sys.executable)
-    package = os.path.dirname(os.path.dirname(os.path.realpath(__file__)))
     first, last = run_ids
 
     def build_and_probe():
-        enter_own_root(kernel, sys.base_prefix, sys.executable, [package])
+        enter_own_root(kernel, sys.base_prefix, sys.executable, hidden)
         if os.getuid() != 0:
             return probe(kernel, os.getuid())
         uid, lock = take_run_id(first, last, set())
@@ -185,18 +244,18 @@ def _prepare(kernel, wanted, run_ids):
             os._exit(1)
     if os.waitpid(pid, 0)[1] != 0:
         return False
-    enter_own_root(kernel, sys.base_prefix, sys.executable, [package])
+    enter_own_root(kernel, sys.base_prefix, sys.executable, hidden)
     return True
 
 
-def _run_caps(payload):
-    """The run's cgroup caps from its payload: memory in bytes, tasks (its own, A and B)."""
-    limits = payload.split(b"\0")[1].decode().split(",")
-    return int(limits[7]) * 1024 * 1024, int(limits[4]) + 2
+def _run_caps(limits):
+    """The run's cgroup caps from its limits: memory in bytes, tasks (its own, A, B and P1)."""
+    fields = limits.split(",")
+    return int(fields[7]) * 1024 * 1024, int(fields[4]) + 3
 
 
-def zygote(chan_fd, wanted, run_ids):
-    """Serve runs: one datagram (payload and six descriptors) in, one forked child out."""
+def zygote(chan_fd, wanted, run_ids, hidden=()):
+    """Serve runs: one datagram (mode, limits and six descriptors) in, one forked child out."""
     import array
     import select
 
@@ -204,7 +263,7 @@ def zygote(chan_fd, wanted, run_ids):
     chan = _socket.socket(fileno=chan_fd)
     root = os.getuid() == 0
     groups = RunGroups.open() if wanted != "routed" else None  # before leaving the host's files
-    namespaces = _prepare(kernel, wanted, run_ids)
+    namespaces = _prepare(kernel, wanted, run_ids, list(hidden))
     if groups is not None and not namespaces:
         groups.close()
         groups = None
@@ -221,7 +280,10 @@ def zygote(chan_fd, wanted, run_ids):
                 pid, status, _uid, lock, group = children.pop(fd)
                 poller.unregister(fd)
                 os.close(fd)
-                send(status, "X", os.waitpid(pid, 0)[1])
+                ended = os.waitpid(pid, 0)[1]
+                # The memory cgroup's kills during the run: the grader says "memory limit".
+                oom = groups.oom_kills(group) if group is not None else 0
+                send(status, "X", ended, oom)
                 status.close()
                 if lock is not None:
                     lock.close()  # A is gone, so is every process that ran as this id
@@ -242,6 +304,7 @@ def zygote(chan_fd, wanted, run_ids):
                     os.close(f)
                 continue
             status = _socket.socket(fileno=fds[STATUS_FD])
+            mode, _, limits = data.decode("ascii", "replace").partition("\0")
             uid, lock = os.getuid(), None
             failure = ""
             if namespaces and root:
@@ -251,13 +314,13 @@ def zygote(chan_fd, wanted, run_ids):
             group, procs = None, []
             if groups is not None and uid is not None:
                 try:
-                    group, procs = groups.make(*_run_caps(data))
+                    group, procs = groups.make(*_run_caps(limits))
                 except OSError as exc:
                     uid = None
                     failure = f"cannot make the run's cgroup: {exc}"
             if uid is None:
                 send(status, "F", failure)
-                send(status, "X", 125 << 8)
+                send(status, "X", 125 << 8, 0)
                 status.close()
                 if lock is not None:
                     lock.close()
@@ -272,7 +335,7 @@ def zygote(chan_fd, wanted, run_ids):
                     forget += [e[3] for e in children.values() if e[3] is not None]
                     if lock is not None:
                         forget.append(lock)
-                    _child(kernel, data, list(fds), forget, namespaces, uid, program, procs)
+                    _child(kernel, mode, limits, list(fds), forget, namespaces, uid, program, procs)
                 finally:
                     os._exit(125)
             for f in procs:
@@ -286,7 +349,11 @@ def zygote(chan_fd, wanted, run_ids):
             send(status, "A", pid)
 
 
-def main() -> None:
-    """Entry point: ``python -I -c ... <channel fd> <mode> <first>-<last run id>``."""
+def main(hidden=()):
+    """Entry point: ``python -I -c <loader> <channel fd> <mode> <first>-<last run id>``.
+
+    The loader (``grader.observe.zygote``) hands the sandbox's modules over as source text, so
+    that no path of the grader's installation is in this process's arguments or memory.
+    """
     first, _, last = sys.argv[3].partition("-")
-    zygote(int(sys.argv[1]), sys.argv[2], (int(first), int(last)))
+    zygote(int(sys.argv[1]), sys.argv[2], (int(first), int(last)), hidden)

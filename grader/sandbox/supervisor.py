@@ -1,0 +1,254 @@
+"""The run's supervisor: starts the script's process, holds it at its exit, ends the run.
+
+Strategy: a verdict rests only on what is seen from outside the learner's processes, so the
+moment "the script is exiting" is the kernel's to tell, never the script's. The supervisor (PID 1
+of the run's PID namespace; in routed mode the run's first process) forks the script's process
+and seizes it with ptrace (``PTRACE_O_TRACEEXIT | PTRACE_O_EXITKILL``) before a line of the
+learner's code runs. However that process ends (its body returns or raises, ``sys.exit``,
+``os._exit`` from any thread, a signal, SIGKILL included), the kernel stops it inside its exit,
+before its descriptors are released, and gives its status. The supervisor tells the grader
+(``H``), waits for its word (``K``) while the grader looks at the run's sockets, lets the
+process go, reaps it and tells its wait status (``W``). Signals sent to the script are passed on
+as they came, so the script sees what it would untraced; its threads and children are not
+traced. When the script's process is gone the run is over: whatever it left running is killed
+(in namespace mode the kernel does it as PID 1 exits; in routed mode the supervisor is a child
+subreaper and kills every orphan that reaches it).
+
+The status channel (``grader.observe.process`` reads it) is never held by the script's process.
+Messages, tab-separated, one datagram each:
+  ``P``  + descriptors: a pidfd of the script's process, a ``NETLINK_SOCK_DIAG`` socket of the
+         run's network namespace, then the run's listeners (if any)
+  ``H status``  the script's process is stopped in its exit with this wait status
+  ``W status``  the script's process is gone, with this wait status
+  ``F step: error``  the run could not be set up
+and from the grader: ``K`` (looked: let it go), ``T`` (time is up: end the run).
+"""
+
+import _socket
+import os
+import select
+import signal
+import struct
+
+from grader.sandbox.channel import send
+
+PTRACE_CONT, PTRACE_SEIZE, PTRACE_GETEVENTMSG, PTRACE_LISTEN = 7, 0x4206, 0x4201, 0x4208
+PTRACE_O_TRACEEXIT, PTRACE_O_EXITKILL = 0x40, 0x100000
+PTRACE_EVENT_EXIT, PTRACE_EVENT_STOP = 6, 128
+WALL = 0x40000000
+PR_SET_CHILD_SUBREAPER = 36
+RELEASE_WAIT_S = 10.0  # a bound only: the grader answers at once, or within its own short wait
+NETLINK_SOCK_DIAG = 4
+END_WAIT_S = 5.0  # how long orphans may take to be gone once killed (routed mode)
+
+
+class Tracer:
+    """The few ptrace requests the supervisor makes, through libc (loaded once)."""
+
+    def __init__(self, kernel):
+        ctypes = kernel.ctypes
+        self.ctypes = ctypes
+        self.ptrace = kernel.libc.ptrace
+        self.ptrace.argtypes = [ctypes.c_long, ctypes.c_long, ctypes.c_void_p, ctypes.c_void_p]
+        self.ptrace.restype = ctypes.c_long
+
+    def seize(self, pid):
+        options = PTRACE_O_TRACEEXIT | PTRACE_O_EXITKILL
+        if self.ptrace(PTRACE_SEIZE, pid, None, self.ctypes.c_void_p(options)) != 0:
+            errno = self.ctypes.get_errno()
+            raise OSError(errno, f"ptrace(PTRACE_SEIZE): {os.strerror(errno)}")
+
+    def status_at_exit(self, pid):
+        message = self.ctypes.c_ulong()
+        self.ptrace(PTRACE_GETEVENTMSG, pid, None, self.ctypes.byref(message))
+        return message.value & 0xFFFFFFFF
+
+    def resume(self, pid, sig=0):
+        self.ptrace(PTRACE_CONT, pid, None, self.ctypes.c_void_p(sig))  # ESRCH: gone already
+
+    def listen(self, pid):
+        self.ptrace(PTRACE_LISTEN, pid, None, None)
+
+
+def send_fds(sock, kind, fds):
+    """One report with descriptors attached (SCM_RIGHTS)."""
+    sock.sendmsg(
+        [kind.encode()],
+        [(_socket.SOL_SOCKET, _socket.SCM_RIGHTS, struct.pack(f"{len(fds)}i", *fds))],
+    )
+
+
+def _children():
+    """This process's children now."""
+    me = os.getpid()
+    try:
+        with open(f"/proc/{me}/task/{me}/children") as f:
+            return [int(p) for p in f.read().split()]
+    except OSError:
+        return []
+
+
+def end_orphans():
+    """Kill every process left under this one (a subreaper) and reap it; bounded."""
+    import time
+
+    until = time.monotonic() + END_WAIT_S
+    while time.monotonic() < until:
+        left = _children()
+        if not left:
+            return
+        for pid in left:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except OSError:
+                pass
+        try:
+            while os.waitpid(-1, os.WNOHANG | WALL)[0]:
+                pass
+        except ChildProcessError:
+            return
+        if _children():
+            select.select([], [], [], 0.005)  # killed tasks take a moment to become zombies
+
+
+class Supervisor:
+    """Runs one script's process under ptrace and reports its end on ``status``."""
+
+    def __init__(self, kernel, status, routed):
+        self.tracer = Tracer(kernel)
+        self.status = status
+        self.routed = routed
+        self.script = 0
+        self.script_fd = -1
+        self.result = None
+
+    def start(self, run_script, listeners=()):
+        """Fork the script's process (``run_script()`` never returns), seize it, report it."""
+        if self.routed:
+            # Orphans of the run come here, not to the host's init: the run can end them all.
+            import ctypes
+
+            ctypes.CDLL(None).prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+        wake_r, wake_w = os.pipe()
+        go_r, go_w = os.pipe()
+        pid = os.fork()
+        if pid == 0:
+            try:
+                os.close(go_w)
+                os.close(wake_r)
+                os.close(wake_w)
+                self.status.close()  # the status channel is never the script's
+                for sock in listeners:
+                    sock.close()
+                if os.read(go_r, 1) != b"g":
+                    os._exit(125)
+                os.close(go_r)
+                # A session of its own: a signal to "its group" (kill(0, ...)) reaches the
+                # script and what it started, never the processes that set the run up.
+                os.setsid()
+            except BaseException:
+                os._exit(125)
+            run_script()
+        os.close(go_r)
+        self.script = pid
+        try:
+            self.tracer.seize(pid)
+            self.script_fd = os.pidfd_open(pid)
+            # Lookups of the run's sockets by the grader, in this network namespace.
+            diag = _socket.socket(_socket.AF_NETLINK, _socket.SOCK_RAW, NETLINK_SOCK_DIAG)
+            fds = [self.script_fd, diag.fileno()] + [s.fileno() for s in listeners]
+            send_fds(self.status, "P", fds)
+            diag.close()
+        except OSError as exc:
+            send(self.status, "F", f"starting the script's process: {exc}")
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+            os._exit(125)
+        for sock in listeners:
+            sock.close()
+        # Children's changes wake the loop through this pipe (the handler itself does nothing).
+        os.set_blocking(wake_w, False)
+        signal.set_wakeup_fd(wake_w)
+        signal.signal(signal.SIGCHLD, lambda *_: None)
+        self.wake = wake_r
+        os.write(go_w, b"g")
+        os.close(go_w)
+
+    def run(self):
+        """Serve the script's stops until it is gone; report its status; return it.
+
+        A failure of the supervisor itself is reported (``F``) and ends the run.
+        """
+        try:
+            return self._run()
+        except BaseException as exc:
+            send(self.status, "F", f"supervising the script: {type(exc).__name__}: {exc}")
+            self._end_now()
+
+    def _run(self):
+        poller = select.poll()
+        poller.register(self.wake, select.POLLIN)
+        poller.register(self.status.fileno(), select.POLLIN)
+        while self.result is None:
+            self._reap()
+            if self.result is not None:
+                break
+            for fd, _events in poller.poll():
+                if fd == self.wake:
+                    os.read(self.wake, 512)
+                elif not self._on_grader():
+                    self._end_now()
+        send(self.status, "W", self.result)
+        return self.result
+
+    def _reap(self):
+        while True:
+            try:
+                pid, status = os.waitpid(-1, os.WNOHANG | WALL)
+            except ChildProcessError:
+                return
+            if pid == 0:
+                return
+            if pid != self.script:
+                continue  # an orphan of the run: reaped, nothing to tell
+            if os.WIFSTOPPED(status):
+                self._stopped(status)
+            else:
+                self.result = status
+                return
+
+    def _stopped(self, status):
+        event = status >> 16
+        if event == PTRACE_EVENT_EXIT:
+            send(self.status, "H", self.tracer.status_at_exit(self.script))
+            self._wait_release()
+            self.tracer.resume(self.script)
+        elif event == PTRACE_EVENT_STOP:
+            self.tracer.listen(self.script)  # a group stop (SIGSTOP): stay stopped until SIGCONT
+        else:
+            self.tracer.resume(self.script, os.WSTOPSIG(status))  # pass the signal on
+
+    def _wait_release(self):
+        """Wait for the grader's ``K`` (bounded); a ``T`` or the grader's end ends the run."""
+        poller = select.poll()
+        poller.register(self.status.fileno(), select.POLLIN)
+        if poller.poll(int(RELEASE_WAIT_S * 1000)) and not self._on_grader():
+            self._end_now()
+
+    def _on_grader(self):
+        """Read one word from the grader; False when it is gone or says the time is up."""
+        try:
+            word = self.status.recv(16)
+        except OSError:
+            return False
+        return word == b"K"
+
+    def _end_now(self):
+        """The grader is gone or the time is up: kill the script and everything it started."""
+        try:
+            signal.pidfd_send_signal(self.script_fd, signal.SIGKILL)
+        except OSError:
+            pass
+        if self.routed:
+            end_orphans()
+        os._exit(137)

@@ -1,0 +1,110 @@
+"""The kernel's view of a connection's client socket, both ways of looking, on real processes.
+
+A child process (the "script") holds a client socket connected to a listener of this test; it
+is looked at while it holds it, and again after it closed it, through the duplicate-descriptor
+way and the inode way that serves where the kernel refuses ``pidfd_getfd``.
+"""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+from collections.abc import Iterator
+
+import pytest
+
+from grader.observe.sockets import SocketDiag, look
+
+HOLDER = """
+import socket, sys
+s = socket.socket()
+s.connect(("127.0.0.1", int(sys.argv[1])))
+print(s.getsockname()[1], flush=True)
+sys.stdin.readline()
+if sys.argv[2] == "close":
+    s.close()
+elif sys.argv[2] == "shutdown":
+    s.shutdown(socket.SHUT_WR)
+print("done", flush=True)
+sys.stdin.readline()
+"""
+
+
+@pytest.fixture
+def listener() -> Iterator[socket.socket]:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        s.listen()
+        yield s
+
+
+def holder(listener: socket.socket, then: str) -> tuple[subprocess.Popen[str], int, socket.socket]:
+    port = listener.getsockname()[1]
+    child = subprocess.Popen(
+        [sys.executable, "-c", HOLDER, str(port), then],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert child.stdout is not None
+    client = int(child.stdout.readline())
+    served, _ = listener.accept()
+    return child, client, served
+
+
+def step(child: subprocess.Popen[str]) -> None:
+    assert child.stdin is not None and child.stdout is not None
+    child.stdin.write("\n")
+    child.stdin.flush()
+    assert child.stdout.readline() == "done\n"
+
+
+@pytest.mark.parametrize("duplicate", [True, False], ids=["pidfd_getfd", "inode"])
+def test_a_held_socket_then_a_closed_one(listener: socket.socket, duplicate: bool) -> None:
+    child, client, served = holder(listener, "close")
+    server = listener.getsockname()[1]
+    diag = SocketDiag.here()
+    try:
+        seen = look(child.pid, diag, [(client, server, False)], "exit", duplicate=duplicate)
+        [state] = seen.sockets
+        assert (state.local_port, state.server_port) == (client, server)
+        assert state.held and state.holders == (child.pid,)
+        assert state.tcp_state == "ESTABLISHED"
+        step(child)  # closes it
+        assert served.recv(16) == b""  # its FIN; the server's side stays open, as in a run
+        seen = look(child.pid, diag, [(client, server, False)], "exit", duplicate=duplicate)
+        [state] = seen.sockets
+        assert not state.held and state.holders == ()
+    finally:
+        diag.close()
+        served.close()
+        child.kill()
+        child.wait()
+
+
+@pytest.mark.parametrize("duplicate", [True, False], ids=["pidfd_getfd", "inode"])
+def test_a_shut_down_socket_is_still_held(listener: socket.socket, duplicate: bool) -> None:
+    child, client, served = holder(listener, "shutdown")
+    server = listener.getsockname()[1]
+    diag = SocketDiag.here()
+    try:
+        step(child)
+        assert served.recv(16) == b""
+        seen = look(child.pid, diag, [(client, server, False)], "exit", duplicate=duplicate)
+        [state] = seen.sockets
+        assert state.held and state.holders == (child.pid,)
+        assert state.tcp_state == "FIN_WAIT2"
+    finally:
+        diag.close()
+        served.close()
+        child.kill()
+        child.wait()
+
+
+def test_a_lookup_of_a_socket_that_never_was_finds_nothing() -> None:
+    diag = SocketDiag.here()
+    try:
+        assert diag.lookup(1, 2) is None
+    finally:
+        diag.close()
