@@ -341,7 +341,7 @@ MUTANTS: tuple[Mutant, ...] = (
     Mutant(
         "connections_yes_is_one",
         "grader/problem/spec.py",
-        "if not isinstance(connections, int) or isinstance(connections, bool) or connections < 0:",
+        "if not _whole(connections) or connections < 0:",
         "if not isinstance(connections, int) or connections < 0:",
         (f"{PIN}::test_spec_values_are_checked_at_and_past_their_bounds",),
     ),
