@@ -357,7 +357,7 @@ def test_a_poison_job_is_dead_lettered_with_an_error_result_within_its_retries(
 SLOW_BUT_RIGHT = """\
 import socket, time
 with socket.create_connection(("127.0.0.1", 9090)) as s:
-    time.sleep(1.5)
+    time.sleep(5)
     s.sendall(b"Wake up, Neo")
 """
 
@@ -372,7 +372,7 @@ def test_a_redelivered_job_keeps_its_first_result(
     first, second = start_workers(*options), start_workers(*options)
     first.wait_ready()
     second.wait_ready()
-    job_id = client.submit(SLOW_BUT_RIGHT.encode(), 2, job_id="redelivered", time_limit_s=5)
+    job_id = client.submit(SLOW_BUT_RIGHT.encode(), 2, job_id="redelivered", time_limit_s=60)
 
     def grading() -> tuple[Workers, int] | None:
         for workers in (first, second):
