@@ -289,7 +289,8 @@ def _run(args: argparse.Namespace) -> int:
         with RemoteGrader(args.broker, config, args.timeout, args.points) as remote:
             return _grade(remote, args)  # type: ignore[arg-type]  # spec, grade, grade_many
     # Start the worker interpreter first: it boots while the rest of the grader is imported.
-    zygote = Zygote("routed" if config.isolation == "routed" else "auto", config.run_ids)
+    mode = "routed" if config.isolation == "routed" else "auto"
+    zygote = Zygote(mode, config.run_ids, config.pool, config.limits)
     from grader.api import Grader
 
     with Grader(config, zygote, args.timeout, args.points, args.lang) as grader:
