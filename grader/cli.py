@@ -20,7 +20,6 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from grader import learner_cli
 from grader.errors import BadInput, GraderFault
 
 if TYPE_CHECKING:
@@ -209,6 +208,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return check_pack(argv[1:])
     if argv[:1] == ["serve"]:  # a file named serve is graded as ./serve
+        from grader import learner_cli
+
         return _learner(lambda words: learner_cli.serve_main(argv[1:], words), _lang(argv))
     parser = _parser()
     args = parser.parse_args(argv)
@@ -254,6 +255,7 @@ def _learner(command: Callable[[Catalogue], int], lang: str | None) -> int:
 
 
 def _statements(args: argparse.Namespace, words: Catalogue) -> int:
+    from grader import learner_cli
     from grader.config import load_config
     from grader.problem.pack import find_packs
 

@@ -82,7 +82,11 @@ def _boot_program(hidden: list[str], pool: int, shape: str) -> bytes:
     for path in sorted(folder.glob("*.py")):
         if path.stem != "__init__":
             sources[f"grader.sandbox.{path.stem}"] = path.read_text("utf-8")
-    tail = f"_install({sources!r})\nimport grader.sandbox.zygote as _z\n_z.main({hidden!r})\n"
+    tail = (
+        f"_install({sources!r})\n"
+        "import grader.sandbox.zygote as _z\n"
+        f"_z.main({hidden!r}, {pool!r}, {shape!r})\n"
+    )
     return (_LOADER + tail).encode("utf-8")
 
 

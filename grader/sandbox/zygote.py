@@ -39,7 +39,7 @@ from grader.sandbox.supervisor import Supervisor, end_orphans
 
 FDS_PER_RUN = 6  # stdin, stdout, stderr, control, status, the run's request (memfd)
 STATUS_FD, REQUEST_FD = 4, 5
-REFILL_IDLE_MS = 5  # no request for this long: prepare the pool's next run
+REFILL_IDLE_MS = 2  # no request for this long: prepare the pool's next run
 # Imported before any fork: a run must not import these from its own folder (a learner's
 # threading.py) nor need the host's files for them (the minimal root has only the stdlib).
 PRELOAD = (
@@ -396,14 +396,12 @@ class Zygote:
     def refill_after(self):
         """How long to stay idle before preparing the next slot (ms), or None: not now.
 
-        Off the critical path: only after a moment with no request, and while runs are under way
-        only when the pool is empty (a run's set-up competes with the running scripts for CPU,
-        and runs are judged on wall-clock time).
+        Off the critical path: only after a moment with no request, so that the runs of one
+        grading, which arrive together, are each served before any slot is forked. Most of a
+        slot's preparation is the kernel's waiting (moving into cgroups, making namespaces), in
+        the slot's own processes, not in this loop.
         """
         if self.failures >= self.MAX_POOL_FAILURES or len(self.pool) >= self.pool_size:
-            return None
-        in_flight = any(slot["status"] is not None for slot in self.slots.values())
-        if in_flight and self.pool:
             return None
         return REFILL_IDLE_MS
 
