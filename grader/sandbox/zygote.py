@@ -28,6 +28,7 @@ from grader.sandbox.namespace import (
     leave_groups,
     listen_here,
     map_when_unshared,
+    open_tap,
     probe,
     take_run_id,
     unshare_run,
@@ -184,6 +185,8 @@ def _enter(kernel, status, ready_w, go_r, mode, limits, name, source, program):
 def _first(kernel, status, mode, limits, name, source, program):
     """P1: finish the run's root and network, then supervise the script's process."""
     step = "preparing the run's root"
+    capture = mode.endswith("+tap")  # the grading asked for the run's packets
+    mode = mode.removesuffix("+tap")
     try:
         kernel.die_with_parent()
         scratch_kb, shm_kb = (int(x) * 1024 for x in limits.split(",")[5:7])
@@ -194,13 +197,17 @@ def _first(kernel, status, mode, limits, name, source, program):
         listeners = [listen_here()] if mode == "ns-up" else []
         if not listeners:
             bring_up_loopback()
+        step = "capturing the run's packets"
+        tap = open_tap() if capture else None  # before any code of the learner's runs
     except OSError as exc:
         send(status, "F", f"{step}: {exc}")
         os._exit(125)
     del source
     supervisor = Supervisor(kernel, status, routed=False)
     confine = Confinement(kernel, program)
-    supervisor.start(lambda: run_script(3, "ns", limits, script, confine, shown_as=name), listeners)
+    supervisor.start(
+        lambda: run_script(3, "ns", limits, script, confine, shown_as=name), listeners, tap
+    )
     for fd in (0, 1, 2, 3):
         os.close(fd)
     kernel.set_undumpable()  # nothing of the run may read or trace its supervisor
