@@ -243,7 +243,7 @@ class Grader:
             run_transcript(obs, words) for obs in observations if obs.run_name not in hidden
         )
         verdict: Verdict = "pass" if all(c.passed for c in checks) else "fail"
-        ladders = self._ladders(name, observations, checks, hidden)
+        ladders = self._ladders(name, observations, checks, hidden, words)
         return Report(
             name,
             spec.number,
@@ -276,6 +276,7 @@ class Grader:
         observations: Sequence[Observation],
         checks: Sequence[Check],
         hidden: Collection[str],
+        words: Catalogue,
     ) -> tuple[PacketLadder, ...]:
         """Each shown run's packets written as a pcap file, and its ladder."""
         if self.pcap_dir is None:
@@ -287,7 +288,8 @@ class Grader:
             path = self.pcap_dir / pcap_name(name, obs.run_name)
             write_atomically(path, pcap_bytes(obs.capture))
             mistakes = [c.hint_key for c in checks if c.run == obs.run_name and not c.passed]
-            ladders.append(packet_ladder(obs.capture, obs.run_name, display_path(path), mistakes))
+            shown = display_path(path)
+            ladders.append(packet_ladder(obs.capture, obs.run_name, shown, mistakes, words))
         return tuple(ladders)
 
     def ungraded(

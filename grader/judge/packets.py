@@ -14,6 +14,7 @@ import struct
 from collections.abc import Collection
 from dataclasses import dataclass
 
+from grader.i18n import Catalogue, english
 from grader.observe.records import Frame, PacketCapture
 from grader.report import Packet, PacketLadder
 from grader.show import literal
@@ -33,10 +34,6 @@ REFUSED_KEYS = frozenset(
         "refused_retrying",
     }
 )
-MARKS = {
-    "reset": "the client's RST: the connection was reset, not closed with a FIN",
-    "refused": "the SYN answered by RST: nothing listened, the connection was refused",
-}
 
 
 @dataclass(frozen=True)
@@ -107,7 +104,11 @@ def _flag_words(segment: _Segment) -> str:
 
 
 def packet_ladder(
-    capture: PacketCapture, run: str, pcap: str = "", mistakes: Collection[str] = ()
+    capture: PacketCapture,
+    run: str,
+    pcap: str = "",
+    mistakes: Collection[str] = (),
+    words: Catalogue | None = None,
 ) -> PacketLadder:
     """The ladder of one run's capture; ``mistakes`` (the hint keys of the run's failed checks)
     mark the packet that shows the first of them a packet can show."""
@@ -148,17 +149,18 @@ def packet_ladder(
         ((i, m) for key in mistakes for i, m in [_mark(packets, key)] if i is not None),
         (None, ""),
     )
-    return PacketLadder(run, tuple(packets), capture.seen, pcap, marked, mark)
+    text = (words or english()).message(mark) if mark else ""
+    return PacketLadder(run, tuple(packets), capture.seen, pcap, marked, text)
 
 
 def _mark(packets: list[Packet], hint_key: str) -> tuple[int | None, str]:
-    """The packet that shows the mistake ``hint_key`` names, and what it shows."""
+    """The packet that shows the mistake ``hint_key`` names, and the key of what it shows."""
     if hint_key in RESET_KEYS:
         for index, p in enumerate(packets):
             if p.who == "client" and "RST" in p.flags:
-                return index, MARKS["reset"]
+                return index, "packets.reset"
     if hint_key in REFUSED_KEYS:
         for index, p in enumerate(packets):
             if p.who == "server" and "RST" in p.flags and p.ack == 1:
-                return index, MARKS["refused"]
+                return index, "packets.refused"
     return None, ""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Sequence
 from typing import Any
@@ -9,8 +10,8 @@ from typing import Any
 from grader.report import Check, Report
 
 # 1.1: points (score, max_score) and unreached checks; 1.2: seed, diagnosis and transcripts;
-# 1.3: a check's ``hidden`` (a hidden run's: its inputs and bytes are not shown)
-SCHEMA_VERSION = "1.3"
+# 1.3: a check's ``hidden`` (a hidden run's: its inputs and bytes are not shown); 1.4: packets
+SCHEMA_VERSION = "1.4"
 
 
 def as_dict(report: Report) -> dict[str, Any]:
@@ -56,7 +57,24 @@ def as_dict(report: Report) -> dict[str, Any]:
             }
             for t in report.transcripts
         ],
+        "packets": _ladders(report),
     }
+
+
+def _ladders(report: Report) -> list[dict[str, Any]]:
+    """Each run's packets (``grade --pcap``): its pcap file and its ladder."""
+    return [
+        {
+            "run": ladder.run,
+            "pcap": ladder.pcap,
+            "seen": ladder.seen,
+            "kept": len(ladder.packets),
+            "marked": ladder.marked,
+            "mark": ladder.mark,
+            "packets": [dataclasses.asdict(p) for p in ladder.packets],
+        }
+        for ladder in report.ladders
+    ]
 
 
 def _diagnosis(report: Report) -> dict[str, Any] | None:

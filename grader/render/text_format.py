@@ -14,6 +14,7 @@ import textwrap
 from collections.abc import Callable, Sequence
 
 from grader.i18n import Catalogue, english
+from grader.render.packets_text import ladder_lines, shown_by_line
 from grader.render.plain import where
 from grader.report import Check, Report, RunTranscript
 
@@ -169,8 +170,11 @@ def render_one(
         lines += _every_check(report, paint, words)
         for every in report.transcripts:
             lines += ["", *transcript_lines(every, words)]
+        for ladder in report.ladders:
+            lines += ["", *ladder_lines(ladder, words)]
     else:
         lines += _diagnosis_lines(report, paint, words)
+        lines += shown_by_line(report, words)
         root = report.diagnosed
         transcript = report.transcript(root.run) if root is not None else None
         if transcript is not None:
