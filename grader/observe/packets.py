@@ -44,11 +44,7 @@ class PacketTap:
         self._seen = 0
         self._buf = bytearray(_BUFFER)
         self._anc = socket.CMSG_SPACE(_TIMESPEC.size)
-        sock.setblocking(False)
-        try:
-            sock.setsockopt(socket.SOL_SOCKET, SO_TIMESTAMPNS, 1)
-        except OSError:
-            pass  # no kernel time: each frame gets the time it was read
+        sock.setblocking(False)  # its frames carry the kernel's time (the run set SO_TIMESTAMPNS)
         sel.register(sock, selectors.EVENT_READ, self._on_readable)
 
     def _on_readable(self) -> None:
@@ -97,7 +93,7 @@ def _stamp(anc: list[tuple[int, int, bytes]]) -> int:
         if level == socket.SOL_SOCKET and kind == SO_TIMESTAMPNS and len(data) >= _TIMESPEC.size:
             sec, nsec = _TIMESPEC.unpack_from(data)
             return int(sec) * 1_000_000_000 + int(nsec)
-    return time.time_ns()
+    return time.time_ns()  # no kernel time: the time it was read
 
 
 def pcap_bytes(capture: PacketCapture) -> bytes:

@@ -51,6 +51,7 @@ def listen_here():
 
 
 ETH_P_ALL, SOL_PACKET, PACKET_IGNORE_OUTGOING = 0x0003, 263, 23
+SO_TIMESTAMPNS = 35
 
 
 def open_tap():
@@ -65,6 +66,7 @@ def open_tap():
             s.setsockopt(SOL_PACKET, PACKET_IGNORE_OUTGOING, 1)
         except OSError:
             pass
+        s.setsockopt(_socket.SOL_SOCKET, SO_TIMESTAMPNS, 1)  # from the first frame on
         s.bind(("lo", ETH_P_ALL))  # Python puts the address's protocol in network order
     except OSError:
         s.close()
