@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import threading
 import time
 import weakref
 from collections.abc import Collection, Iterable, Iterator, Sequence
@@ -340,12 +341,17 @@ class Grader:
             return list(pool.map(one, range(len(spec.runs))))
 
     def grade_many(
-        self, paths: Iterable[str | Path], problem: int | str, jobs: int | None = None
+        self,
+        paths: Iterable[str | Path],
+        problem: int | str,
+        jobs: int | None = None,
+        stop: threading.Event | None = None,
     ) -> Iterator[Report]:
         """Grade files side by side, yielding each Report as it completes.
 
         A file that cannot be graded (missing, a folder) yields a Report with verdict
-        ``invalid`` and the reason, so one broken file never stops the batch.
+        ``invalid`` and the reason, so one broken file never stops the batch. Once ``stop`` is
+        set, no further grading starts; those already running end and are yielded.
         """
         self.spec(problem)  # an unknown problem is the caller's error: raise before starting
         self.refuse_unsandboxed()
@@ -356,6 +362,8 @@ class Grader:
             running: dict[Future[Report], str] = {}
 
             def submit_next() -> bool:
+                if stop is not None and stop.is_set():
+                    return False
                 for path in todo:
                     running[pool.submit(self._grade_or_error, path, problem)] = str(path)
                     return True

@@ -4,14 +4,19 @@ A folder is searched for ``.py`` files, passing over hidden folders, virtual env
 symbolic links (``find_scripts``).
 
 JSON is streamed as JSON Lines, one line per file as each finishes, so a consumer can follow a
-long batch; the other formats are rendered once the batch is complete.
+long batch; the other formats are rendered once the batch is complete. Ctrl-C stops starting
+gradings and keeps what finished (``Batch.interrupted``).
 """
 
 from __future__ import annotations
 
+import inspect
 import os
+import queue
 import sys
+import threading
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
@@ -85,30 +90,86 @@ def summary_table(reports: Sequence[Report]) -> str:
     return "\n".join(lines) + "\n"
 
 
+@dataclass(frozen=True)
+class Batch:
+    """The reports of a batch, in input order, and whether Ctrl-C cut it short."""
+
+    reports: list[Report]
+    interrupted: bool = False
+
+
+_DONE = object()
+
+
 def run_batch(
     grader: Grader,
     paths: Sequence[Path],
     problem: int,
     jobs: int | None,
     stream_json: bool,
-) -> list[Report]:
+) -> Batch:
     """Grade ``paths``, streaming JSON Lines to stdout if asked and showing progress on a
-    terminal; return the reports in input order (the caller prints the rest)."""
+    terminal; return the reports in input order (the caller prints the rest).
+
+    Ctrl-C stops starting gradings: those running end (within their time limit) and are kept
+    with those finished, and the batch says it was interrupted. The gradings are consumed in a
+    thread of their own, so the interrupt never lands inside the pool that runs them.
+    """
     from grader.render.json_format import render_line
 
     show_progress = sys.stderr.isatty()
     order = {display_path(p): i for i, p in enumerate(paths)}
+    stop = threading.Event()
+    arrived: queue.Queue[object] = queue.Queue()
+    supports_stop = "stop" in inspect.signature(grader.grade_many).parameters
+
+    def consume() -> None:
+        try:
+            many = (
+                grader.grade_many(paths, problem, jobs, stop=stop)
+                if supports_stop
+                else grader.grade_many(paths, problem, jobs)
+            )
+            for report in many:
+                arrived.put(report)
+                if stop.is_set() and not supports_stop:
+                    break
+        except BaseException as exc:  # raised again in the caller's thread
+            arrived.put(exc)
+        finally:
+            arrived.put(_DONE)
+
+    consumer = threading.Thread(target=consume, name="batch", daemon=True)
+    consumer.start()
     reports: list[Report] = []
     failed = 0
-    for report in grader.grade_many(paths, problem, jobs):
-        reports.append(report)
-        failed += not report.passed
+    interrupted = False
+    while True:
+        try:
+            item = arrived.get(timeout=0.5)
+        except queue.Empty:
+            continue
+        except KeyboardInterrupt:
+            if not interrupted:
+                sys.stderr.write(
+                    "\ngrade: interrupted: no more gradings start; ending those running\n"
+                )
+            interrupted = True
+            stop.set()
+            continue
+        if item is _DONE:
+            break
+        if isinstance(item, BaseException):
+            raise item
+        assert isinstance(item, Report)
+        reports.append(item)
+        failed += not item.passed
         if stream_json:
-            sys.stdout.write(render_line(report) + "\n")
+            sys.stdout.write(render_line(item) + "\n")
             sys.stdout.flush()
         if show_progress:
             _progress(sys.stderr, len(reports), len(paths), failed)
     if show_progress:
         sys.stderr.write("\n")
     reports.sort(key=lambda r: order.get(r.submission, len(order)))
-    return reports
+    return Batch(reports, interrupted)

@@ -31,6 +31,7 @@ from grader.report import EXIT_BAD_INPUT, EXIT_GRADER_FAULT, EXIT_PASS, Report
 from grader.show import display_path
 
 FORMATS = ("text", "json", "junit", "html", "gradescope", "classroom")
+EXIT_INTERRUPTED = 130  # Ctrl-C: 128 + SIGINT, as shells report it
 
 
 class _Parser(argparse.ArgumentParser):
@@ -229,7 +230,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_GRADER_FAULT
     except KeyboardInterrupt:
         sys.stderr.write("grade: interrupted\n")
-        return 130
+        return EXIT_INTERRUPTED
     except Exception as exc:  # a bug of ours: say so in one line, with the exit status that says so
         sys.stderr.write(f"grade: grader fault: {type(exc).__name__}: {exc}\n")
         return EXIT_GRADER_FAULT
@@ -256,11 +257,24 @@ def _learner(command: Callable[[Catalogue], int], lang: str | None) -> int:
         return EXIT_BAD_INPUT
 
 
+def terminal_width(stream: TextIO) -> int:
+    """The width text is fitted to: ``COLUMNS``, else the terminal's, from 60 to 100 columns."""
+    from grader.render.text_format import fit_width
+
+    raw = os.environ.get("COLUMNS", "")
+    if raw.isdigit() and int(raw) > 0:
+        return fit_width(int(raw))
+    try:
+        return fit_width(os.get_terminal_size(stream.fileno()).columns if stream.isatty() else None)
+    except (OSError, ValueError, AttributeError):
+        return fit_width(None)
+
+
 def _statements(args: argparse.Namespace, words: Catalogue) -> int:
     from grader.config import load_config
     from grader.problem.pack import find_packs
 
-    width = 100
+    width = terminal_width(sys.stdout)
     packs = find_packs(load_config(args.config).with_problems(args.problems).problem_paths)
     if args.show is not None:
         sys.stdout.write(learner_cli.show_one(args.show, words, width, packs))
@@ -332,7 +346,16 @@ def _grade(grader: Grader, args: argparse.Namespace) -> int:
         from grader.batch import run_batch
 
         stream = args.format == "json" and target is None
-        reports = run_batch(grader, paths, args.problem, args.jobs, stream)
+        done = run_batch(grader, paths, args.problem, args.jobs, stream)
+        reports = done.reports
+        if done.interrupted:  # what finished is still reported and written
+            _emit(reports, args, batch, target)
+            if stream:
+                from grader.batch import summary_table
+
+                sys.stderr.write(summary_table(reports))
+            sys.stderr.write(f"grade: interrupted: {len(reports)} of {len(paths)} files graded\n")
+            return EXIT_INTERRUPTED
     _emit(reports, args, batch, target)
     return _exit_status(reports)
 
@@ -342,7 +365,13 @@ def _text(reports: list[Report], args: argparse.Namespace, colour: bool) -> str:
     from grader.i18n import catalogue
     from grader.render.text_format import render
 
-    return render(reports, colour=colour, verbose=args.verbose, words=catalogue(args.lang))
+    return render(
+        reports,
+        colour=colour,
+        verbose=args.verbose,
+        words=catalogue(args.lang),
+        width=terminal_width(sys.stdout),
+    )
 
 
 def _emit(
@@ -358,7 +387,12 @@ def _emit(
     for_a_person = target is not None or args.format == "text"
     if for_a_person:
         colour = _colour(out, args.no_color)
-        text = summary_table(reports) if batch else _text(reports, args, colour)
+        if not batch:
+            text = _text(reports, args, colour)
+        elif args.verbose:  # each file's feedback, then the table
+            text = _text(reports, args, colour) + "\n" + summary_table(reports)
+        else:
+            text = summary_table(reports)
     elif batch and args.format == "json":
         text = ""  # the JSON Lines were streamed as each file was graded
     else:

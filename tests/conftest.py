@@ -15,6 +15,12 @@ SAMPLES = ROOT.parent / "shared" / "samples"
 SUBMISSIONS = Path(__file__).resolve().parent / "submissions"
 
 
+@pytest.fixture(autouse=True)
+def _no_terminal_width(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The text report fits COLUMNS: the terminal running the tests does not choose it."""
+    monkeypatch.delenv("COLUMNS", raising=False)
+
+
 @pytest.fixture(scope="session")
 def grader() -> Grader:
     return Grader.create()

@@ -69,6 +69,11 @@ def test_one_mistake_first_in_twenty_lines(fast: Grader, path: Path) -> None:
     sentences = [s for line in words for s in re.split(r"(?<=[.!?])\s+", line.strip()) if s]
     repeated = {s for s in sentences if sentences.count(s) > 1 and len(s) > 20}
     assert not repeated
+    # A narrower terminal gets every line within its width, the default report and every check.
+    for width in (60, 73):
+        for verbose in (False, True):
+            narrow = render([report], verbose=verbose, width=width).splitlines()
+            assert max(len(line) for line in narrow) <= width, "\n".join(narrow)
 
 
 @pytest.fixture(scope="module")
@@ -94,7 +99,7 @@ def test_trailing_newline_report_and_transcript(fast: Grader, script: Callable[.
     report = fast.grade(path, 2, seed=7)
     text = render([report])
     body = re.sub(r"\d+\.\d{3} s|after \d+\.\d\d s", "T", text.split("\n", 1)[1])
-    body = body.rsplit("\n", 2)[0]  # the footer holds the path and the time
+    body = body.split("\n      /", 1)[0]  # the footer holds the path and the time
     assert body == (
         "The message ends with a newline (b'\\n'), but messages carry none.\n"
         "  ✗ sends exactly b'Wake up, Neo'\n"
@@ -111,7 +116,8 @@ def test_trailing_newline_report_and_transcript(fast: Grader, script: Callable[.
         "     T  client   closes (FIN)\n"
         "    stdout nothing · stderr nothing · exit status 0 T"
     )
-    assert text.rstrip().endswith("· seed 7 · the task: grade --show 2")
+    footer = text.split("\n      /", 1)[1]  # packed into as many lines as its path needs
+    assert " ".join(footer.replace("·", " ").split()).endswith("seed 7 the task: grade --show 2")
 
 
 def test_transcript_of_a_reply_printed_as_bytes(fast: Grader, script: Callable[..., Path]) -> None:

@@ -15,7 +15,9 @@ from grader.observe.records import ConnectAttempt, ConnectionRecord, Observation
 from grader.report import RunTranscript, WireEvent
 from grader.show import literal
 
-CAP = 120  # characters of one bytes literal shown; a reply is at most 200 bytes
+# Characters of one bytes literal kept: a reply (at most 200 bytes) whole, escapes included;
+# the text report cuts it to the terminal's width unless --verbose.
+CAP = 2000
 OUTPUT_CAP = 300  # characters of stdout or stderr kept
 MAX_EVENTS = 100  # a flood of tiny segments is summed up, not listed: every format carries this
 

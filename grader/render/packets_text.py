@@ -14,7 +14,7 @@ from grader.i18n import Catalogue
 from grader.report import Packet, PacketLadder, Report
 
 ARROWS = {"client": "→", "server": "←"}
-WIDTH = 100
+WIDTH = 100  # the widest report (``grader.render.text_format``)
 
 
 def packet_text(packet: Packet) -> str:
@@ -26,8 +26,9 @@ def packet_text(packet: Packet) -> str:
     return f"{text} {packet.payload}".rstrip()
 
 
-def ladder_lines(ladder: PacketLadder, words: Catalogue) -> list[str]:
-    """The ladder: a title naming its pcap file, then a numbered line per packet."""
+def ladder_lines(ladder: PacketLadder, words: Catalogue, width: int = WIDTH) -> list[str]:
+    """The ladder: a title naming its pcap file, then a numbered line per packet, each cut to
+    ``width`` columns (the cut marked with …)."""
     title = words.message(
         "packets.title",
         run=ladder.run,
@@ -35,20 +36,22 @@ def ladder_lines(ladder: PacketLadder, words: Catalogue) -> list[str]:
         seen=ladder.seen,
         pcap=ladder.pcap,
     )
-    lines = [f"  {title}"]
+    lines = textwrap.wrap(title, width, initial_indent="  ", subsequent_indent="    ")
     several = len({p.connection for p in ladder.packets}) > 1
     for number, packet in enumerate(ladder.packets, start=1):
         where = f"[{packet.connection}] " if several else ""
         line = f"    {number:>3}  {packet.at_s:8.4f} s  {where}{packet_text(packet)}"
-        if len(line) > WIDTH:
-            line = line[: WIDTH - 1] + "…"
+        if len(line) > width:
+            line = line[: width - 1] + "…"
         lines.append(line)
         if number - 1 == ladder.marked:
-            lines.append(f"{'':>21}↑ {ladder.mark}")
+            lines += textwrap.wrap(
+                ladder.mark, width, initial_indent=" " * 21 + "↑ ", subsequent_indent=" " * 23
+            )
     return lines
 
 
-def shown_by_line(report: Report, words: Catalogue) -> list[str]:
+def shown_by_line(report: Report, words: Catalogue, width: int = WIDTH) -> list[str]:
     """Under the diagnosis: the packet that shows the mistake, when the ladder marks one."""
     root = report.diagnosed
     ladder = report.ladder(root.run) if root is not None else None
@@ -59,4 +62,4 @@ def shown_by_line(report: Report, words: Catalogue) -> list[str]:
     line = words.message(
         "packets.shown_by", number=ladder.marked + 1, packet=text, pcap=ladder.pcap
     )
-    return textwrap.wrap(line, WIDTH, initial_indent="  ", subsequent_indent="    ")
+    return textwrap.wrap(line, width, initial_indent="  ", subsequent_indent="    ")

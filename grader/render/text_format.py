@@ -4,7 +4,9 @@ Strategy: by default the report leads with the one mistake the diagnosis chose (
 right under the verdict line, then expected / observed / try), folds every other failure and
 every check not judged into a line each, and shows what crossed the wire in that run; it fits
 in ``BUDGET`` lines, the transcript giving way first. ``verbose`` shows every check of every run
-and every run's transcript. Plain Python rather than a template: this is the ``grade``
+and every run's transcript, its bytes whole. Every line fits ``width`` (the terminal's, from 60
+to 100 columns): prose is folded, and where a line must be cut (a value with a caret under it, a
+bytes literal) the cut is marked with ``…``. Plain Python rather than a template: this is the ``grade``
 command's everyday output, and it should not cost a template engine's import on every start.
 """
 
@@ -26,7 +28,8 @@ VERDICTS = {
     "error": ("ERROR", "yellow"),
 }
 INDENT = " " * 16  # under the values, past "      expected  "
-WIDTH = 100
+WIDTH = 100  # the widest report, whatever the terminal
+NARROWEST = 60  # a narrower terminal still gets 60 columns: the values need them
 BUDGET = 20  # lines a single mistake's default report fits in
 ARROWS = {"client": "→", "server": "←"}
 
@@ -40,24 +43,44 @@ def _painter(colour: bool) -> Paint:
     return paint
 
 
-def _value(text: str, wrap: bool = False) -> str:
+def fit_width(columns: int | None) -> int:
+    """The report's width for a terminal of ``columns`` (None: not a terminal): 60 to 100."""
+    return WIDTH if columns is None else max(NARROWEST, min(WIDTH, columns))
+
+
+def cut(line: str, width: int) -> str:
+    """``line`` cut to ``width`` columns, the cut marked with ``…``."""
+    return line if len(line) <= width else line[: width - 1] + "…"
+
+
+def _fold(text: str, room: int) -> list[str]:
+    """Prose folded to ``room`` columns; a word longer than that is split, never lost."""
+    return textwrap.wrap(text, room, break_on_hyphens=False) or [""]
+
+
+def _value(text: str, width: int, wrap: bool = False) -> str:
     """A value under its label; with ``wrap``, long lines are folded to the report's width.
 
-    A value with a caret line under it is never folded: the caret must stay under its column.
+    A value with a caret line under it is never folded: the caret must stay under its column;
+    its lines are cut (marked ``…``) instead.
     """
     lines = text.split("\n")
+    room = width - len(INDENT)
     if wrap:
-        room = WIDTH - len(INDENT)
-        lines = [part for line in lines for part in (textwrap.wrap(line, room) or [""])]
+        lines = [part for line in lines for part in _fold(line, room)]
+    else:
+        lines = [cut(line, room) for line in lines]
     return ("\n" + INDENT).join(lines)
 
 
-def _header(report: Report, paint: Paint) -> str:
+def _header(report: Report, paint: Paint, width: int) -> list[str]:
     word, hue = VERDICTS[report.verdict]
-    return f"{paint(word, hue)} problem {report.problem} ({report.title}): {report.summary()}"
+    text = f"{word} problem {report.problem} ({report.title}): {report.summary()}"
+    lines = _wrapped(text, width, "")
+    return [paint(word, hue) + lines[0][len(word) :], *lines[1:]]
 
 
-def _footer(report: Report, words: Catalogue, verbose: bool) -> str:
+def _footer(report: Report, words: Catalogue, verbose: bool, width: int) -> list[str]:
     parts = [report.submission, f"{report.duration_s:.2f} s"]
     # For the teacher; by default said only when the runs were not isolated, a thing to know.
     if report.isolation and (verbose or report.isolation == "routed"):
@@ -66,26 +89,40 @@ def _footer(report: Report, words: Catalogue, verbose: bool) -> str:
         parts.append(words.message("report.seed", seed=report.seed))
     if report.verdict == "fail":
         parts.append(words.message("report.show", problem=report.problem))
-    return "      " + " · ".join(parts)
+    return _packed(parts, "      ", width)
 
 
-def _failure(check: Check, paint: Paint, words: Catalogue, hint: str) -> list[str]:
+def _failure(check: Check, paint: Paint, words: Catalogue, hint: str, width: int) -> list[str]:
     """Expected, observed, the caret line and what to try, under a failed check."""
     labels = {k: f"{words.message('report.' + k):<10}" for k in ("expected", "observed", "try")}
+    expected, observed = check.expected, check.observed
+    marker = check.marker
+    room = width - len(INDENT)
+    column = marker.find("^")
+    if marker and column >= room - 1:
+        # The difference is past the cut: show the window from a little before it, marked.
+        shift = column - room // 2
+        expected, observed = (
+            "\n".join("…" + line[shift + 1 :] for line in value.split("\n"))
+            for value in (expected, observed)
+        )
+        marker = " " * (column - shift) + "^"
     lines = [
-        f"      {labels['expected']}{_value(check.expected, not check.marker)}",
-        f"      {labels['observed']}{_value(check.observed, not check.marker)}",
+        f"      {labels['expected']}{_value(expected, width, not marker)}",
+        f"      {labels['observed']}{_value(observed, width, not marker)}",
     ]
-    if check.marker:
-        lines.append(INDENT + paint(check.marker, "red"))
+    if marker:
+        lines.append(INDENT + paint(marker, "red"))
     if hint:
-        wrapped = ("\n" + INDENT).join(textwrap.wrap(hint, WIDTH - len(INDENT)))
+        wrapped = ("\n" + INDENT).join(_fold(hint, room))
         lines.append(f"      {labels['try']}{wrapped}")
     return lines
 
 
-def _wrapped(text: str, indent: str = "  ") -> list[str]:
-    return textwrap.wrap(text, WIDTH, initial_indent=indent, subsequent_indent=indent + "  ")
+def _wrapped(text: str, width: int, indent: str = "  ") -> list[str]:
+    return textwrap.wrap(
+        text, width, initial_indent=indent, subsequent_indent=indent + "  ", break_on_hyphens=False
+    )
 
 
 def transcript_lines(
@@ -93,15 +130,29 @@ def transcript_lines(
     words: Catalogue,
     limit: int | None = None,
     traceback_shown: bool = False,
+    width: int = WIDTH,
+    whole: bool = False,
 ) -> list[str]:
-    """The transcript as lines: events (at most ``limit``), what was printed, how it ended."""
-    lines = [f"  {words.message('report.wire_title', run=transcript.run)}"]
+    """The transcript as lines: events (at most ``limit``), what was printed, how it ended.
+
+    A line too long is cut (``…``), or with ``whole`` (``--verbose``) continued on the next.
+    """
+    lines = _wrapped(words.message("report.wire_title", run=transcript.run), width)
     events = list(transcript.events)
     shown = events if limit is None or len(events) <= limit else events[: max(limit - 1, 0)]
     for event in shown:
         at = f"{event.at_s:6.3f} s" if event.at_s is not None else " " * 8
         arrow = ARROWS[event.who] if event.kind == "data" else " "
-        lines.append(f"    {at}  {event.who:<6} {arrow} {event.text}")
+        line = f"    {at}  {event.who:<6} {arrow} {event.text}"
+        if whole and len(line) > width:  # continued under the text, never cut
+            pad = " " * 23
+            room = width - len(pad)
+            if event.kind == "data":  # a bytes literal: split anywhere
+                parts = [event.text[i : i + room] for i in range(0, len(event.text), room)]
+            else:
+                parts = _fold(event.text, room)
+            line = line[: len(pad)] + ("\n" + pad).join(parts)
+        lines.append(line)
     if len(shown) < len(events) and limit:
         lines.append(f"    … {len(events) - len(shown)} more (grade --verbose)")
     nothing = words.message("wire.nothing")
@@ -114,35 +165,40 @@ def transcript_lines(
         stderr = transcript.stderr if transcript.stderr != "''" else nothing
     out_label, err_label = words.message("wire.stdout"), words.message("wire.stderr")
     pieces = [f"{out_label} {stdout}", f"{err_label} {stderr}", transcript.ending]
-    lines += _packed(pieces, "    ")
-    return [line[:WIDTH] if len(line) > WIDTH else line for line in lines]
+    lines += _packed(pieces, "    ", width)
+    return [
+        "\n".join(cut(part, width) for part in line.split("\n")) if whole else cut(line, width)
+        for line in lines
+    ]
 
 
-def _packed(pieces: Sequence[str], indent: str) -> list[str]:
+def _packed(pieces: Sequence[str], indent: str, width: int) -> list[str]:
     """``pieces`` joined with `` · `` into as few lines as fit; a piece too long alone is cut."""
     lines: list[str] = []
     for piece in pieces:
-        if len(indent + piece) > WIDTH:
-            piece = piece[: WIDTH - len(indent) - 1] + "…"
-        if lines and len(lines[-1] + " · " + piece) <= WIDTH:
+        piece = cut(indent + piece, width)[len(indent) :]
+        if lines and len(lines[-1] + " · " + piece) <= width:
             lines[-1] += " · " + piece
         else:
             lines.append(indent + piece)
     return lines
 
 
-def _diagnosis_lines(report: Report, paint: Paint, words: Catalogue) -> list[str]:
+def _diagnosis_lines(report: Report, paint: Paint, words: Catalogue, width: int) -> list[str]:
     diagnosis = report.diagnosis
     root = report.diagnosed
     if diagnosis is None or root is None:
         return []
     lines = [
         paint(line, "bold")
-        for line in textwrap.wrap(root.mistake or root.hint or f"Not met: {root.title}.", WIDTH)
+        for line in _fold(root.mistake or root.hint or f"Not met: {root.title}.", width)
     ]
     run = f" · “{root.run}”" if len(report.runs) > 1 else ""
-    lines.append(f"  {paint('✗', 'red')} {root.title}{run}")
-    lines += _failure(root, paint, words, root.fix if root.mistake else "")
+    lines += [
+        f"  {paint('✗', 'red')} {line[4:]}" if i == 0 else line
+        for i, line in enumerate(_wrapped(f"{root.title}{run}", width, "    "))
+    ]
+    lines += _failure(root, paint, words, root.fix if root.mistake else "", width)
     folds = (
         ("report.same_mistake", diagnosis.same),
         ("report.caused", diagnosis.caused),
@@ -150,31 +206,36 @@ def _diagnosis_lines(report: Report, paint: Paint, words: Catalogue) -> list[str
     )
     for key, indices in folds:
         if indices:
-            lines += _wrapped(words.message(key, where=where(report, indices, root)))
+            lines += _wrapped(words.message(key, where=where(report, indices, root)), width)
     if diagnosis.not_judged:
         what = where(report, diagnosis.not_judged, runs=False)
-        lines += [paint(x, "dim") for x in _wrapped(words.message("report.not_judged", what=what))]
+        said = words.message("report.not_judged", what=what)
+        lines += [paint(x, "dim") for x in _wrapped(said, width)]
     return lines
 
 
 def render_one(
-    report: Report, colour: bool = False, verbose: bool = False, words: Catalogue | None = None
+    report: Report,
+    colour: bool = False,
+    verbose: bool = False,
+    words: Catalogue | None = None,
+    width: int = WIDTH,
 ) -> str:
     """One report as terminal text: the diagnosis first, or (``verbose``) every check."""
     words = words or english()
     paint = _painter(colour)
-    lines = [_header(report, paint)]
+    lines = _header(report, paint, width)
     if report.error:
-        lines.append(f"      The grader could not finish: {report.error}")
+        lines += _wrapped(f"The grader could not finish: {report.error}", width, "      ")
     if verbose:
-        lines += _every_check(report, paint, words)
+        lines += _every_check(report, paint, words, width)
         for every in report.transcripts:
-            lines += ["", *transcript_lines(every, words)]
+            lines += ["", *transcript_lines(every, words, width=width, whole=True)]
         for ladder in report.ladders:
-            lines += ["", *ladder_lines(ladder, words)]
+            lines += ["", *ladder_lines(ladder, words, width)]
     else:
-        lines += _diagnosis_lines(report, paint, words)
-        lines += shown_by_line(report, words)
+        lines += _diagnosis_lines(report, paint, words, width)
+        lines += shown_by_line(report, words, width)
         root = report.diagnosed
         transcript = report.transcript(root.run) if root is not None else None
         if transcript is not None:
@@ -182,35 +243,43 @@ def render_one(
             traceback_shown = bool(root and name and f"uncaught {name}" in root.observed)
             # As many of the wire's events as the budget leaves room for, the footer included.
             limit = len(transcript.events)
-            wire = transcript_lines(transcript, words, limit, traceback_shown)
+            wire = transcript_lines(transcript, words, limit, traceback_shown, width)
+            footer = _footer(report, words, verbose, width)
             used = sum(line.count("\n") + 1 for line in lines)  # values span several lines
-            used += 1  # the footer
+            used += len(footer)
             while limit > 0 and used + len(wire) > BUDGET:
                 limit -= 1
-                wire = transcript_lines(transcript, words, limit, traceback_shown)
+                wire = transcript_lines(transcript, words, limit, traceback_shown, width)
+            if used + len(wire) > BUDGET:
+                wire = []  # no event left to show: how it ended is in the failure above
             lines += wire
-    lines.append(_footer(report, words, verbose))
+    lines += _footer(report, words, verbose, width)
     return "\n".join(lines) + "\n"
 
 
-def _every_check(report: Report, paint: Paint, words: Catalogue) -> list[str]:
+def _marked(mark: str, painted: str, text: str, width: int) -> list[str]:
+    """``  ✓ text``, folded to ``width`` under the text, the mark painted."""
+    lines = _wrapped(f"{mark} {text}", width, "  ")
+    return [f"  {painted}{lines[0][3:]}", *lines[1:]]
+
+
+def _every_check(report: Report, paint: Paint, words: Catalogue, width: int) -> list[str]:
     """Every check of every run (the ``--verbose`` layout), repeats named, not spelled out."""
     lines: list[str] = []
     for run, checks in report.by_run():
-        lines += ["", paint(run, "bold")]
+        lines += ["", *(paint(x, "bold") for x in _wrapped(run, width, ""))]
         for check, seen_in in checks:
             if check.status == "passed":
-                lines.append(f"  {paint('✓', 'green')} {check.title}")
+                lines += _marked("✓", paint("✓", "green"), check.title, width)
             elif check.status == "skipped":
-                lines.append(
-                    f"  {paint('-', 'dim')} {check.title} {paint(f'({check.hint})', 'dim')}"
-                )
+                said = f"{check.title} ({check.hint})"
+                lines += _marked("-", paint("-", "dim"), said, width)
             elif seen_in:
-                note = paint(f"(as in “{seen_in}” above)", "dim")
-                lines.append(f"  {paint('✗', 'red')} {check.title} {note}")
+                said = f"{check.title} (as in “{seen_in}” above)"
+                lines += _marked("✗", paint("✗", "red"), said, width)
             else:
-                lines.append(f"  {paint('✗', 'red')} {paint(check.title, 'bold')}")
-                lines += _failure(check, paint, words, check.hint)
+                lines += [paint(x, "bold") for x in _marked("✗", "✗", check.title, width)]
+                lines += _failure(check, paint, words, check.hint, width)
     return lines
 
 
@@ -219,6 +288,7 @@ def render(
     colour: bool = False,
     verbose: bool = False,
     words: Catalogue | None = None,
+    width: int = WIDTH,
 ) -> str:
-    """Reports as terminal text, one after another."""
-    return "\n".join(render_one(r, colour, verbose, words) for r in reports)
+    """Reports as terminal text, one after another, within ``width`` columns."""
+    return "\n".join(render_one(r, colour, verbose, words, width) for r in reports)
