@@ -215,10 +215,10 @@ def test_nothing_of_another_run_or_of_the_host_is_captured(capturing: Grader) ->
         stop.set()
         talker.join(timeout=30)
         host.close()
-    messages = {
-        "Latin text": b"Hello, server",
-        "non-ASCII letters": "Привет".encode(),
-        "an emoji": "Ping 🏓".encode(),
+    messages = {  # whole: the server's greetings may share a word with them
+        "Latin text": b"Hello, server, it's me",
+        "non-ASCII letters": "Привет, сервер! Ça va, Jürgen?".encode(),
+        "an emoji": "Ping 🏓 from the client".encode(),
     }
     for run, own in messages.items():
         path = pcap_of(capturing, report, run)
