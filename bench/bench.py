@@ -39,6 +39,7 @@ How to run
     .venv/bin/python bench/bench.py --quick    # under a minute on 2 cores: 5 repetitions, 80
     .venv/bin/python bench/bench.py --quick --json   # the last line is one JSON object
     .venv/bin/python bench/bench.py --queue    # the queue instead: bench/queue_bench.py
+    .venv/bin/python bench/bench.py --classroom   # the GitHub Classroom action: classroom_bench.py
     .venv/bin/python bench/bench.py --quick --pcap   # the same with every run's packets captured
 
 ``--pcap`` grades as ``grade --pcap DIR`` does (library and CLI; a private folder, removed with
@@ -69,8 +70,9 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -79,6 +81,7 @@ ROOT = BENCH.parent
 sys.path.insert(0, str(ROOT))  # run as a plain script from a checkout: import this grader
 
 from grader.api import Grader  # noqa: E402
+from grader.config import load_config  # noqa: E402
 from grader.report import Report  # noqa: E402
 
 SUBMISSIONS = BENCH / "submissions"
@@ -622,7 +625,86 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     p.add_argument("--json", action="store_true", help="end with one JSON object on a line")
     p.add_argument("--queue", action="store_true", help="the queue instead (see queue_bench.py)")
     p.add_argument("--pcap", action="store_true", help="capture every run's packets (grade --pcap)")
+    p.add_argument(
+        "--profile",
+        action="store_true",
+        help="the median time of each stage of a run, per problem, instead (see profile())",
+    )
+    p.add_argument(
+        "--pool", type=int, default=None, help="runs prepared ahead (default: grader.toml's)"
+    )
+    p.add_argument(
+        "--classroom", action="store_true", help="the Classroom action (see classroom_bench.py)"
+    )
     return p.parse_args(argv)
+
+
+STAGES = (
+    "request",
+    "set-up",
+    "script start",
+    "script",
+    "kernel view",
+    "reap",
+    "drain",
+    "judge",
+    "render",
+)
+
+
+class ProfiledGrader(Grader):
+    """A Grader that keeps the observations of its last grading (their stage times)."""
+
+    last: list[Any]
+
+    def _observe_all(self, *args: Any, **kwargs: Any) -> Any:
+        begun = time.perf_counter()
+        observed = super()._observe_all(*args, **kwargs)
+        self.last = observed
+        self.observed_s = time.perf_counter() - begun
+        return observed
+
+
+def profile(g: Grader, subs: Sequence[Submission], reps: int) -> dict[str, dict[str, float]]:
+    """Per problem, the median of each stage over ``reps`` gradings of its correct submission.
+
+    A run's stages are its own (request: the grader's side until the zygote has the run;
+    set-up: until the script's process exists; script start: until its body begins; script:
+    until the kernel stops it in its exit; kernel view: the grader's look at its sockets; reap:
+    until every process of the run is gone; drain: the server's side and the control channel
+    read to their end); with several runs side by side, each stage's median over every run.
+    judge is the grading's time outside its runs, render the text report's.
+    """
+    from grader.render import renderer
+
+    text = renderer("text")
+    table: dict[str, dict[str, float]] = {}
+    for problem in PROBLEM_NUMBERS:
+        sub = correct_submission(subs, problem)
+        samples: dict[str, list[float]] = {name: [] for name in STAGES}
+        g.grade(sub.path, problem)  # warm
+        for _ in range(reps):
+            begun = time.perf_counter()
+            report = g.grade(sub.path, problem)
+            total = time.perf_counter() - begun
+            assert isinstance(g, ProfiledGrader)
+            for obs in g.last:
+                for name, seconds in obs.process.stages:
+                    samples[name].append(seconds)
+            samples["judge"].append(total - g.observed_s)
+            samples["render"].append(timed(lambda r=report: text([r])))
+        table[str(problem)] = {
+            name: round(statistics.median(values), 5) for name, values in samples.items() if values
+        }
+    return table
+
+
+def print_profile(table: dict[str, dict[str, float]]) -> None:
+    print("median ms per stage (runs side by side: per run)")
+    print(f"{'problem':>8} " + " ".join(f"{name:>12}" for name in STAGES))
+    for problem, row in table.items():
+        cells = " ".join(f"{row.get(name, float('nan')) * 1000:>12.2f}" for name in STAGES)
+        print(f"{problem:>8} {cells}")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -630,6 +712,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     mode = QUICK if args.quick else FULL
     subs = load_submissions()
     cores = os.cpu_count() or 1
+    if args.classroom:  # installs the grader from this checkout, as a runner does
+        from classroom_bench import run as run_classroom
+
+        figures = run_classroom()
+        if args.json:
+            print(json.dumps({"classroom": figures}))
+        return 0
     if args.queue:  # needs redis-server and the queue extra
         from queue_bench import run as run_queue
 
@@ -638,10 +727,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.json:
             print(json.dumps({"queue": figures}))
         return 0
+    config = replace(load_config(None), pool=args.pool) if args.pool is not None else None
+    if args.profile:
+        with private_tempdir(), ProfiledGrader.create(config=config) as pg:
+            print(f"grader profile: isolation {pg.isolation}, pool {pg.config.pool}")
+            table = profile(pg, subs, mode.reps * 2)
+        print_profile(table)
+        if args.json:
+            print(json.dumps({"profile": table, "pool": pg.config.pool}))
+        return 0
     with private_tempdir() as scratch_root:
         pcaps = Path(tempfile.mkdtemp(prefix="pcap-", dir=scratch_root)) if args.pcap else None
         CLI_OPTIONS[:] = ["--pcap", str(pcaps)] if pcaps is not None else []
-        g = Grader.create(pcap_dir=pcaps)
+        g = Grader.create(config=config, pcap_dir=pcaps)
         print(
             f"grader bench: {'quick' if args.quick else 'full'}, {mode.reps} gradings per way "
             f"and problem, isolation {g.isolation}, {cores} cores, python {sys.version.split()[0]}"
