@@ -464,7 +464,7 @@ def test_after_a_redis_restart_an_idle_worker_grades_the_next_job(
         (
             {**make_job(b"x = 1\n", 3, job_id="extra"), "priority": 1},
             "job field 'priority' is not part of a job v1; its fields are v, job_id, problem, "
-            "filename, source, seed, time_limit_s, points",
+            "filename, source, seed, time_limit_s, points, pcap_dir",
         ),
         (
             {"v": 1, "problem": 3},

@@ -157,7 +157,7 @@ def test_a_job_sent_and_its_result_read_with_plain_redis_commands(
         (
             _job("plain-unknown-field", LEARNER, colour="red"),
             "job field 'colour' is not part of a job v1; its fields are v, job_id, problem, "
-            "filename, source, seed, time_limit_s, points",
+            "filename, source, seed, time_limit_s, points, pcap_dir",
         ),
     ],
     ids=["unknown-problem", "bad-base64", "unknown-field"],

@@ -17,7 +17,7 @@ import socket
 import threading
 from typing import Any
 
-from grader.api import Grader
+from grader.api import Grader, check_pcap_dir
 from grader.errors import BadInput, GraderFault
 from grader.queue.codec import report_to_data
 from grader.queue.job import Job, job_id_of, parse_job
@@ -36,7 +36,7 @@ class Graders:
 
     def __init__(self, grader: Grader) -> None:
         self.base = grader
-        self._variants: dict[tuple[float | None, int | None], Grader] = {}
+        self._variants: dict[tuple[float | None, int | None, str | None], Grader] = {}
         self._lock = threading.Lock()
 
     def for_job(self, job: Job) -> Grader:
@@ -46,9 +46,11 @@ class Graders:
             wanted["time_limit_s"] = job.time_limit_s
         if job.points is not None:
             wanted["points"] = job.points
+        if job.pcap_dir is not None:
+            wanted["pcap_dir"] = check_pcap_dir(job.pcap_dir)  # BadInput: the job is invalid
         if not wanted:
             return self.base
-        key = (wanted.get("time_limit_s"), wanted.get("points"))
+        key = (wanted.get("time_limit_s"), wanted.get("points"), job.pcap_dir)
         with self._lock:
             if key not in self._variants:
                 self._variants[key] = dataclasses.replace(self.base, **wanted)
@@ -121,9 +123,8 @@ def grade_job(graders: Graders, raw: object) -> dict[str, Any]:
         if result is None:
             raise
         return result
-    grader = graders.for_job(job)
     try:
-        report = grader.grade(
+        report = graders.for_job(job).grade(  # BadInput: a pcap_dir the worker cannot use
             problem=job.problem, seed=job.seed, source=job.source, filename=job.filename
         )
     except BadInput as exc:
