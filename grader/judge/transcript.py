@@ -27,6 +27,17 @@ def _capped(value: bytes | str, cap: int) -> str:
     return shown if len(shown) <= cap else shown[: cap - 1] + "…"
 
 
+def _decoded(data: bytes) -> str:
+    """The text of bytes that are UTF-8 but not ASCII (ASCII reads as it is), else ""."""
+    if data.isascii():
+        return ""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return ""
+    return _capped(text, CAP)
+
+
 def _asked(attempt: ConnectAttempt) -> str:
     if not attempt.port:
         return attempt.host  # not a (host, port) pair: shown as given
@@ -42,6 +53,7 @@ def _connection_events(conn: ConnectionRecord, words: Catalogue) -> list[WireEve
             _capped(seg.data, CAP),
             seg.at_s,
             conn.index,
+            _decoded(seg.data),
         )
         for seg in conn.segments
     ]
