@@ -27,6 +27,7 @@ from grader.judge.diagnosis import diagnose
 from grader.judge.hidden import conceal_checks, conceal_outcome
 from grader.judge.location import learner_line
 from grader.judge.run import judge_run
+from grader.judge.said import said
 from grader.judge.scoring import DEFAULT_POINTS, scored, unreached
 from grader.judge.source import source_problem
 from grader.judge.transcript import run_transcript
@@ -185,6 +186,7 @@ class Grader:
         limit = self._limit(spec)
         points = self._points(spec)
         bad_source = source_problem(script, data, words)
+        bad_source = said(bad_source, words) if bad_source is not None else None
         if bad_source is not None:
             return Report(
                 name,
