@@ -39,6 +39,7 @@ How to run
     .venv/bin/python bench/bench.py --quick    # under a minute on 2 cores: 5 repetitions, 80
     .venv/bin/python bench/bench.py --quick --json   # the last line is one JSON object
     .venv/bin/python bench/bench.py --queue    # the queue instead: bench/queue_bench.py
+    .venv/bin/python bench/bench.py --classroom   # the GitHub Classroom action: classroom_bench.py
 
 JSON: {"problems": {"1": {"grader_median_s", "grader_p95_s", "ratio", "cli_median_s",
 "cli_ratio", "bare_median_s"}, ..., "5": {...}}, "throughput": {"jobs_1", "jobs_n", "n"},
@@ -614,6 +615,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     p.add_argument("--quick", action="store_true", help="fewer repetitions: under a minute")
     p.add_argument("--json", action="store_true", help="end with one JSON object on a line")
     p.add_argument("--queue", action="store_true", help="the queue instead (see queue_bench.py)")
+    p.add_argument(
+        "--classroom", action="store_true", help="the Classroom action (see classroom_bench.py)"
+    )
     return p.parse_args(argv)
 
 
@@ -622,6 +626,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     mode = QUICK if args.quick else FULL
     subs = load_submissions()
     cores = os.cpu_count() or 1
+    if args.classroom:  # installs the grader from this checkout, as a runner does
+        from classroom_bench import run as run_classroom
+
+        figures = run_classroom()
+        if args.json:
+            print(json.dumps({"classroom": figures}))
+        return 0
     if args.queue:  # needs redis-server and the queue extra
         from queue_bench import run as run_queue
 

@@ -28,7 +28,7 @@ from grader.judge.hidden import conceal_checks, conceal_outcome
 from grader.judge.location import learner_line
 from grader.judge.run import judge_run
 from grader.judge.said import said
-from grader.judge.scoring import DEFAULT_POINTS, scored, unreached
+from grader.judge.scoring import DEFAULT_POINTS, fitting, parse_points, scored, unreached
 from grader.judge.source import source_problem
 from grader.judge.transcript import run_transcript
 from grader.judge.verdict import Context
@@ -63,7 +63,7 @@ class Grader:
     config: Config
     zygote: Zygote = field(repr=False)
     time_limit_s: float | None = None  # overrides config and spec (the CLI's --timeout)
-    points: int | None = None  # what each problem is worth; overrides the spec (--points)
+    points: float | None = None  # what each problem is worth (quarters); overrides the spec
     lang: str | None = None  # the learner's language (None: the environment's LANG, else English)
     locale_dir: Path | None = None  # compiled catalogues (None: the shipped grader/locale)
     _specs: dict[int | str, ProblemSpec] = field(default_factory=dict, compare=False, repr=False)
@@ -116,7 +116,7 @@ class Grader:
         cls,
         config: Config | str | Path | None = None,
         time_limit_s: float | None = None,
-        points: int | None = None,
+        points: float | None = None,
         lang: str | None = None,
         locale_dir: str | Path | None = None,
         problems: Iterable[str | Path] = (),
@@ -125,14 +125,15 @@ class Grader:
 
         ``problems``: problem packs (folders) searched before the configuration's.
 
-        ``points``: what a problem is worth (default: its spec's ``points``, else 100).
+        ``points``: what a problem is worth, in quarter points (default: its spec's ``points``,
+        else 100); each test of a problem must get at least a quarter.
         ``lang``: the feedback's language; ``locale_dir``: where its compiled catalogue is.
         """
         cfg = config if isinstance(config, Config) else load_config(config)
         cfg = cfg.with_problems([str(p) for p in problems])
         if time_limit_s is not None:
             cfg.with_time_limit(time_limit_s)  # validates the value
-        check_points(points)
+        points = check_points(points)
         mode = "routed" if cfg.isolation == "routed" else "auto"
         where = Path(locale_dir) if locale_dir is not None else None
         return cls(cfg, Zygote(mode, cfg.run_ids), time_limit_s, points, lang, where)
@@ -159,7 +160,7 @@ class Grader:
     def _limit(self, spec: ProblemSpec) -> float:
         return time_limit(spec, self.config, self.time_limit_s)
 
-    def _points(self, spec: ProblemSpec) -> int:
+    def _points(self, spec: ProblemSpec) -> float:
         return points_of(spec, self.points)
 
     def grade(
@@ -339,12 +340,9 @@ class Grader:
             return self.ungraded(path, problem, "error", f"{type(exc).__name__}: {exc}")
 
 
-def check_points(points: int | None) -> None:
-    """``BadInput`` unless ``points`` is None or a whole number from 1."""
-    if points is not None and (
-        isinstance(points, bool) or not isinstance(points, int) or points < 1
-    ):
-        raise BadInput(f"points {points!r}: give a whole number from 1")
+def check_points(points: float | None) -> float | None:
+    """``points`` checked (``BadInput`` unless None or a positive number of quarter points)."""
+    return None if points is None else parse_points(points)
 
 
 def _outcome(obs: Observation) -> RunOutcome:
@@ -364,9 +362,16 @@ def time_limit(spec: ProblemSpec, config: Config, override: float | None = None)
     return override or spec.time_limit_s or config.limits.time_limit_s
 
 
-def points_of(spec: ProblemSpec, override: int | None = None) -> int:
-    """What a problem is worth: the caller's override, else the spec's, else the default."""
-    return override or spec.points or DEFAULT_POINTS
+def points_of(spec: ProblemSpec, override: float | None = None, name: str = "points") -> float:
+    """What a problem is worth: the caller's override, else the spec's, else the default.
+
+    Raises ``BadInput`` when that gives a test of ``spec`` less than a quarter point (``name``:
+    where the override came from, as the message names it).
+    """
+    if override:
+        return fitting(spec, override, name)
+    where = display_path(spec.path) if spec.path is not None else f"problem {spec.number}"
+    return fitting(spec, spec.points or DEFAULT_POINTS, f"{where}: points =")
 
 
 def ungraded_report(
@@ -376,7 +381,7 @@ def ungraded_report(
     reason: str,
     isolation: str,
     time_limit_s: float,
-    points: int,
+    points: float,
     seconds: float = 0.0,
 ) -> Report:
     """The Report of a submission of ``spec`` that was not graded: every check skipped, 0 points."""
@@ -402,7 +407,7 @@ def grade(
     config: Config | str | Path | None = None,
     time_limit_s: float | None = None,
     seed: int | None = None,
-    points: int | None = None,
+    points: float | None = None,
     lang: str | None = None,
 ) -> Report:
     """Grade the learner's script at ``path`` for ``problem`` (a number or a name, from the
@@ -426,7 +431,7 @@ def grade_many(
     jobs: int | None = None,
     config: Config | str | Path | None = None,
     time_limit_s: float | None = None,
-    points: int | None = None,
+    points: float | None = None,
 ) -> Iterator[Report]:
     """Grade many files for ``problem``, ``jobs`` at a time (default: one per core).
 

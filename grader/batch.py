@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import TextIO
 
 from grader.api import Grader
+from grader.render.plain import points_text
 from grader.report import Report
 from grader.show import display_path
 
@@ -77,7 +78,7 @@ def summary_table(reports: Sequence[Report]) -> str:
     rows = [("file", "verdict", "points", "failed checks", "time")]
     for r in reports:
         failed = ", ".join(dict.fromkeys(c.title for c in r.failed_checks)) or (r.error or "-")
-        points = f"{r.score}/{r.max_score}"
+        points = f"{points_text(r.score)}/{points_text(r.max_score)}"
         rows.append((r.submission, r.verdict.upper(), points, failed[:70], f"{r.duration_s:.2f} s"))
     widths = [max(len(row[i]) for row in rows) for i in range(4)]
     lines = [

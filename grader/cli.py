@@ -62,11 +62,11 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--format", "-f", choices=FORMATS, default="text", help="report format")
     p.add_argument("--output", "-o", metavar="FILE", help="also write the report here")
     p.add_argument("--jobs", "-j", type=int, metavar="K", help="gradings side by side")
-    p.add_argument("--timeout", type=float, metavar="S", help="time limit per run, seconds")
+    p.add_argument("--timeout", type=_seconds, metavar="S", help="time limit per run, seconds")
     p.add_argument("--config", metavar="FILE", help="a grader.toml (default: the shipped one)")
     p.add_argument("--no-color", action="store_true", help="no colour even on a terminal")
     p.add_argument(
-        "--points", type=int, metavar="N", help="what the problem is worth (default 100)"
+        "--points", metavar="N", help="what the problem is worth, in quarters (default 100)"
     )
     p.add_argument("--version", action="version", version=f"grade {_version()}")
     p.add_argument("--verbose", "-v", action="store_true", help="text: every check of every run")
@@ -76,6 +76,14 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--lang", metavar="LANG", help="feedback language (default: from LANG)")
     p.add_argument("--broker", metavar="URL", help="grade on queue workers (redis://HOST:PORT/DB)")
     return p
+
+
+def _seconds(text: str) -> float:
+    """A time limit in seconds; anything else is told in one line that says what to give."""
+    try:
+        return float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r}: give a number of seconds, such as 5") from None
 
 
 def _version() -> str:
@@ -303,8 +311,10 @@ def _run(args: argparse.Namespace) -> int:
 
     if args.jobs is not None and args.jobs < 1:
         raise BadInput(f"--jobs {args.jobs}: give 1 or more")
-    if args.points is not None and args.points < 1:
-        raise BadInput(f"--points {args.points}: give a whole number from 1")
+    if args.points is not None:
+        from grader.judge.scoring import parse_points
+
+        args.points = parse_points(args.points, "--points")
     config = load_config(args.config).with_problems(args.problems)
     config.with_time_limit(args.timeout)  # validates it
     if args.broker:  # graded by grade-worker processes elsewhere (see README), rendered here
@@ -323,7 +333,9 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _grade(grader: Grader, args: argparse.Namespace) -> int:
-    grader.spec(args.problem)
+    from grader.api import points_of
+
+    points_of(grader.spec(args.problem), args.points, "--points")  # a quarter point per test
     paths = _expand(args.paths)
     target = _check_output(args.output, paths) if args.output is not None else None
     batch = len(paths) > 1 or any(Path(p).is_dir() for p in args.paths)

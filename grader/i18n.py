@@ -30,6 +30,7 @@ MESSAGES: dict[str, str] = {
     "verdict.invalid": "INVALID",
     "verdict.error": "ERROR",
     "report.summary": "{passed} of {total} checks passed",
+    "report.points": "{score} / {max} points",
     "report.could_not_grade": "could not grade: {error}",
     "report.grader_failed": "The grader could not finish: {error}",
     "report.not_met": "Not met: {title}.",

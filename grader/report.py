@@ -42,9 +42,10 @@ class Check:
     hint_key: str = ""  # the mistake's identity (a key of the hint table); the text may vary
     mistake: str = ""  # the hint's first part: what went wrong, in the lesson's words
     fix: str = ""  # the hint's second part: what to try
-    # Points (see README, "Scoring"): what the check is worth and what it earned; whole numbers.
-    score: int = 0
-    max_score: int = 0
+    # Points (see README, "Scoring"): what the check is worth and what it earned, in whole
+    # quarter points (binary fractions: every sum of them is exact).
+    score: float = 0.0
+    max_score: float = 0.0
     line: int | None = None  # the line of the learner's file the failure points at, if known
     hidden: bool = False  # a hidden run's: its inputs and bytes are not shown, only its title
 
@@ -214,12 +215,12 @@ class Report:
         return tuple(c for c in self.checks if c.name != "source") + self.unreached
 
     @property
-    def score(self) -> int:
-        """Points earned: the sum over ``tests``."""
+    def score(self) -> float:
+        """Points earned: the sum over ``tests`` (exact: each is a whole number of quarters)."""
         return sum(c.score for c in self.tests)
 
     @property
-    def max_score(self) -> int:
+    def max_score(self) -> float:
         """Points possible: the problem's points (see README, "Scoring")."""
         return sum(c.max_score for c in self.tests)
 
@@ -237,7 +238,7 @@ class Report:
         """
         groups: dict[str, list[tuple[Check, str]]] = {}
         shown: dict[tuple[str, str], str] = {}
-        for check in self.checks:
+        for check in self.checks + self.unreached:  # every test listed, judged or not
             seen_in = ""
             if check.status == "failed":
                 seen_in = shown.setdefault((check.name, check.hint_key or check.hint), check.run)
@@ -255,7 +256,7 @@ class Report:
         }.get(self.isolation, self.isolation)
 
     def summary(self) -> str:
-        """One line: ``3 of 5 checks passed``."""
+        """One line: ``3 of 5 checks passed``, counted over ``tests`` (the same for every file)."""
         if self.verdict in ("invalid", "error"):
             return f"could not grade: {self.error}"
-        return f"{self.passed_count} of {len(self.checks)} checks passed"
+        return f"{self.passed_count} of {len(self.tests)} checks passed"

@@ -68,6 +68,23 @@ KNOWN = "known problems: 1 (knock), 2 (wake-up), 3 (question), 4 (keep-talking),
         (["{ok}"], "grade: give FILE... and --problem N (or --list, --show N, serve N)"),
         (["{ok}", "--problem", "two"], f"grade: unknown problem two: no pack holds it; {KNOWN}"),
         (
+            ["{ok}", "--problem", "2", "--timeout", "abc"],
+            "grade: argument --timeout: 'abc': give a number of seconds, such as 5",
+        ),
+        (
+            ["{ok}", "--problem", "2", "--points", "abc"],
+            "grade: --points abc: give a number of points, such as 10 or 12.5",
+        ),
+        (
+            ["{ok}", "--problem", "2", "--points", "10.1"],
+            "grade: --points 10.1: points go in quarters; give 10 or 10.25",
+        ),
+        (
+            ["{ok}", "--problem", "2", "--points", "0.75"],
+            "grade: --points 0.75: problem 2 has 4 tests and each must be worth at least a "
+            "quarter point; give at least 1",
+        ),
+        (
             ["{ok}", "--problem", "2", "--timeout", "-1"],
             "grade: --timeout -1: give a number of seconds from 0 to 600",
         ),
@@ -483,10 +500,22 @@ def test_version() -> None:
 def test_points(script: Callable[..., Path]) -> None:
     result = grade(str(script(FAIL_P2)), "-p", "2", "-f", "json", "--points", "10")
     data = json.loads(result.stdout)
-    assert (data["score"], data["max_score"]) == (8, 10)  # worth 3, 3, 2, 2: "closed" failed
-    assert [c["max_score"] for c in data["checks"]] == [3, 3, 2, 2]
+    assert (data["score"], data["max_score"]) == (7.5, 10)  # 2.5 each: "closed" failed
+    assert [c["max_score"] for c in data["tests"]] == [2.5, 2.5, 2.5, 2.5]
+    odd = grade(str(script(FAIL_P2)), "-p", "2", "-f", "json", "--points", "10.25")
+    data = json.loads(odd.stdout)
+    assert [c["max_score"] for c in data["tests"]] == [2.75, 2.5, 2.5, 2.5]
+    assert (data["score"], data["max_score"]) == (7.75, 10.25)
+    assert odd.stderr == "" and odd.returncode == 1
+    text = grade(str(script(FAIL_P2)), "-p", "2", "--points", "10.25").stdout
+    assert text.startswith(
+        "FAIL problem 2 (Wake up, Neo): 3 of 4 checks passed · 7.75 / 10.25 points\n"
+    )
     bad = grade(str(script(FAIL_P2)), "-p", "2", "--points", "0")
-    assert (bad.returncode, bad.stderr) == (2, "grade: --points 0: give a whole number from 1\n")
+    assert (bad.returncode, bad.stderr) == (
+        2,
+        "grade: --points 0: give a positive number of points, such as 10 or 12.5\n",
+    )
 
 
 def test_missing_file_still_gives_a_machine_report(tmp_path: Path) -> None:

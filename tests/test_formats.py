@@ -192,7 +192,7 @@ def test_json_lines_validate(gradings: Gradings, schema: dict[str, Any]) -> None
 def test_json_carries_points_and_unreached_checks(
     gradings: Gradings, schema: dict[str, Any]
 ) -> None:
-    assert json_format.SCHEMA_VERSION == "1.3"
+    assert json_format.SCHEMA_VERSION == "2.0"
     newline = json_format.as_dict(gradings.newline)
     assert (newline["score"], newline["max_score"]) == (50, 100)
     assert [(c["score"], c["max_score"]) for c in newline["checks"]] == [
@@ -201,10 +201,18 @@ def test_json_carries_points_and_unreached_checks(
         (0, 25),
         (25, 25),
     ]
+    assert newline["tests"] == newline["checks"]
+    assert (newline["passed"], newline["total"]) == (2, 4)
     assert newline["unreached"] == []
     syntax = json_format.as_dict(gradings.syntax)
     validator(schema).validate(syntax)
     assert syntax["checks"][0]["line"] == 2 and syntax["checks"][0]["max_score"] == 0
+    # the file's own check is no test: the tests are the problem's 4, not judged
+    assert syntax["tests"] == syntax["unreached"] and (syntax["passed"], syntax["total"]) == (0, 4)
+    assert syntax["summary"] == "0 of 4 checks passed"
+    bytes_p3 = json_format.as_dict(gradings.wrong_port)
+    assert [c["max_score"] for c in bytes_p3["tests"]] == [6.75] * 10 + [6.5] * 5
+    assert json.dumps(bytes_p3["max_score"]) == "100"  # whole points stay integers
     assert [c["name"] for c in syntax["unreached"]] == ["connected", "sent", "closed", "clean_end"]
     assert {c["status"] for c in syntax["unreached"]} == {"skipped"}
     assert sum(c["max_score"] for c in syntax["unreached"]) == 100
@@ -217,7 +225,9 @@ def test_json_carries_points_and_unreached_checks(
     [
         (lambda d: d.update(extra=1), "additionalProperties"),
         (lambda d: d.update(verdict="maybe"), "enum"),
-        (lambda d: d.update(schema_version="2.0"), "const"),
+        (lambda d: d.update(schema_version="1.2"), "const"),
+        (lambda d: d.update(score=6.7), "multipleOf"),
+        (lambda d: d["tests"][1].update(max_score=0.1), "multipleOf"),
         (lambda d: d.update(exit_code=0), "verdict fail means exit code 1"),
         (lambda d: d["checks"][1].update(status="flaky"), "enum"),
         (lambda d: d["checks"][1].update(marker="x^"), "pattern"),
@@ -253,9 +263,9 @@ def test_junit_counts_match_the_reports(gradings: Gradings) -> None:
     for suite, report in zip(suites, gradings.all, strict=True):
         cannot = 1 if report.verdict in ("invalid", "error") else 0
         cases = list(suite)
-        assert suite.tests == len(cases) == len(report.tests) + cannot
+        assert suite.tests == len(cases) == len(report.tests)
         assert suite.failures == len(report.failed_checks)
-        assert suite.skipped == sum(1 for c in report.tests if c.skipped)
+        assert suite.skipped == sum(1 for c in report.tests if c.skipped) - cannot
         assert suite.errors == cannot
         # the attributes agree with what the cases carry
         results = [type(r) for case in cases for r in case.result]
@@ -264,8 +274,8 @@ def test_junit_counts_match_the_reports(gradings: Gradings) -> None:
         assert results.count(Error) == suite.errors
         for case, check in zip(cases, report.tests, strict=False):
             assert case.name == f"[{check.run}] {check.title}"
-    # the missing file lists problem 2's 4 tests (not judged) and the reason it was not graded
-    assert xml.tests == 4 + 4 + 15 + 15 + (4 + 1)
+    # the missing file lists problem 2's 4 tests, the first carrying the reason it was not graded
+    assert xml.tests == 4 + 4 + 15 + 15 + 4
 
 
 def test_junit_failure_carries_the_feedback(gradings: Gradings) -> None:
@@ -304,8 +314,8 @@ def test_junit_failure_messages_start_with_expected_and_hold_the_hint(
 
 def test_junit_error_report(gradings: Gradings) -> None:
     (suite,) = JUnitXml.fromstring(junit_format.render([gradings.missing]))
-    *unreached, case = list(suite)
-    assert [c.name for c in unreached] == [
+    case, *unreached = list(suite)
+    assert [c.name for c in [case, *unreached]] == [
         "[wake up] connects once to 127.0.0.1:9090",
         "[wake up] sends exactly b'Wake up, Neo'",
         "[wake up] closes the connection itself",
@@ -316,7 +326,7 @@ def test_junit_error_report(gradings: Gradings) -> None:
     assert isinstance(error, Error)
     assert error.message == f"{gradings.folder}/missing.py: " + MISSING_SAYS
     assert error.type == "invalid"
-    assert case.name == "grading: the submission could not be graded"
+    assert error.text.startswith("the submission could not be graded: ")
 
 
 def test_junit_is_well_formed_with_hostile_names_and_output(gradings: Gradings) -> None:
@@ -358,15 +368,18 @@ def test_junit_for_gitlab_and_jenkins(gradings: Gradings) -> None:
     assert out.startswith("::warning::forged by the learner <&>\n")
     assert "characters not shown" in out and len(out) < 5000
     assert "forged by the learner &lt;&amp;&gt;" in junit_format.render([gradings.noisy])
-    # The file that is not Python: its own failure first, then the tests, not judged.
+    # The file that is not Python: the same tests, the first failing with the file's mistake.
     first, *rest = list(syntax)
-    assert first.name == "[the file] is a Python script" and first._elem.get("line") == "2"
-    assert [c.name for c in rest] == [
+    assert [c.name for c in [first, *rest]] == [
         "[wake up] connects once to 127.0.0.1:9090",
         "[wake up] sends exactly b'Wake up, Neo'",
         "[wake up] closes the connection itself",
         "[wake up] ends cleanly within 5 s",
     ]
+    (failure,) = first.result
+    assert isinstance(failure, Failure) and failure.type == "source"
+    assert failure.message.startswith("expected a UTF-8 Python script; observed SyntaxError")
+    assert first._elem.get("line") == "2" and all(c.is_skipped for c in rest)
 
 
 # -- Gradescope -----------------------------------------------------------------------------------
@@ -382,7 +395,12 @@ def test_gradescope_single_report(gradings: Gradings) -> None:
     report = gradings.newline
     results = json.loads(gradescope_format.render([report]))
     assert results["score"] == 50  # 2 of 4 checks at 25 points each
-    assert results["output"] == ("Problem 2 (Wake up, Neo): 50 of 100 points; 2 of 4 checks passed")
+    assert results["output"].startswith(
+        "Problem 2 (Wake up, Neo): 50 of 100 points; 2 of 4 checks passed\n\n"
+        "First mistake: sends exactly b'Wake up, Neo' (run “wake up”)\n"
+        "expected  b'Wake up, Neo'\nobserved  b'Wake up, Neo\\n'\n"
+    )
+    assert results["execution_time"] == round(report.duration_s, 3) > 0
     tests = results["tests"]
     assert [t["name"] for t in tests] == P2_TESTS
     assert [t["max_score"] for t in tests] == [25, 25, 25, 25]
@@ -479,6 +497,92 @@ def test_classroom_statuses_and_lines(gradings: Gradings) -> None:
     assert fault["status"] == "error" and {t["status"] for t in fault["tests"]} == {"error"}
     batch = _decoded(classroom_format.render(gradings.all))
     assert batch["max_score"] == 500 and len(batch["tests"]) == 4 + 4 + 15 + 15 + 4
+
+
+# -- one test list ----------------------------------------------------------------------------------
+def _lists(report: Report) -> dict[str, list[tuple[str, str]]]:
+    """(test name, points) as each format lists them; JUnit and Classroom carry no worth, so
+    they give the score; the others ``score / max_score``."""
+    from grader.render import github, text_format
+
+    data = json_format.as_dict(report)
+    xml = JUnitXml.fromstring(junit_format.render([report]))
+    gradescope = json.loads(gradescope_format.render([report]))
+    classroom = _decoded(classroom_format.render([report]))
+    summary = github.summary_section(report)
+    verbose = text_format.render([report], verbose=True)
+    page = html_format.render([report])
+    run = ""
+    text: list[tuple[str, str]] = []
+    items: list[tuple[str, str]] = []  # (run, an item of the list with its folded lines)
+    folding = False
+    for line in verbose.splitlines():
+        if line and not line.startswith((" ", "PASS", "FAIL", "INV", "ERR")):
+            run = line
+        if re.match(r"  [✓✗-] ", line):
+            items.append((run, line))
+        elif folding and re.match(r"    \S", line):  # the item before, folded to the width
+            items[-1] = (items[-1][0], f"{items[-1][1]} {line.strip()}")
+            continue
+        folding = bool(re.match(r"  [✓✗-] ", line))
+    for run_of, item in items:
+        found = re.fullmatch(r"  [✓✗-] (.+?)(?: \(.*\))? · ([\d.]+ / [\d.]+)", item)
+        if found:
+            text.append((f"{run_of}: {found.group(1)}", found.group(2)))
+    shown, run = [], ""
+    for heading, title, points in re.findall(
+        r'<h3 class="run">(.+?)</h3>|<span class="title">(.+?)</span>.*?<span class="worth">'
+        r"(.+?) points</span>",
+        page,
+    ):
+        if heading:
+            run = heading
+        else:
+            shown.append((html.unescape(f"{run}: {title}"), points))
+    return {
+        "json": [
+            (f"{t['run']}: {t['title']}", f"{t['score']} / {t['max_score']}") for t in data["tests"]
+        ],
+        "gradescope": [
+            (t["name"], f"{t['score']} / {t['max_score']}") for t in gradescope["tests"]
+        ],
+        "summary": [
+            (html.unescape(f"{run}: {check}"), points)
+            for run, check, points in re.findall(
+                r"^\| (.+?) \| (.+?) \| .+? \| ([\d.]+ / [\d.]+) \|$", summary, re.M
+            )
+        ],
+        "text": text,
+        "html": shown,
+        "junit": [(re.sub(r"^\[(.+?)\] ", r"\1: ", c.name), "") for c in list(xml)[0]],
+        "classroom": [(t["name"], str(t["score"])) for t in classroom["tests"]],
+    }
+
+
+def test_every_format_lists_the_same_tests_for_every_submission(gradings: Gradings) -> None:
+    """Pass, fail, not Python, missing, a grader fault: one list, one order, the same points."""
+    for report in (
+        gradings.passed,
+        gradings.newline,
+        gradings.syntax,
+        gradings.missing,
+        gradings.fault,
+    ):
+        expected = [(f"{t.run}: {t.title}", f"{t.score:g} / {t.max_score:g}") for t in report.tests]
+        assert [name for name, _ in expected] == P2_TESTS
+        lists = _lists(report)
+        for fmt in ("json", "gradescope", "summary", "text", "html"):
+            assert lists[fmt] == expected, (report.verdict, fmt)
+        for fmt in ("junit", "classroom"):
+            assert [name for name, _ in lists[fmt]] == P2_TESTS, (report.verdict, fmt)
+        assert [p for _, p in lists["classroom"]] == [f"{t.score:g}" for t in report.tests]
+        # the source check (is it Python?) is no test anywhere: it is the first mistake
+        assert "is a Python script" not in str(lists)
+        assert sum(t.max_score for t in report.tests) == report.max_score == 100
+        assert report.summary().endswith("of 4 checks passed") or report.verdict in (
+            "invalid",
+            "error",
+        )
 
 
 # -- HTML -----------------------------------------------------------------------------------------

@@ -184,16 +184,29 @@ def test_the_command_refuses_a_timeout_past_the_bound(script: Callable[..., Path
     assert (done.returncode, done.stdout) == (2, "")
     assert done.stderr == "grade: --timeout 100000: give a number of seconds from 0 to 600\n"
     done = grade_cli(path, "--problem", "2", "--points", "0")
-    assert (done.returncode, done.stderr) == (2, "grade: --points 0: give a whole number from 1\n")
+    assert (done.returncode, done.stderr) == (
+        2,
+        "grade: --points 0: give a positive number of points, such as 10 or 12.5\n",
+    )
 
 
-@pytest.mark.parametrize(("points", "accepted"), [(1, True), (0, False), (True, False)])
-def test_points_are_a_whole_number_from_one(points: int, accepted: bool) -> None:
-    if accepted:
-        check_points(points)
+@pytest.mark.parametrize(
+    ("points", "refusal"),
+    [
+        (1, ""),
+        (10.25, ""),
+        (0, "points 0: give a positive number of points, such as 10 or 12.5"),
+        (True, "points True: give a number of points, such as 10 or 12.5"),
+        (0.1, "points 0.1: points go in quarters; give 0 or 0.25"),
+    ],
+)
+def test_points_are_a_positive_number_of_quarters(points: float, refusal: str) -> None:
+    if not refusal:
+        assert check_points(points) == points
         return
-    with pytest.raises(BadInput, match=rf"points {points!r}: give a whole number from 1"):
+    with pytest.raises(BadInput) as refused:
         check_points(points)
+    assert str(refused.value) == refusal
 
 
 @pytest.mark.parametrize(

@@ -60,7 +60,7 @@ class Client:
         filename: str | None = None,
         seed: int | None = None,
         time_limit_s: float | None = None,
-        points: int | None = None,
+        points: float | None = None,
     ) -> str:
         """Queue one submission (a file's path, or its bytes) for ``problem``; returns the job id.
 
@@ -140,7 +140,7 @@ class Client:
         problem: int,
         timeout: float | None = DEFAULT_WAIT_S,
         time_limit_s: float | None = None,
-        points: int | None = None,
+        points: float | None = None,
         unsendable: Callable[[str, str], Report] | None = None,
     ) -> Iterator[Report]:
         """Submit every file, then yield each Report as it completes (completion order).

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from grader.errors import BadInput
+from grader.judge.scoring import parse_points
 
 VERSION = 1
 MAX_SOURCE_BYTES = 256 * 1024  # a practice solution is a few hundred bytes; this is generous
@@ -38,7 +39,7 @@ class Job:
     source: bytes
     seed: int | None = None
     time_limit_s: float | None = None
-    points: int | None = None
+    points: float | None = None
 
 
 def derive_job_id(
@@ -46,7 +47,7 @@ def derive_job_id(
     source: bytes,
     seed: int | None = None,
     time_limit_s: float | None = None,
-    points: int | None = None,
+    points: float | None = None,
 ) -> str:
     """An id fixed by what decides the grading: the same job sent twice gets the same id."""
     digest = hashlib.sha256(source)
@@ -62,9 +63,11 @@ def make_job(
     *,
     seed: int | None = None,
     time_limit_s: float | None = None,
-    points: int | None = None,
+    points: float | None = None,
 ) -> dict[str, Any]:
     """The JSON object for one submission; raises ``BadJob`` for bytes over the cap."""
+    if points is not None and float(points).is_integer():
+        points = int(points)  # 10, not 10.0: the same job, and the same derived id, as ever
     if len(source) > MAX_SOURCE_BYTES:
         raise BadJob(
             f"{filename}: {len(source)} bytes, over the queue's limit of "
@@ -99,6 +102,18 @@ def _whole(raw: dict[str, Any], key: str, low: int, high: int) -> int | None:
     if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
         raise BadJob(f"job field {key!r} = {value!r}: give a whole number from {low} to {high}")
     return value
+
+
+def _points(raw: dict[str, Any]) -> float | None:
+    """The job's points: a positive number of quarter points (as ``grade --points`` takes)."""
+    value = raw.get("points")
+    if value is None:
+        return None
+    try:
+        points = parse_points(value, "job field 'points' =")
+    except BadInput as exc:
+        raise BadJob(str(exc)) from None
+    return int(points) if points.is_integer() else points
 
 
 def parse_job(raw: object) -> Job:
@@ -145,5 +160,5 @@ def parse_job(raw: object) -> Job:
         source,
         seed=_whole(raw, "seed", 0, 2**63 - 1),
         time_limit_s=None if limit is None else float(limit),
-        points=_whole(raw, "points", 1, 1_000_000),
+        points=_points(raw),
     )

@@ -30,7 +30,7 @@ class RemoteGrader:
         url: str,
         config: Config,
         time_limit_s: float | None = None,
-        points: int | None = None,
+        points: float | None = None,
     ) -> None:
         self.url = url
         self.config = config  # for the reports of files never sent; the workers grade with theirs

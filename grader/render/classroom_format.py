@@ -16,7 +16,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from grader.render.plain import feedback
+from grader.render.plain import feedback, points_number
 from grader.report import Check, Report
 
 VERSION = 1
@@ -54,7 +54,7 @@ def _tests(report: Report, several: bool) -> list[dict[str, Any]]:
             {
                 "name": f"{prefix}{check.run}: {check.title}",
                 "status": status,
-                "score": check.score,
+                "score": points_number(check.score),
                 "message": (note + message) if note and check.status == "skipped" else message,
                 "test_code": f"grade {report.submission} --problem {report.problem}",
                 "filename": report.submission,
@@ -73,7 +73,7 @@ def payload(reports: Sequence[Report]) -> dict[str, Any]:
     return {
         "version": VERSION,
         "status": status,
-        "max_score": sum(r.max_score for r in reports),
+        "max_score": points_number(sum(r.max_score for r in reports)),
         "tests": [test for report in reports for test in _tests(report, several)],
     }
 

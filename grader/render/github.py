@@ -20,7 +20,7 @@ import secrets
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-from grader.render.plain import feedback
+from grader.render.plain import feedback, points_text
 from grader.report import Check, Report
 
 MAX_ANNOTATIONS = 10
@@ -134,7 +134,7 @@ def _cell(text: str) -> str:
 
 
 def _points(check: Check) -> str:
-    return f"{check.score} / {check.max_score}"
+    return f"{points_text(check.score)} / {points_text(check.max_score)}"
 
 
 def summary_section(report: Report) -> str:
@@ -144,18 +144,14 @@ def summary_section(report: Report) -> str:
         f"### {word} · problem {report.problem} ({_cell(report.title)}) · "
         f"<code>{_cell(report.submission)}</code>",
         "",
-        f"**{report.score} / {report.max_score} points** · {_cell(report.summary())}",
+        f"**{points_text(report.score)} / {points_text(report.max_score)} points** · "
+        f"{_cell(report.summary())}",
         "",
     ]
     if report.error:
         lines += [f"> {_cell(report.error)}", ""]
     lines += ["| run | check | status | points |", "|---|---|---|---:|"]
-    for check in report.checks:
-        if check.name == "source":
-            lines.append(
-                f"| {_cell(check.run)} | {_cell(check.title)} | {STATUS_WORDS[check.status]} | – |"
-            )
-    for check in report.tests:
+    for check in report.tests:  # the file's own failure is no test: it is the first mistake
         lines.append(
             f"| {_cell(check.run)} | {_cell(check.title)} | {STATUS_WORDS[check.status]} | "
             f"{_points(check)} |"

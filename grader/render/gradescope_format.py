@@ -5,10 +5,12 @@ Fields as Gradescope's autograder specification names them: top-level ``score``,
 ``max_score``, ``status`` (``passed``/``failed``), ``output``, ``number`` and ``visibility``.
 The tests are the Report's ``tests``: every run × check of the problem with the points the
 Report gave it, judged or not, so every submission lists the same tests and the scores add up
-to the problem's points. A check that was not judged scores 0 and says why. What concerns the
-whole submission (the file is not Python, could not be read, the grader failed) is said in the
-top-level ``output``; a grader failure says it is not the student's fault. Several reports make
-one combined file whose test names carry the submission.
+to the problem's points. A check that was not judged scores 0 and says why. The top-level
+``output`` gives the points, then the first mistake in full (expected, observed, what to try),
+and what concerns the whole submission (the file is not Python, could not be read, the grader
+failed); a grader failure says it is not the student's fault. ``execution_time`` is the
+grading's real time in seconds. Several reports make one combined file whose test names carry
+the submission.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from grader.render.plain import feedback
+from grader.render.plain import feedback, points_number, points_text
 from grader.report import Check, Report
 
 
@@ -39,8 +41,8 @@ def _tests(report: Report, several: bool) -> list[dict[str, Any]]:
         {
             "name": _text(f"{prefix}{check.run}: {check.title}"),
             "number": f"{report.problem}.{number}",
-            "score": check.score,
-            "max_score": check.max_score,
+            "score": points_number(check.score),
+            "max_score": points_number(check.max_score),
             "status": "passed" if check.passed else "failed",
             "output": _text(check_output(check)),
             "output_format": "text",
@@ -56,7 +58,8 @@ NOT_GRADED = "Your submission could not be graded, so it scores 0:"
 
 
 def _summary(report: Report, several: bool) -> str:
-    line = f"Problem {report.problem} ({report.title}): {report.score} of {report.max_score} points"
+    score, most = points_text(report.score), points_text(report.max_score)
+    line = f"Problem {report.problem} ({report.title}): {score} of {most} points"
     if report.verdict in ("pass", "fail"):
         line += f"; {report.summary()}"
     lines = [f"{report.submission}: {line}" if several else line]
@@ -64,9 +67,10 @@ def _summary(report: Report, several: bool) -> str:
         lines += [NOT_YOUR_FAULT, report.error]
     elif report.verdict == "invalid":
         lines += [NOT_GRADED, report.error]
-    for check in report.checks:
-        if check.name == "source" and check.status == "failed":
-            lines += [f"{check.title}: no", feedback(check)]
+    first = report.first_mistake
+    if first is not None:  # the one mistake to fix first, in full, where the student looks first
+        where = "" if first.name == "source" else f" (run “{first.run}”)"
+        lines += ["", f"First mistake: {first.title}{where}", feedback(first)]
     return _text("\n".join(lines))
 
 
@@ -75,10 +79,10 @@ def as_results(reports: Sequence[Report]) -> dict[str, Any]:
     several = len(reports) > 1
     tests = [test for report in reports for test in _tests(report, several)]
     return {
-        "score": sum(r.score for r in reports),
+        "score": points_number(sum(r.score for r in reports)),
         "output": "\n\n".join(_summary(r, several) for r in reports),
         "output_format": "text",
-        "execution_time": round(sum(r.duration_s for r in reports)),  # whole seconds
+        "execution_time": round(sum(r.duration_s for r in reports), 3),  # seconds
         "visibility": "visible",
         "stdout_visibility": "hidden",
         "tests": tests,
@@ -91,9 +95,9 @@ def as_results(reports: Sequence[Report]) -> dict[str, Any]:
                     "verdict": r.verdict,
                     "exit_code": r.exit_code,
                     "passed": r.passed_count,
-                    "total": len(r.checks),
-                    "score": r.score,
-                    "max_score": r.max_score,
+                    "total": len(r.tests),
+                    "score": points_number(r.score),
+                    "max_score": points_number(r.max_score),
                 }
                 for r in reports
             ],

@@ -9,11 +9,12 @@ Python escapes (``\\x1b``) so the learner sees that they were there.
 
 from __future__ import annotations
 
+import itertools
 import unicodedata
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from grader.render.plain import where
+from grader.render.plain import points_text, where
 from grader.report import Report
 
 if TYPE_CHECKING:
@@ -54,6 +55,7 @@ def _environment() -> jinja2.Environment:
         undefined=jinja2.StrictUndefined,
     )
     env.filters["visible"] = visible
+    env.filters["points"] = points_text
     return env
 
 
@@ -85,8 +87,9 @@ def _lead(report: Report) -> dict[str, Any] | None:
 
 
 def _groups(report: Report) -> list[tuple[str, list[tuple[Any, str, int]]]]:
-    """``Report.by_run`` with each check's index in ``Report.checks`` (for its anchor)."""
-    counter = iter(range(len(report.checks)))
+    """``Report.by_run`` with each check's index in ``Report.checks`` (for its anchor; the
+    unreached tests, listed after them, have indices past its end and are never anchored)."""
+    counter = itertools.count()
     return [
         (run, [(check, seen_in, next(counter)) for check, seen_in in checks])
         for run, checks in report.by_run()
@@ -101,6 +104,7 @@ def _item(report: Report) -> dict[str, Any]:
         "groups": _groups(report),
         "isolation": report.isolation_text(),
         "error_intro": ERROR_INTRO.get(report.verdict, "The grader could not finish:"),
+        "points": f"{points_text(report.score)} / {points_text(report.max_score)}",
     }
 
 
@@ -125,7 +129,7 @@ def _overview_rows(reports: Sequence[Report]) -> list[dict[str, Any]]:
                 "file": r.submission,
                 "verdict": r.verdict,
                 "word": WORDS.get(r.verdict, r.verdict.upper()),
-                "points": f"{r.score} / {r.max_score}",
+                "points": f"{points_text(r.score)} / {points_text(r.max_score)}",
                 "mistake": mistake,
             }
         )

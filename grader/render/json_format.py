@@ -6,11 +6,13 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
+from grader.render.plain import points_number
 from grader.report import Check, Report
 
 # 1.1: points (score, max_score) and unreached checks; 1.2: seed, diagnosis and transcripts;
-# 1.3: a check's ``hidden`` (a hidden run's: its inputs and bytes are not shown)
-SCHEMA_VERSION = "1.3"
+# 1.3: a check's ``hidden`` (a hidden run's: its inputs and bytes are not shown);
+# 2.0: points in quarters (numbers, not integers), passed/total over ``tests``, and ``tests``
+SCHEMA_VERSION = "2.0"
 
 
 def as_dict(report: Report) -> dict[str, Any]:
@@ -24,13 +26,14 @@ def as_dict(report: Report) -> dict[str, Any]:
         "exit_code": report.exit_code,
         "summary": report.summary(),
         "passed": report.passed_count,
-        "total": len(report.checks),
+        "total": len(report.tests),
         "isolation": report.isolation,
         "duration_s": round(report.duration_s, 4),
         "error": report.error or None,
         "checks": [_check(c) for c in report.checks],
-        "score": report.score,
-        "max_score": report.max_score,
+        "tests": [_check(c) for c in report.tests],
+        "score": points_number(report.score),
+        "max_score": points_number(report.max_score),
         "unreached": [_check(c) for c in report.unreached],
         "seed": report.seed,
         "diagnosis": _diagnosis(report),
@@ -88,8 +91,8 @@ def _check(c: Check) -> dict[str, Any]:
         "marker": c.marker,
         "hint": c.hint,
         "hint_key": c.hint_key,
-        "score": c.score,
-        "max_score": c.max_score,
+        "score": points_number(c.score),
+        "max_score": points_number(c.max_score),
         "line": c.line,
         "hidden": c.hidden,
     }

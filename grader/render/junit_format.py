@@ -2,17 +2,17 @@
 
 One ``<testsuite>`` per report, one ``<testcase>`` per check; a failed check carries its feedback
 (expected, observed, the caret under the first difference, what to try) in ``<failure>``, a
-skipped one ``<skipped>`` with the reason, and a report that could not be graded (verdict
-``invalid`` or ``error``) one more testcase with ``<error>``. ElementTree escapes; characters
-XML 1.0 cannot carry at all (control characters other than tab, newline and carriage return,
-lone surrogates) are removed from every text and attribute first.
+skipped one ``<skipped>`` with the reason. What concerns the whole file (it is not Python: a
+``<failure>``; it could not be graded, or the grader failed: an ``<error>``) goes on the first
+testcase instead of its ``<skipped>``, so the testcases are the same for every submission.
+ElementTree escapes; characters XML 1.0 cannot carry at all (control characters other than tab,
+newline and carriage return, lone surrogates) are removed from every text and attribute first.
 
 For GitLab and Jenkins: ``classname`` is ``problem<N>.<file>`` with the file's path made one
 identifier (Jenkins splits a classname at its last dot into package and class, GitLab shows it
 as the suite), so two files never share one; every testcase names the learner's ``file``; the
-testcases are the Report's ``tests`` (the same for every submission), preceded by the file's
-own failure if it is not Python. A run's real time goes on its first testcase (the others 0, so
-the times add up to the runs'), and a failed testcase carries its run's printed output in
+testcases are the Report's ``tests``. A run's real time goes on its first testcase (the others
+0, so the times add up to the runs'), and a failed testcase carries its run's printed output in
 ``<system-out>``; the suite's ``<system-out>`` holds every run's output.
 """
 
@@ -22,7 +22,7 @@ import re
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 
-from grader.render.plain import feedback
+from grader.render.plain import feedback, points_text
 from grader.report import Check, Report
 
 _ILLEGAL = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
@@ -64,19 +64,35 @@ def _sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) ->
     return element
 
 
-def _cases(report: Report) -> list[Check]:
-    source = [c for c in report.checks if c.name == "source"]
-    return source + list(report.tests)
+def _whole_file(report: Report) -> tuple[str, str, str, str] | None:
+    """What concerns the whole file, as (element, message, text, type), or None.
+
+    The file is not Python (a failure: the learner's), could not be graded, or the grader
+    failed (an error). It goes on the first testcase, so the suite fails and says why while
+    listing the same testcases as any other submission.
+    """
+    for check in report.checks:
+        if check.name == "source" and check.status == "failed":
+            return "failure", failure_message(check), feedback(check), "source"
+    if report.verdict in ("invalid", "error"):
+        what = (
+            "the submission could not be graded"
+            if report.verdict == "invalid"
+            else "the grader failed (not the learner's fault)"
+        )
+        return "error", report.error or what, f"{what}: {report.error}", report.verdict
+    return None
 
 
 def _suite(parent: ET.Element, report: Report) -> dict[str, int]:
-    could_not_grade = report.verdict in ("invalid", "error")
-    cases = _cases(report)
+    cases = list(report.tests)
+    whole = _whole_file(report) if cases else None
+    kind = whole[0] if whole else ""
     counts = {
-        "tests": len(cases) + (1 if could_not_grade else 0),
-        "failures": sum(1 for c in cases if c.status == "failed"),
-        "errors": 1 if could_not_grade else 0,
-        "skipped": sum(1 for c in cases if c.skipped),
+        "tests": len(cases),
+        "failures": sum(1 for c in cases if c.status == "failed") + (kind == "failure"),
+        "errors": int(kind == "error"),
+        "skipped": sum(1 for c in cases if c.skipped) - (whole is not None),
     }
     suite = _sub(
         parent,
@@ -93,14 +109,14 @@ def _suite(parent: ET.Element, report: Report) -> dict[str, int]:
         ("exit_code", str(report.exit_code)),
         ("summary", report.summary()),
         ("isolation", report.isolation),
-        ("score", str(report.score)),
-        ("max_score", str(report.max_score)),
+        ("score", points_text(report.score)),
+        ("max_score", points_text(report.max_score)),
     ):
         _sub(properties, "property", name=name, value=value)
     classname = class_name(report)
     outcomes = {o.run: o for o in report.outcomes}
     timed: set[str] = set()
-    for check in cases:
+    for index, check in enumerate(cases):
         case = _sub(
             suite,
             "testcase",
@@ -112,25 +128,19 @@ def _suite(parent: ET.Element, report: Report) -> dict[str, int]:
         first_of_run = outcome is not None and check.run not in timed
         timed.add(check.run)
         case.set("time", f"{outcome.duration_s:.3f}" if outcome and first_of_run else "0")
-        if check.line:
-            case.set("line", str(check.line))
-        if check.status == "failed":
+        line = check.line
+        if index == 0 and whole is not None:
+            element, message, text, kind = whole
+            _sub(case, element, text, message=message, type=kind)
+            line = line or next((c.line for c in report.checks if c.name == "source"), None)
+        elif check.status == "failed":
             _sub(case, "failure", feedback(check), message=failure_message(check), type=check.name)
             if outcome is not None and outcome.output:
                 _sub(case, "system-out", outcome.output)
         elif check.status == "skipped":
             _sub(case, "skipped", message=check.hint or "not judged")
-    if could_not_grade:
-        what = (
-            "the submission could not be graded"
-            if report.verdict == "invalid"
-            else "the grader failed (not the learner's fault)"
-        )
-        case = _sub(
-            suite, "testcase", classname=classname, name=f"grading: {what}", file=report.submission
-        )
-        case.set("time", "0")
-        _sub(case, "error", report.error, message=report.error or what, type=report.verdict)
+        if line:
+            case.set("line", str(line))
     printed = "\n".join(f"--- {o.run} ---\n{o.output}" for o in report.outcomes if o.output)
     if printed:
         _sub(suite, "system-out", printed)

@@ -1,11 +1,23 @@
 """A check as plain monospace text, shared by the formats that carry text (JUnit, Gradescope),
-and the phrase that names a group of checks, shared by the text and HTML reports."""
+the phrase that names a group of checks, shared by the text and HTML reports, and points as
+every format writes them."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
 from grader.report import Check, Report
+
+
+def points_text(value: float) -> str:
+    """Points as a person reads them: ``7``, ``6.75``, ``0.5`` (whole quarters, never rounded)."""
+    return str(int(value)) if float(value).is_integer() else repr(float(value))
+
+
+def points_number(value: float) -> int | float:
+    """Points as a JSON number: whole points as integers (``100``), quarters as decimals."""
+    return int(value) if float(value).is_integer() else float(value)
+
 
 LABEL = 10  # width of "expected  ", so observed and its caret line share one left column
 

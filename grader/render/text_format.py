@@ -16,7 +16,7 @@ import textwrap
 from collections.abc import Callable, Sequence
 
 from grader.i18n import MESSAGES, Catalogue, english
-from grader.render.plain import where
+from grader.render.plain import points_text, where
 from grader.report import Check, Report, RunTranscript
 
 COLOURS = {"green": "32", "red": "31", "bold": "1", "dim": "2", "yellow": "33"}
@@ -82,12 +82,15 @@ def summary(report: Report, words: Catalogue) -> str:
 def _header(report: Report, paint: Paint, width: int, words: Catalogue) -> list[str]:
     _, hue = VERDICTS[report.verdict]
     word = words.message(f"verdict.{report.verdict}")
+    points = words.message(
+        "report.points", score=points_text(report.score), max=points_text(report.max_score)
+    )
     text = words.message(
         "report.header",
         verdict=word,
         problem=report.problem,
         title=report.title,
-        summary=summary(report, words),
+        summary=f"{summary(report, words)} · {points}",
     )
     lines = _wrapped(text, width, "")
     if lines[0].startswith(word):
@@ -274,6 +277,13 @@ def render_one(
     return "\n".join(lines) + "\n"
 
 
+def _worth(check: Check) -> str:
+    """`` · 6.75 / 6.75`` after a test; the file's own check (``source``) is no test."""
+    if check.name == "source":
+        return ""
+    return f" · {points_text(check.score)} / {points_text(check.max_score)}"
+
+
 def _marked(mark: str, painted: str, text: str, width: int) -> list[str]:
     """``  ✓ text``, folded to ``width`` under the text, the mark painted."""
     lines = _wrapped(f"{mark} {text}", width, "  ")
@@ -286,16 +296,17 @@ def _every_check(report: Report, paint: Paint, words: Catalogue, width: int) -> 
     for run, checks in report.by_run():
         lines += ["", *(paint(x, "bold") for x in _wrapped(run, width, ""))]
         for check, seen_in in checks:
+            worth = _worth(check)
             if check.status == "passed":
-                lines += _marked("✓", paint("✓", "green"), check.title, width)
+                lines += _marked("✓", paint("✓", "green"), check.title + worth, width)
             elif check.status == "skipped":
-                said = f"{check.title} ({check.hint})"
+                said = f"{check.title} ({check.hint}){worth}"
                 lines += _marked("-", paint("-", "dim"), said, width)
             elif seen_in:
-                said = f"{check.title} {words.message('report.as_in', run=seen_in)}"
+                said = f"{check.title} {words.message('report.as_in', run=seen_in)}{worth}"
                 lines += _marked("✗", paint("✗", "red"), said, width)
             else:
-                lines += [paint(x, "bold") for x in _marked("✗", "✗", check.title, width)]
+                lines += [paint(x, "bold") for x in _marked("✗", "✗", check.title + worth, width)]
                 lines += _failure(check, paint, words, check.hint, width)
     return lines
 
