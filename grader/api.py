@@ -198,7 +198,7 @@ class Grader:
                 self.isolation_label,
                 time.monotonic() - started,
                 runs=tuple(r.name for r in spec.runs),
-                unreached=unreached(spec, limit, points, NOT_PYTHON),
+                unreached=tuple(said(c, words) for c in unreached(spec, limit, points, NOT_PYTHON)),
                 diagnosis=diagnose((bad_source,)),
                 statement=told,
             )
@@ -216,7 +216,9 @@ class Grader:
                 self.isolation_label,
                 time.monotonic() - started,
                 error=f"{type(exc).__name__}: {exc}",
-                unreached=unreached(spec, limit, points, WHY_NOT_GRADED["error"]),
+                unreached=tuple(
+                    said(c, words) for c in unreached(spec, limit, points, WHY_NOT_GRADED["error"])
+                ),
                 seed=base,
                 statement=told,
             )

@@ -38,6 +38,11 @@ SAID: dict[str, str] = {
     "said.untampered": "leaves the grader's control channel alone",
     "said.python_script": "is a Python script",
     "said.the_file": "the file",
+    # not judged
+    "said.not_judged": "not judged: {why}",
+    "said.needs_first": "needs “{title}” first",
+    "said.could_not_grade": "the submission could not be graded",
+    "said.grader_failed": "the grader failed (not the learner's mistake)",
     # connected
     "said.one_connection_to": "{count} connection to 127.0.0.1:9090",
     "said.connections_to": "{count} connections to 127.0.0.1:9090",
@@ -174,4 +179,5 @@ def said(check: Check, words: Catalogue) -> Check:
         expected=say(check.expected, words),
         observed=observed,
         marker=marker,
+        hint=say(check.hint, words) if check.skipped else check.hint,  # "not judged: ..."
     )
