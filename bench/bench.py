@@ -66,8 +66,9 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -76,6 +77,7 @@ ROOT = BENCH.parent
 sys.path.insert(0, str(ROOT))  # run as a plain script from a checkout: import this grader
 
 from grader.api import Grader  # noqa: E402
+from grader.config import load_config  # noqa: E402
 from grader.report import Report  # noqa: E402
 
 SUBMISSIONS = BENCH / "submissions"
@@ -616,9 +618,85 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     p.add_argument("--json", action="store_true", help="end with one JSON object on a line")
     p.add_argument("--queue", action="store_true", help="the queue instead (see queue_bench.py)")
     p.add_argument(
+        "--profile",
+        action="store_true",
+        help="the median time of each stage of a run, per problem, instead (see profile())",
+    )
+    p.add_argument(
+        "--pool", type=int, default=None, help="runs prepared ahead (default: grader.toml's)"
+    )
+    p.add_argument(
         "--classroom", action="store_true", help="the Classroom action (see classroom_bench.py)"
     )
     return p.parse_args(argv)
+
+
+STAGES = (
+    "request",
+    "set-up",
+    "script start",
+    "script",
+    "kernel view",
+    "reap",
+    "drain",
+    "judge",
+    "render",
+)
+
+
+class ProfiledGrader(Grader):
+    """A Grader that keeps the observations of its last grading (their stage times)."""
+
+    last: list[Any]
+
+    def _observe_all(self, *args: Any, **kwargs: Any) -> Any:
+        begun = time.perf_counter()
+        observed = super()._observe_all(*args, **kwargs)
+        self.last = observed
+        self.observed_s = time.perf_counter() - begun
+        return observed
+
+
+def profile(g: Grader, subs: Sequence[Submission], reps: int) -> dict[str, dict[str, float]]:
+    """Per problem, the median of each stage over ``reps`` gradings of its correct submission.
+
+    A run's stages are its own (request: the grader's side until the zygote has the run;
+    set-up: until the script's process exists; script start: until its body begins; script:
+    until the kernel stops it in its exit; kernel view: the grader's look at its sockets; reap:
+    until every process of the run is gone; drain: the server's side and the control channel
+    read to their end); with several runs side by side, each stage's median over every run.
+    judge is the grading's time outside its runs, render the text report's.
+    """
+    from grader.render import renderer
+
+    text = renderer("text")
+    table: dict[str, dict[str, float]] = {}
+    for problem in PROBLEM_NUMBERS:
+        sub = correct_submission(subs, problem)
+        samples: dict[str, list[float]] = {name: [] for name in STAGES}
+        g.grade(sub.path, problem)  # warm
+        for _ in range(reps):
+            begun = time.perf_counter()
+            report = g.grade(sub.path, problem)
+            total = time.perf_counter() - begun
+            assert isinstance(g, ProfiledGrader)
+            for obs in g.last:
+                for name, seconds in obs.process.stages:
+                    samples[name].append(seconds)
+            samples["judge"].append(total - g.observed_s)
+            samples["render"].append(timed(lambda r=report: text([r])))
+        table[str(problem)] = {
+            name: round(statistics.median(values), 5) for name, values in samples.items() if values
+        }
+    return table
+
+
+def print_profile(table: dict[str, dict[str, float]]) -> None:
+    print("median ms per stage (runs side by side: per run)")
+    print(f"{'problem':>8} " + " ".join(f"{name:>12}" for name in STAGES))
+    for problem, row in table.items():
+        cells = " ".join(f"{row.get(name, float('nan')) * 1000:>12.2f}" for name in STAGES)
+        print(f"{problem:>8} {cells}")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -641,8 +719,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.json:
             print(json.dumps({"queue": figures}))
         return 0
+    config = replace(load_config(None), pool=args.pool) if args.pool is not None else None
+    if args.profile:
+        with private_tempdir(), ProfiledGrader.create(config=config) as pg:
+            print(f"grader profile: isolation {pg.isolation}, pool {pg.config.pool}")
+            table = profile(pg, subs, mode.reps * 2)
+        print_profile(table)
+        if args.json:
+            print(json.dumps({"profile": table, "pool": pg.config.pool}))
+        return 0
     with private_tempdir() as scratch_root:
-        g = Grader.create()
+        g = Grader.create(config=config)
         print(
             f"grader bench: {'quick' if args.quick else 'full'}, {mode.reps} gradings per way "
             f"and problem, isolation {g.isolation}, {cores} cores, python {sys.version.split()[0]}"

@@ -136,7 +136,8 @@ class Grader:
         points = check_points(points)
         mode = "routed" if cfg.isolation == "routed" else "auto"
         where = Path(locale_dir) if locale_dir is not None else None
-        return cls(cfg, Zygote(mode, cfg.run_ids), time_limit_s, points, lang, where)
+        zygote = Zygote(mode, cfg.run_ids, cfg.pool, cfg.limits)
+        return cls(cfg, zygote, time_limit_s, points, lang, where)
 
     def catalogue(self, lang: str | None = None) -> Catalogue:
         """The sentences of ``lang`` (default: the grader's language, else the environment's)."""

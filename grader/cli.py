@@ -20,7 +20,6 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from grader import learner_cli
 from grader.errors import BadInput, GraderFault
 
 if TYPE_CHECKING:
@@ -218,6 +217,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return check_pack(argv[1:])
     if argv[:1] == ["serve"]:  # a file named serve is graded as ./serve
+        from grader import learner_cli
+
         _say_unknown_language(_lang(argv))
         return _learner(lambda words: learner_cli.serve_main(argv[1:], words), _lang(argv))
     parser = _parser()
@@ -286,6 +287,7 @@ def terminal_width(stream: TextIO) -> int:
 
 
 def _statements(args: argparse.Namespace, words: Catalogue) -> int:
+    from grader import learner_cli
     from grader.config import load_config
     from grader.problem.pack import find_packs
 
@@ -323,7 +325,8 @@ def _run(args: argparse.Namespace) -> int:
         with RemoteGrader(args.broker, config, args.timeout, args.points) as remote:
             return _grade(remote, args)  # type: ignore[arg-type]  # spec, grade, grade_many
     # Start the worker interpreter first: it boots while the rest of the grader is imported.
-    zygote = Zygote("routed" if config.isolation == "routed" else "auto", config.run_ids)
+    mode = "routed" if config.isolation == "routed" else "auto"
+    zygote = Zygote(mode, config.run_ids, config.pool, config.limits)
     from grader.api import Grader
 
     with Grader(config, zygote, args.timeout, args.points, args.lang) as grader:

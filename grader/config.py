@@ -13,6 +13,8 @@ from grader.paths import data_path
 ISOLATION_MODES = ("auto", "namespace", "routed")
 # Unprivileged ids a root grader maps its runs to, one per run at a time (see grader.toml).
 DEFAULT_RUN_IDS = (810000, 810999)
+DEFAULT_POOL = 3  # a problem's runs go side by side: at most three of them (problems 3 and 4)
+MAX_POOL = 32
 
 
 @dataclass(frozen=True)
@@ -36,6 +38,7 @@ class Config:
     isolation: str = "auto"
     jobs: int = 0
     run_ids: tuple[int, int] = DEFAULT_RUN_IDS
+    pool: int = DEFAULT_POOL  # runs the zygote keeps prepared ahead (namespace mode); 0: none
     # Problem packs searched before the installed and built-in ones (``[problems] paths``,
     # ``--problems``), relative paths already resolved against the configuration's folder.
     problem_paths: tuple[str, ...] = ()
@@ -82,7 +85,11 @@ def parse_config(text: str, where: str) -> Config:
         raise BadInput(f"{where}: unknown key [limits] {unknown[0]}; known: {', '.join(names)}")
     kinds = {f.name: (float if f.name.endswith("_s") else int) for f in fields(Limits)}
     limits = Limits(**{k: _number(limits_raw, k, kinds[k], where) for k in limits_raw})
-    sections = (("isolation", {"mode", "run_ids"}), ("batch", {"jobs"}), ("problems", {"paths"}))
+    sections = (
+        ("isolation", {"mode", "run_ids", "pool"}),
+        ("batch", {"jobs"}),
+        ("problems", {"paths"}),
+    )
     for section, keys in sections:
         table = raw.get(section, {})
         if not isinstance(table, dict):
@@ -102,6 +109,12 @@ def parse_config(text: str, where: str) -> Config:
             f"{where}: [batch] jobs = {jobs!r}; use 0 (one per core) or a positive number"
         )
     run_ids = _run_ids(raw.get("isolation", {}).get("run_ids", list(DEFAULT_RUN_IDS)), where)
+    pool = raw.get("isolation", {}).get("pool", DEFAULT_POOL)
+    if not isinstance(pool, int) or isinstance(pool, bool) or not 0 <= pool <= MAX_POOL:
+        raise BadInput(
+            f"{where}: [isolation] pool = {pool!r}; give a whole number from 0 (no runs "
+            f"prepared ahead) to {MAX_POOL}"
+        )
     paths = raw.get("problems", {}).get("paths", [])
     if not isinstance(paths, list) or not all(isinstance(p, str) and p for p in paths):
         raise BadInput(
@@ -110,7 +123,12 @@ def parse_config(text: str, where: str) -> Config:
     base = Path(where).parent
     problem_paths = tuple(str(base / p) for p in paths)
     return Config(
-        limits=limits, isolation=mode, jobs=jobs, run_ids=run_ids, problem_paths=problem_paths
+        limits=limits,
+        isolation=mode,
+        jobs=jobs,
+        run_ids=run_ids,
+        pool=pool,
+        problem_paths=problem_paths,
     )
 
 

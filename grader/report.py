@@ -252,7 +252,7 @@ class Report:
         return {
             "namespace": "isolated in private namespaces",
             "namespace+cgroup": "isolated in private namespaces and a cgroup of its own",
-            "routed": "routed in-process (no namespace isolation on this machine)",
+            "routed": "routed in-process, without namespace isolation",
         }.get(self.isolation, self.isolation)
 
     def summary(self) -> str:

@@ -181,6 +181,28 @@ def identity(pid: int) -> tuple[int, str] | None:
     return pid, stat.rsplit(")", 1)[1].split()[19]
 
 
+def grading_now(worker: int) -> bool:
+    """Whether a learner's script runs below the worker process ``worker``.
+
+    The script's process is a session leader of its own, three levels or more below the
+    worker (worker, its zygote, the run's first process, ...); the zygote and each run's first
+    process lead sessions too, but at one and two levels; prepared runs have no script yet.
+    """
+    level = {worker: 0}
+    for pid in descendants(worker):
+        ppid = parent_of(pid)
+        level[pid] = level.get(ppid or 0, 0) + 1 if ppid in level else 0
+    return any(depth >= 3 and _leads_session(pid) for pid, depth in level.items())
+
+
+def _leads_session(pid: int) -> bool:
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return int(stat.rsplit(")", 1)[1].split()[3]) == pid
+
+
 def descendants(root: int) -> list[int]:
     """Every process below ``root`` (children, theirs, and so on)."""
     parents: dict[int, list[int]] = {}

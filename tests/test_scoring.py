@@ -132,3 +132,17 @@ def test_a_spec_sets_its_points(tmp_path: Path) -> None:
     (folder / "2.yaml").write_text(SPEC.replace("points: 30", "points: 0"), encoding="utf-8")
     with pytest.raises(BadInput, match=r"points = 0: it must be a whole number from 1"):
         load_spec(2, folder, data_path("fixtures"))
+
+
+def test_a_queued_job_takes_points_in_quarters_as_the_command_does() -> None:
+    from grader.queue.job import BadJob, make_job, parse_job
+
+    job = make_job(b"x = 1\n", 2, points=10.25)
+    assert parse_job(job).points == 10.25
+    whole = make_job(b"x = 1\n", 2, points=10.0)
+    assert whole["points"] == 10 and whole["job_id"] == make_job(b"x = 1\n", 2, points=10)["job_id"]
+    with pytest.raises(BadJob) as refused:
+        parse_job({**job, "points": 10.1})
+    assert (
+        str(refused.value) == "job field 'points' = 10.1: points go in quarters; give 10 or 10.25"
+    )

@@ -227,3 +227,52 @@ def folder_script(shared_folder: Path, text: str) -> Path:
 def graded() -> Iterator[Grader]:
     with Grader.create() as grader:
         yield grader
+
+
+# -- every way out is held by the kernel, with its status --------------------------------------
+WAYS_OUT = {
+    "return": ("", "exit status 0"),
+    "sys.exit(3)": ("import sys; sys.exit(3)", "exit status 3"),
+    "os._exit(4)": ("import os; os._exit(4)", "exit status 4"),
+    "os._exit from a thread": (
+        "import os, threading; threading.Thread(target=os._exit, args=(5,)).start()\n"
+        "import time; time.sleep(3)",
+        "exit status 5",
+    ),
+    "posix._exit": ("import posix; posix._exit(6)", "exit status 6"),
+    "an exception": ("raise RuntimeError('boom')", None),
+    "SIGKILL to itself": (
+        "import os, signal; os.kill(os.getpid(), signal.SIGKILL)",
+        "stopped by signal SIGKILL",
+    ),
+    "SIGTERM to itself": (
+        "import os, signal; os.kill(os.getpid(), signal.SIGTERM)",
+        "stopped by signal SIGTERM",
+    ),
+}
+
+
+@pytest.mark.parametrize("way", list(WAYS_OUT))
+def test_every_way_out_is_held_in_its_exit_with_the_kernels_status(
+    graded: Grader, way: str, shared_folder: Path
+) -> None:
+    """The socket is left open, then the script ends this way: the kernel stops its process
+    before its descriptors are released, so the socket is seen still open, and the status is
+    the kernel's."""
+    ending, status = WAYS_OUT[way]
+    text = (
+        "import socket\n"
+        "client_socket = socket.socket()\n"
+        "client_socket.connect(('127.0.0.1', 9090))\n" + ending + "\n"
+    )
+    report = graded.grade(folder_script(shared_folder, text), 1)
+    failed = {c.name: c for c in report.failed_checks}
+    assert failed["closed"].observed == (
+        "still open when the program exited; the connection ended only at interpreter exit"
+    ), way
+    if status is None:
+        assert failed["clean_end"].observed.startswith("an uncaught RuntimeError")
+    elif status == "exit status 0":
+        assert "clean_end" not in failed
+    else:
+        assert failed["clean_end"].observed.split("\n")[0] == status

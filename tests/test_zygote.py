@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import os
+import time
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
+import pytest
+
 from grader.api import Grader
+from grader.config import Config
+from tests.conftest import SUBMISSIONS
 from tests.machine import need
 
 POLLUTE = """
@@ -119,3 +126,38 @@ def test_a_killed_worker_is_replaced(script: Callable[..., Path]) -> None:
         os.close(pidfd)
         assert grader.grade(path, 2).verdict == "pass"
         assert grader.zygote.pid != first
+
+
+# -- runs prepared ahead ------------------------------------------------------------------------
+def _children(pid: int) -> list[int]:
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children") as f:
+            return [int(p) for p in f.read().split()]
+    except OSError:
+        return []
+
+
+def _wait_for(check: Callable[[], bool], seconds: float = 20.0) -> bool:
+    """Poll ``check`` until it holds (bounded): the pool fills in the zygote's idle moments."""
+    until = time.monotonic() + seconds
+    while time.monotonic() < until:
+        if check():
+            return True
+        time.sleep(0.02)
+    return check()
+
+
+@pytest.mark.parametrize("pool", [0, 2])
+def test_the_pool_keeps_its_size_and_leaves_nothing_when_closed(pool: int) -> None:
+    need("namespaces")
+    with Grader.create(config=replace(Config(), pool=pool)) as grader:
+        assert grader.isolation.startswith("namespace")
+        zygote = grader.zygote.pid
+        assert _wait_for(lambda: len(_children(zygote)) == pool)
+        first = set(_children(zygote))
+        report = grader.grade(SUBMISSIONS / "p3" / "pass_with_block_localhost.py", 3)
+        assert report.verdict == "pass", report.failed_checks
+        # The claimed slots are gone with their runs; fresh ones took their place.
+        assert _wait_for(lambda: len(_children(zygote)) == pool)
+        assert not (first & set(_children(zygote))) or pool == 0
+    assert _wait_for(lambda: not os.path.exists(f"/proc/{zygote}"))

@@ -90,12 +90,14 @@ class LearnerProcess:
         self.killed = False
         self.started_at = 0.0
         self.ended_at = 0.0
+        self.marks: dict[str, float] = {}  # when each lifecycle event was seen (monotonic)
 
     def start(self, sel: selectors.BaseSelector) -> None:
         """Ask the zygote for the run and register its output and its status with ``sel``."""
         stdin_r, stdin_w = os.pipe()
         out_r, out_w = os.pipe()
         err_r, err_w = os.pipe()
+        self.marks["requested"] = time.monotonic()
         status, status_child = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         # The submission and where it runs, read by the run's own processes only.
         request = os.memfd_create("request", os.MFD_CLOEXEC)
@@ -112,6 +114,7 @@ class LearnerProcess:
             for fd in (stdin_r, out_w, err_w, request):
                 os.close(fd)
             status_child.close()
+        self.marks["spawned"] = time.monotonic()
         try:
             os.write(stdin_w, self._stdin)  # small (the spec's inputs): fits the pipe buffer
         except OSError:
@@ -228,6 +231,7 @@ class LearnerProcess:
         self._event("P")
 
     def _event(self, event: Event) -> None:
+        self.marks.setdefault(event, time.monotonic())
         try:
             self.life.on(event)
         except LifecycleError as exc:
@@ -239,6 +243,7 @@ class LearnerProcess:
         """The grader has looked at the held script's sockets: let the process exit."""
         if self.life.state != "held":
             return
+        self.marks["K"] = time.monotonic()
         self.life.on("K")
         self._send(b"K")
 
@@ -323,7 +328,24 @@ class LearnerProcess:
         self.listeners = []
         self.diag = None
 
-    def outcome(self) -> ProcessOutcome:
+    def stages(self, script_began: float | None, drained: float) -> tuple[tuple[str, float], ...]:
+        """How long each stage of the run took (seconds), for the bench's profile."""
+        m = dict(self.marks)
+        if script_began is not None:
+            m["S"] = script_began
+        m["drained"] = drained
+        order = [
+            ("request", "requested", "spawned"),
+            ("set-up", "spawned", "P"),
+            ("script start", "P", "S"),
+            ("script", "S", "H"),
+            ("kernel view", "H", "K"),
+            ("reap", "K", "X"),
+            ("drain", "X", "drained"),
+        ]
+        return tuple((name, round(m[b] - m[a], 6)) for name, a, b in order if a in m and b in m)
+
+    def outcome(self, stages: tuple[tuple[str, float], ...] = ()) -> ProcessOutcome:
         """How the script's process ended, as its supervisor saw it, and what it printed."""
         memory = False
         if self._script_status is None:
@@ -346,4 +368,5 @@ class LearnerProcess:
             if self.started_at
             else 0.0,
             memory_limit=memory,
+            stages=stages,
         )

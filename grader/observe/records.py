@@ -159,6 +159,9 @@ class ProcessOutcome:
     stderr: bytes
     duration_s: float
     memory_limit: bool = False  # ended by the run's memory cap (its cgroup), not by itself
+    # How long each stage of the run took, in order (request, set-up, script start, script,
+    # kernel view, reap, drain): for the bench's profile, never judged.
+    stages: tuple[tuple[str, float], ...] = ()
 
 
 @dataclass(frozen=True)

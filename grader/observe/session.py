@@ -275,7 +275,7 @@ def observe(
         return Observation(
             run_name=run.name,
             stdin=run.stdin.encode("utf-8"),
-            process=proc.outcome(),
+            process=proc.outcome(proc.stages(trace.started_at, time.monotonic())),
             wire=transcript,
             trace=trace.record(),
             sockets=view[0],

@@ -22,6 +22,7 @@ from __future__ import annotations
 import array
 import select
 import socket
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -154,6 +155,7 @@ class TraceReader:
         self._tampering: list[Tampering] = []
         self._tampering_count = 0
         self.closed = False
+        self.started_at: float | None = None  # when the script's body began (its "S")
 
     def on_readable(self) -> bool:
         """Read one report; return False once the channel has ended."""
@@ -240,6 +242,8 @@ class TraceReader:
             self._sequences[record.local_port] = sequence
         if kind.then is not None:
             self._phase = kind.then
+            if kind_name == "S":
+                self.started_at = time.monotonic()
         self._keep(record)
 
     def _keep(self, record: Record) -> None:

@@ -20,7 +20,7 @@ import sys
 import threading
 from pathlib import Path
 
-from grader.config import DEFAULT_RUN_IDS
+from grader.config import DEFAULT_POOL, DEFAULT_RUN_IDS, Limits
 from grader.errors import GraderFault
 from grader.paths import PACKAGE_ROOT
 
@@ -75,15 +75,25 @@ def _install(sources):
 """
 
 
-def _boot_program(hidden: list[str]) -> bytes:
+def _boot_program(hidden: list[str], pool: int, shape: str) -> bytes:
     """The zygote's program: the loader, the sandbox's sources, and the call of its main."""
     folder = PACKAGE_ROOT / "grader" / "sandbox"
     sources = {"grader": "", "grader.sandbox": (folder / "__init__.py").read_text("utf-8")}
     for path in sorted(folder.glob("*.py")):
         if path.stem != "__init__":
             sources[f"grader.sandbox.{path.stem}"] = path.read_text("utf-8")
-    tail = f"_install({sources!r})\nimport grader.sandbox.zygote as _z\n_z.main({hidden!r})\n"
+    tail = (
+        f"_install({sources!r})\n"
+        "import grader.sandbox.zygote as _z\n"
+        f"_z.main({hidden!r}, {pool!r}, {shape!r})\n"
+    )
     return (_LOADER + tail).encode("utf-8")
+
+
+def shape_of(limits: Limits) -> str:
+    """What a prepared run fixes of its limits, as the zygote compares them (see
+    ``grader.sandbox.zygote.shape_of``, which reads the same four from a run's limits)."""
+    return f"{limits.processes},{limits.scratch_mb},{limits.shm_mb},{limits.run_memory_mb}"
 
 
 def _hidden_folders() -> list[str]:
@@ -97,9 +107,19 @@ def _hidden_folders() -> list[str]:
 class Zygote:
     """The warm interpreter that forks every run. Started at once, waited for when first used."""
 
-    def __init__(self, mode: str, run_ids: tuple[int, int] = DEFAULT_RUN_IDS) -> None:
+    def __init__(
+        self,
+        mode: str,
+        run_ids: tuple[int, int] = DEFAULT_RUN_IDS,
+        pool: int = DEFAULT_POOL,
+        limits: Limits | None = None,
+    ) -> None:
+        """``pool`` runs are kept prepared ahead, for runs of ``limits`` (tasks, scratch folder,
+        ``/dev/shm`` and memory caps are fixed when a run is prepared)."""
         self._wanted = mode
         self._run_ids = run_ids
+        self._pool = pool
+        self._shape = shape_of(limits or Limits())
         self._lock = threading.Lock()
         self._start()
 
@@ -107,7 +127,7 @@ class Zygote:
         parent, child = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         program = os.memfd_create("zygote", os.MFD_CLOEXEC)
         try:
-            os.write(program, _boot_program(_hidden_folders()))
+            os.write(program, _boot_program(_hidden_folders(), self._pool, self._shape))
             os.lseek(program, 0, os.SEEK_SET)
             # -I: no environment variables, user site or current folder; -B: no bytecode
             # written. The base interpreter (not a virtual environment's link to it): the

@@ -15,7 +15,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from importlib.metadata import entry_points
 from pathlib import Path
 from types import ModuleType
 
@@ -69,6 +68,8 @@ def default_name(path: Path) -> str:
 
 
 def _entry_point_packs() -> Iterator[Pack]:
+    from importlib.metadata import entry_points  # costs milliseconds: only when packs are sought
+
     for point in entry_points(group=ENTRY_POINT_GROUP):
         where = f"entry point {point.name}" + (f" ({point.dist.name})" if point.dist else "")
         try:
@@ -104,10 +105,14 @@ def find_packs(paths: Sequence[str | Path] = (), installed: bool = True) -> list
     return packs
 
 
+# libyaml's parser where PyYAML was built with it: the pure-Python one costs milliseconds a spec.
+SAFE_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def _peek(path: Path) -> tuple[object, object]:
     """The ``problem`` and ``name`` of a spec, or (None, None) when it cannot be read."""
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=SAFE_LOADER)
     except (OSError, UnicodeDecodeError, yaml.YAMLError):
         return None, None
     if not isinstance(raw, dict):

@@ -41,7 +41,14 @@ import yaml
 
 from grader.errors import BadInput
 from grader.paths import data_path
-from grader.problem.pack import Entry, Pack, builtin_pack, default_name, find_problem
+from grader.problem.pack import (
+    SAFE_LOADER,
+    Entry,
+    Pack,
+    builtin_pack,
+    default_name,
+    find_problem,
+)
 from grader.problem.reference import PackFault, ReferenceServer
 
 CHECK_NAMES = ("connected", "sent", "output", "closed", "clean_end")
@@ -384,8 +391,8 @@ def read_spec(path: Path, fixtures: Path | None = None, pack: Pack | None = None
     except (OSError, UnicodeDecodeError) as exc:
         raise BadInput(f"{path}: cannot read the spec ({exc})") from None
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        raw = yaml.safe_load(text)
+        node = yaml.compose(text, Loader=SAFE_LOADER)
+        raw = yaml.load(text, Loader=SAFE_LOADER)
     except yaml.YAMLError as exc:
         # Where an unclosed bracket or quote opened, else where the parser stopped.
         mark = getattr(exc, "context_mark", None) or getattr(exc, "problem_mark", None)

@@ -38,12 +38,11 @@ def bring_up_loopback():
 
 
 def listen_here():
-    """Bring up loopback and bind the lesson's address inside this namespace: the listener.
+    """Bind the lesson's address inside this namespace (its loopback is up): the listener.
 
     IPv4 only, as the lesson's server on 127.0.0.1:9090: an IPv6 connection ([::1]:9090, or
     'localhost' on an AF_INET6 socket) is refused, as it would be against that server.
     """
-    bring_up_loopback()
     s = _socket.socket(_socket.AF_INET, _socket.SOCK_STREAM)
     s.bind((LESSON_HOST, LESSON_PORT))
     s.listen(16)

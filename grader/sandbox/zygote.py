@@ -39,6 +39,7 @@ from grader.sandbox.supervisor import Supervisor, end_orphans
 
 FDS_PER_RUN = 6  # stdin, stdout, stderr, control, status, the run's request (memfd)
 STATUS_FD, REQUEST_FD = 4, 5
+REFILL_IDLE_MS = 2  # no request for this long: prepare the pool's next run
 # Imported before any fork: a run must not import these from its own folder (a learner's
 # threading.py) nor need the host's files for them (the minimal root has only the stdlib).
 PRELOAD = (
@@ -108,13 +109,11 @@ def _protect_from_oom():
         pass
 
 
-def _child(kernel, mode, limits, fds, forget, namespaces, outside, program, cgroup_procs):
-    """A: arrange the process; routed mode: supervise the script; namespace mode: fork B."""
-    RunGroups.join(cgroup_procs)  # first: everything the run starts is counted
-    if cgroup_procs:
-        _protect_from_oom()
+def _routed(kernel, mode, limits, fds, forget):
+    """Routed mode's first process (A): arrange the process, then supervise the script."""
     for sock in forget:
         sock.detach()  # the zygote's own sockets: their numbers are closed below, never reused
+    kernel.die_with_parent()
     place_fds(fds)
     status = _socket.socket(fileno=STATUS_FD)
     os.set_inheritable(STATUS_FD, False)
@@ -122,82 +121,131 @@ def _child(kernel, mode, limits, fds, forget, namespaces, outside, program, cgro
     os.setsid()
     os.environ.clear()
     os.environ.update(item.split("=", 1) for item in env)
-    if not namespaces:
-        os.chdir(cwd)
-        script = write_copy(source, cwd, name)
-        del source
-        supervisor = Supervisor(kernel, status, routed=True)
-        supervisor.start(lambda: run_script(3, mode, limits, script, shown_as=name))
-        for fd in (0, 1, 2, 3):
-            os.close(fd)  # only the script's process holds its streams and its control channel
-        status_code = supervisor.run()
-        end_orphans()
-        exit_like(status_code)
+    os.chdir(cwd)
+    script = write_copy(source, cwd, name)
+    del source
+    supervisor = Supervisor(kernel, status, routed=True)
+    supervisor.start(lambda: run_script(3, mode, limits, script, shown_as=name))
+    for fd in (0, 1, 2, 3):
+        os.close(fd)  # only the script's process holds its streams and its control channel
+    status_code = supervisor.run()
+    end_orphans()
+    exit_like(status_code)
+
+
+def _slot(kernel, chan, forget, outside, program, shape, cgroup_procs):
+    """A prepared run's first process (A): join its groups, make B, map its ids, wait.
+
+    Everything here is the same for every run of this shape: nothing of a submission is known
+    until the claim reaches PID 1 (``_claimed``) through ``chan``.
+    """
+    RunGroups.join(cgroup_procs)  # first: everything the run starts is counted
+    if cgroup_procs:
+        _protect_from_oom()
+    for sock in forget:
+        sock.detach()  # the zygote's own sockets: their numbers are closed below, never reused
+    kernel.die_with_parent()  # a zygote that ends takes its prepared runs with it
+    keep = fcntl_dup(chan.detach(), 3)
+    os.closerange(0, keep)
+    os.closerange(keep + 1, 1 << 20)
+    chan = _socket.socket(fileno=keep)
+    os.setsid()
     ready_r, ready_w = os.pipe()
     go_r, go_w = os.pipe()
     pid = os.fork()
     if pid == 0:
         os.close(ready_r)
         os.close(go_w)
-        _enter(kernel, status, ready_w, go_r, mode, limits, name, source, program)
-    del source
+        _enter(kernel, chan, ready_w, go_r, program, shape)
     os.close(ready_w)
     os.close(go_r)
+    chan.close()  # only B (for its word) and PID 1 (for the claim) hold the slot's channel
     try:
         map_when_unshared(pid, outside, ready_r, go_w)
-    except OSError as exc:
-        send(status, "F", f"mapping the run's ids: {exc}")
+    except OSError:
+        os._exit(125)  # the zygote discards this slot: a preparation failure, no run's fault
     os.close(go_w)
     os.close(ready_r)
-    status.close()
-    for fd in (0, 1, 2, 3):
-        os.close(fd)  # only the script's process holds its streams and its control channel
     exit_like(os.waitpid(pid, 0)[1])
 
 
-def _enter(kernel, status, ready_w, go_r, mode, limits, name, source, program):
-    """B: enter the run's namespaces, wait for the ids, fork PID 1 (P1) and wait for it."""
+def fcntl_dup(fd, at):
+    """``fd`` moved to number ``at`` (closed where it was)."""
+    if fd != at:
+        os.dup2(fd, at, inheritable=False)
+        os.close(fd)
+    return at
+
+
+def _enter(kernel, chan, ready_w, go_r, program, shape):
+    """B: enter the run's namespaces, wait for the ids, fork PID 1, say it is ready, wait."""
     try:
         kernel.die_with_parent()
         leave_groups()
         unshare_run(kernel)
         os.write(ready_w, b"u")
         if os.read(go_r, 1) != b"g":
-            os._exit(125)  # A has reported why
+            os._exit(125)  # A could not map the ids
         become_root_inside()
         kernel.set_dumpable()
-    except OSError as exc:
-        send(status, "F", f"entering the run's namespaces: {exc}")
+    except OSError:
         os._exit(125)
     os.close(ready_w)
     os.close(go_r)
     pid = os.fork()
     if pid == 0:
-        _first(kernel, status, mode, limits, name, source, program)
-    send(status, "B", pid)
-    status.close()
-    for fd in (0, 1, 2, 3):
-        os.close(fd)
+        _first(kernel, chan, program, shape)
+    send(chan, "R", pid)  # PID 1 as the zygote (and the grader) see it
+    chan.close()
     exit_like(os.waitpid(pid, 0)[1])
 
 
-def _first(kernel, status, mode, limits, name, source, program):
-    """P1: finish the run's root and network, then supervise the script's process."""
-    step = "preparing the run's root"
+def _first(kernel, chan, program, shape):
+    """P1: finish the run's root and loopback, wait for the claim, then run it."""
     try:
         kernel.die_with_parent()
-        scratch_kb, shm_kb = (int(x) * 1024 for x in limits.split(",")[5:7])
-        finish_run_root(kernel, scratch_kb, shm_kb)
+        _nproc, scratch_mb, shm_mb, _memory = (int(x) for x in shape.split(","))
+        finish_run_root(kernel, scratch_mb * 1024, shm_mb * 1024)
         os.chdir(SCRATCH)
+        bring_up_loopback()
+    except OSError:
+        os._exit(125)  # a preparation failure: the zygote discards the slot
+    _claimed(kernel, chan, program)
+
+
+def _claimed(kernel, chan, program):
+    """P1, claimed: take the run's descriptors and request, then supervise the script."""
+    import array
+
+    space = _socket.CMSG_SPACE(FDS_PER_RUN * 4)
+    try:
+        data, ancdata, _flags, _addr = chan.recvmsg(256, space)
+    except OSError:
+        os._exit(125)
+    fds = array.array("i")
+    for level, kind, payload in ancdata:
+        if level == _socket.SOL_SOCKET and kind == _socket.SCM_RIGHTS:
+            fds.frombytes(payload[: len(payload) - len(payload) % fds.itemsize])
+    if not data or len(fds) != FDS_PER_RUN:
+        os._exit(125)  # discarded unclaimed: the zygote is ending
+    chan.close()
+    mode, _, limits = data.decode("ascii", "replace").partition("\0")
+    place_fds(list(fds))
+    status = _socket.socket(fileno=STATUS_FD)
+    os.set_inheritable(STATUS_FD, False)
+    step = "reading the run's request"
+    try:
+        name, _cwd, env, source = read_request(REQUEST_FD)
+        os.environ.clear()
+        os.environ.update(item.split("=", 1) for item in env)
+        step = "writing the submission's copy"
         script = write_copy(source, SCRATCH, name)
+        del source
         step = "the run's network"
         listeners = [listen_here()] if mode == "ns-up" else []
-        if not listeners:
-            bring_up_loopback()
     except OSError as exc:
         send(status, "F", f"{step}: {exc}")
         os._exit(125)
-    del source
     supervisor = Supervisor(kernel, status, routed=False)
     confine = Confinement(kernel, program)
     supervisor.start(lambda: run_script(3, "ns", limits, script, confine, shown_as=name), listeners)
@@ -248,20 +296,244 @@ def _prepare(kernel, wanted, run_ids, hidden):
     return True
 
 
-def _run_caps(limits):
-    """The run's cgroup caps from its limits: memory in bytes, tasks (its own, A, B and P1)."""
+def _run_caps(shape):
+    """The run's cgroup caps from its shape: memory in bytes, tasks (its own, A, B and P1)."""
+    nproc, _scratch, _shm, memory_mb = (int(x) for x in shape.split(","))
+    return memory_mb * 1024 * 1024, nproc + 3
+
+
+def shape_of(limits):
+    """What a prepared run has fixed of a run's limits: tasks, scratch, /dev/shm, memory."""
     fields = limits.split(",")
-    return int(fields[7]) * 1024 * 1024, int(fields[4]) + 3
+    return ",".join(fields[4:8])
 
 
-def zygote(chan_fd, wanted, run_ids, hidden=()):
-    """Serve runs: one datagram (mode, limits and six descriptors) in, one forked child out."""
+class Zygote:
+    """The serving loop's state: prepared runs (the pool), runs under way, and their sockets.
+
+    The pool follows Android's zygote (USAP): each slot is a fresh copy of this process, forked
+    ahead of any request and prepared up to the point where the submission is needed (run id,
+    cgroups joined, namespaces entered, ids mapped, root finished, loopback up; PID 1 waiting on
+    the slot's channel). A claim hands PID 1 the run's descriptors; the slot is never reused.
+    Slots are made again right after a claim, and discarded when the zygote ends or when one
+    dies unclaimed (a preparation failure, never a run's); after ``MAX_POOL_FAILURES`` of those
+    in a row, runs are prepared on demand only. A request of another shape is prepared on demand
+    by the same code, then claimed at once.
+    """
+
+    MAX_POOL_FAILURES = 3
+
+    def __init__(self, kernel, chan, namespaces, groups, program, run_ids, pool_size, shape):
+        import select
+
+        self.kernel = kernel
+        self.chan = chan
+        self.namespaces = namespaces
+        self.groups = groups
+        self.program = program
+        self.run_ids = run_ids
+        self.pool_size = pool_size if namespaces else 0
+        self.shape = shape
+        self.poller = select.poll()
+        self.pool = []  # slots in the order they were made: the oldest is claimed first
+        self.slots = {}  # A's pidfd -> slot (dict): pooled or claimed
+        self.by_chan = {}  # slot channel's fd -> slot, until B's "R"
+        self.failures = 0
+
+    def sockets(self):
+        """Every socket object this process holds: a new child detaches them all."""
+        held = [self.chan]
+        for slot in self.slots.values():
+            held += [x for x in (slot["chan"], slot["status"], slot["lock"]) if x is not None]
+        return held
+
+    def prepare(self, shape):
+        """Fork a slot of ``shape``; None when no run id or cgroup can be had."""
+        import select
+
+        uid, lock = os.getuid(), None
+        if os.getuid() == 0:
+            held = {slot["uid"] for slot in self.slots.values()}
+            uid, lock = take_run_id(self.run_ids[0], self.run_ids[1], held)
+            if uid is None:
+                return None, "every id of [isolation] run_ids is in use; widen it"
+        group, procs = None, []
+        if self.groups is not None:
+            try:
+                group, procs = self.groups.make(*_run_caps(shape))
+            except OSError as exc:
+                if lock is not None:
+                    lock.close()
+                return None, f"cannot make the run's cgroup: {exc}"
+        ours, theirs = _socket.socketpair(_socket.AF_UNIX, _socket.SOCK_SEQPACKET)
+        forget = self.sockets() + [ours] + ([lock] if lock is not None else [])
+        pid = os.fork()
+        if pid == 0:
+            try:
+                _slot(self.kernel, theirs, forget, uid, self.program, shape, procs)
+            finally:
+                os._exit(125)
+        theirs.close()
+        for f in procs:
+            os.close(f)
+        pidfd = os.pidfd_open(pid)
+        slot = {"pid": pid, "pidfd": pidfd, "chan": ours, "uid": uid, "lock": lock,
+                "group": group, "shape": shape, "p1": None, "status": None}  # fmt: skip
+        self.slots[pidfd] = slot
+        self.by_chan[ours.fileno()] = slot
+        self.poller.register(pidfd, select.POLLIN)
+        self.poller.register(ours.fileno(), select.POLLIN)
+        return slot, ""
+
+    def fill_one(self):
+        """Prepare one slot for the pool; False when none can be made now."""
+        slot, _why = self.prepare(self.shape)
+        if slot is None:
+            return False
+        self.pool.append(slot)
+        return True
+
+    def refill_after(self):
+        """How long to stay idle before preparing the next slot (ms), or None: not now.
+
+        Off the critical path: only after a moment with no request, so that the runs of one
+        grading, which arrive together, are each served before any slot is forked. Most of a
+        slot's preparation is the kernel's waiting (moving into cgroups, making namespaces), in
+        the slot's own processes, not in this loop.
+        """
+        if self.failures >= self.MAX_POOL_FAILURES or len(self.pool) >= self.pool_size:
+            return None
+        return REFILL_IDLE_MS
+
+    def on_ready(self, fd):
+        """B's word: PID 1 of the slot is up (its pid, as we see it)."""
+        slot = self.by_chan.pop(fd)
+        self.poller.unregister(fd)
+        try:
+            word = slot["chan"].recv(64).decode("ascii", "replace")
+        except OSError:
+            word = ""
+        kind, _, value = word.partition("\t")
+        if kind == "R" and value.isdigit():
+            slot["p1"] = int(value)
+            if slot["status"] is not None:
+                send(slot["status"], "B", slot["p1"])
+            if slot in self.pool:
+                self.failures = 0
+
+    def on_death(self, pidfd):
+        """A slot's first process is gone: a run ended, or a prepared one failed or was dropped."""
+        slot = self.slots.pop(pidfd)
+        self.poller.unregister(pidfd)
+        os.close(pidfd)
+        ended = os.waitpid(slot["pid"], 0)[1]
+        if slot["chan"].fileno() in self.by_chan:
+            self.poller.unregister(slot["chan"].fileno())
+            self.by_chan.pop(slot["chan"].fileno())
+        slot["chan"].close()
+        if slot in self.pool:
+            self.pool.remove(slot)
+            self.failures += 1
+        if slot["status"] is not None:
+            # The memory cgroup's kills during the run: the grader says "memory limit".
+            oom = self.groups.oom_kills(slot["group"]) if slot["group"] is not None else 0
+            send(slot["status"], "X", ended, oom)
+            slot["status"].close()
+        if slot["lock"] is not None:
+            slot["lock"].close()  # A is gone, so is every process that ran as this id
+        if slot["group"] is not None:
+            self.groups.release(slot["group"])
+
+    def claim(self, data, fds):
+        """One request: a prepared slot of its shape (or one prepared now) takes the run."""
+        status = _socket.socket(fileno=fds[STATUS_FD])
+        mode, _, limits = data.decode("ascii", "replace").partition("\0")
+        if not self.namespaces:
+            self.routed(mode, limits, fds, status)
+            return
+        shape = shape_of(limits)
+        slot = next((s for s in self.pool if s["shape"] == shape), None)
+        why = ""
+        if slot is not None:
+            self.pool.remove(slot)
+        else:
+            slot, why = self.prepare(shape)
+        if slot is None:
+            send(status, "F", why)
+            send(status, "X", 125 << 8, 0)
+            status.close()
+            for i, f in enumerate(fds):
+                if i != STATUS_FD:
+                    os.close(f)
+            return
+        slot["status"] = status
+        send(status, "A", slot["pid"])
+        if slot["p1"] is not None:
+            send(status, "B", slot["p1"])
+        payload = f"{mode}\0{limits}".encode("ascii")
+        try:
+            slot["chan"].sendmsg(
+                [payload], [(_socket.SOL_SOCKET, _socket.SCM_RIGHTS, _pack(list(fds)))]
+            )
+        except OSError as exc:
+            send(status, "F", f"handing the run to its prepared process: {exc}")
+            os.kill(slot["pid"], 9)
+        for i, f in enumerate(fds):
+            if i != STATUS_FD:
+                os.close(f)
+
+    def routed(self, mode, limits, fds, status):
+        """Routed mode: no namespaces to prepare; the first process supervises the script."""
+        import select
+
+        forget = self.sockets() + [status]
+        pid = os.fork()
+        if pid == 0:
+            try:
+                _routed(self.kernel, mode, limits, list(fds), forget)
+            finally:
+                os._exit(125)
+        for i, f in enumerate(fds):
+            if i != STATUS_FD:
+                os.close(f)
+        pidfd = os.pidfd_open(pid)
+        closed, _ = _socket.socketpair()  # a slot channel of nothing: routed runs have none
+        closed.close()
+        self.slots[pidfd] = {"pid": pid, "pidfd": pidfd, "chan": closed, "uid": os.getuid(),
+                             "lock": None, "group": None, "shape": "", "p1": None,
+                             "status": status}  # fmt: skip
+        self.poller.register(pidfd, select.POLLIN)
+        send(status, "A", pid)
+
+    def discard(self):
+        """The zygote ends: every prepared slot goes (its PID 1 with the namespace, then A)."""
+        for slot in list(self.pool):
+            if slot["p1"] is not None:
+                try:
+                    os.kill(slot["p1"], 9)
+                except OSError:
+                    pass
+            try:
+                os.kill(slot["pid"], 9)
+            except OSError:
+                pass
+        for slot in list(self.pool):
+            self.on_death(slot["pidfd"])
+
+
+def _pack(fds):
+    import array
+
+    return array.array("i", fds).tobytes()
+
+
+def zygote(chan_fd, wanted, run_ids, hidden=(), pool_size=0, shape=""):
+    """Serve runs: one datagram (mode, limits and six descriptors) in, one run out."""
     import array
     import select
 
     kernel = Kernel()
     chan = _socket.socket(fileno=chan_fd)
-    root = os.getuid() == 0
     groups = RunGroups.open() if wanted != "routed" else None  # before leaving the host's files
     namespaces = _prepare(kernel, wanted, run_ids, list(hidden))
     if groups is not None and not namespaces:
@@ -270,25 +542,25 @@ def zygote(chan_fd, wanted, run_ids, hidden=()):
     program = build_filter(kernel.machine) if namespaces else b""
     ready = b"R\t" + (b"namespace" if namespaces else b"routed")
     chan.send(ready + (b"\tcgroup" if groups is not None else b""))
-    poller = select.poll()
-    poller.register(chan_fd, select.POLLIN)
-    children = {}  # pidfd -> (pid, status socket, run id, run id lock, cgroup name)
+    state = Zygote(kernel, chan, namespaces, groups, program, run_ids, pool_size, shape)
+    state.poller.register(chan_fd, select.POLLIN)
     space = _socket.CMSG_SPACE(FDS_PER_RUN * 4)
     while True:
-        for fd, _events in poller.poll():
+        idle = state.refill_after()
+        events = state.poller.poll(idle)
+        if not events:
+            if not state.fill_one():
+                state.failures += 1
+            continue
+        # Slots first, so that the pool's state is exact before any request is served.
+        for fd, _events in sorted(events, key=lambda e: e[0] == chan_fd):
+            if fd in state.by_chan:
+                state.on_ready(fd)
+                continue
+            if fd in state.slots:
+                state.on_death(fd)
+                continue
             if fd != chan_fd:
-                pid, status, _uid, lock, group = children.pop(fd)
-                poller.unregister(fd)
-                os.close(fd)
-                ended = os.waitpid(pid, 0)[1]
-                # The memory cgroup's kills during the run: the grader says "memory limit".
-                oom = groups.oom_kills(group) if group is not None else 0
-                send(status, "X", ended, oom)
-                status.close()
-                if lock is not None:
-                    lock.close()  # A is gone, so is every process that ran as this id
-                if group is not None:
-                    groups.release(group)
                 continue
             data, ancdata, _flags, _addr = chan.recvmsg(65536, space)
             fds = array.array("i")
@@ -296,6 +568,7 @@ def zygote(chan_fd, wanted, run_ids, hidden=()):
                 if level == _socket.SOL_SOCKET and kind == _socket.SCM_RIGHTS:
                     fds.frombytes(payload[: len(payload) - len(payload) % fds.itemsize])
             if not data:
+                state.discard()
                 if groups is not None:
                     groups.close()
                 os._exit(0)  # the grader is gone; running children end by their own watchdogs
@@ -303,57 +576,14 @@ def zygote(chan_fd, wanted, run_ids, hidden=()):
                 for f in fds:
                     os.close(f)
                 continue
-            status = _socket.socket(fileno=fds[STATUS_FD])
-            mode, _, limits = data.decode("ascii", "replace").partition("\0")
-            uid, lock = os.getuid(), None
-            failure = ""
-            if namespaces and root:
-                held = {entry[2] for entry in children.values()}
-                uid, lock = take_run_id(run_ids[0], run_ids[1], held)
-                failure = "every id of [isolation] run_ids is in use; widen it"
-            group, procs = None, []
-            if groups is not None and uid is not None:
-                try:
-                    group, procs = groups.make(*_run_caps(limits))
-                except OSError as exc:
-                    uid = None
-                    failure = f"cannot make the run's cgroup: {exc}"
-            if uid is None:
-                send(status, "F", failure)
-                send(status, "X", 125 << 8, 0)
-                status.close()
-                if lock is not None:
-                    lock.close()
-                for i, f in enumerate(fds):
-                    if i != STATUS_FD:
-                        os.close(f)
-                continue
-            pid = os.fork()
-            if pid == 0:
-                try:
-                    forget = [chan, status] + [e[1] for e in children.values()]
-                    forget += [e[3] for e in children.values() if e[3] is not None]
-                    if lock is not None:
-                        forget.append(lock)
-                    _child(kernel, mode, limits, list(fds), forget, namespaces, uid, program, procs)
-                finally:
-                    os._exit(125)
-            for f in procs:
-                os.close(f)
-            for i, f in enumerate(fds):
-                if i != STATUS_FD:
-                    os.close(f)
-            pidfd = os.pidfd_open(pid)
-            poller.register(pidfd, select.POLLIN)
-            children[pidfd] = (pid, status, uid, lock, group)
-            send(status, "A", pid)
+            state.claim(data, list(fds))
 
 
-def main(hidden=()):
+def main(hidden=(), pool_size=0, shape=""):
     """Entry point: ``python -I -c <loader> <channel fd> <mode> <first>-<last run id>``.
 
     The loader (``grader.observe.zygote``) hands the sandbox's modules over as source text, so
     that no path of the grader's installation is in this process's arguments or memory.
     """
     first, _, last = sys.argv[3].partition("-")
-    zygote(int(sys.argv[1]), sys.argv[2], (int(first), int(last)), hidden)
+    zygote(int(sys.argv[1]), sys.argv[2], (int(first), int(last)), hidden, pool_size, shape)
