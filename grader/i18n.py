@@ -38,7 +38,7 @@ MESSAGES: dict[str, str] = {
     "report.more_events": "… {count} more (grade --verbose)",
     "isolation.namespace": "isolated in private namespaces",
     "isolation.namespace+cgroup": "isolated in private namespaces and a cgroup of its own",
-    "isolation.routed": "routed in-process (no namespace isolation on this machine)",
+    "isolation.routed": "routed in-process, without namespace isolation",
     "wire.from_port": "from port {port}",
     "wire.more_bytes": "… {count} more bytes",
     "wire.more_events": "… {count} more events",

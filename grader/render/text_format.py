@@ -76,7 +76,7 @@ def summary(report: Report, words: Catalogue) -> str:
     """One line: ``3 of 5 checks passed``, in the catalogue's language."""
     if report.verdict in ("invalid", "error"):
         return words.message("report.could_not_grade", error=report.error)
-    return words.message("report.summary", passed=report.passed_count, total=len(report.checks))
+    return words.message("report.summary", passed=report.passed_count, total=len(report.tests))
 
 
 def _header(report: Report, paint: Paint, width: int, words: Catalogue) -> list[str]:
