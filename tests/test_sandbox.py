@@ -197,11 +197,11 @@ def _inspect_expectation(ordinary: bool) -> dict[str, object]:
         # uid (user nobody's group is 65534 too).
         "uid_map": [[0, 1]],
         "gid_map": [[0, "uid", 1]],
-        "required_mounts": [],
         "writable": ["/dev/shm", "/proc", "/scratch", *DEVICES],
         "devices": DEVICES,
         "read_only": [],
         "no_suid": [],
+        # Each of these is mounted (a missing one shows as no flags) with exactly these flags.
         "flags": {
             "/": ["nodev", "nosuid", "ro"],
             str(Path(sys.base_prefix).resolve()): ["nodev", "nosuid", "ro"],

@@ -130,7 +130,6 @@ seen = {
     "outside_in_range": expected["first_id"] <= outside <= expected["last_id"],
     "uid_map": [[inside, count] for inside, _out, count in uid_map],
     "gid_map": [[inside, "uid" if out == outside else out, count] for inside, out, count in gid_map],
-    "required_mounts": sorted(p for p in expected["required_mounts"] if p not in flags),
     "read_only": sorted(p for p, f in flags.items() if p not in expected["writable"] and "ro" not in f),
     "no_suid": sorted(p for p, f in flags.items() if p not in expected["devices"] and "nosuid" not in f),
     "flags": {p: [f for f in flags.get(p, []) if f in ("ro", "rw", "nosuid", "nodev", "noexec")] for p in expected["flags"]},

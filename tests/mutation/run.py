@@ -341,7 +341,7 @@ MUTANTS: tuple[Mutant, ...] = (
     Mutant(
         "connections_yes_is_one",
         "grader/problem/spec.py",
-        "if not isinstance(connections, int) or isinstance(connections, bool) or connections < 0:",
+        "if not _whole(connections) or connections < 0:",
         "if not isinstance(connections, int) or connections < 0:",
         (f"{PIN}::test_spec_values_are_checked_at_and_past_their_bounds",),
     ),
@@ -356,7 +356,7 @@ MUTANTS: tuple[Mutant, ...] = (
     Mutant(
         "indented_workflow_command_live",
         "grader/render/github.py",
-        '_LINE_START = re.compile(r"(?m)^([ \t]*):")',
+        r'_LINE_START = re.compile(r"(?m)^([ \t]*):")',
         '_LINE_START = re.compile(r"(?m)^():")',
         (f"{PIN}::test_an_indented_workflow_command_of_the_learner_stays_inert_under_actions",),
     ),
