@@ -72,6 +72,10 @@ MESSAGES: dict[str, str] = {
     "serve.down": "To try the run where nothing listens, stop this server and run the script again.",
     "serve.connection": "connection from port {port}",
     "serve.stopped": "stopped",
+    "packets.title": "Packets of run “{run}” ({kept} of {seen}; the file: {pcap}):",
+    "packets.shown_by": "The packet that shows it: #{number} {packet} ({pcap}).",
+    "packets.reset": "the client's RST: the connection was reset, not closed with a FIN",
+    "packets.refused": "the SYN answered by RST: nothing listened, the connection was refused",
 }
 
 

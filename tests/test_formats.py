@@ -192,7 +192,7 @@ def test_json_lines_validate(gradings: Gradings, schema: dict[str, Any]) -> None
 def test_json_carries_points_and_unreached_checks(
     gradings: Gradings, schema: dict[str, Any]
 ) -> None:
-    assert json_format.SCHEMA_VERSION == "2.0"
+    assert json_format.SCHEMA_VERSION == "2.1"
     newline = json_format.as_dict(gradings.newline)
     assert (newline["score"], newline["max_score"]) == (50, 100)
     assert [(c["score"], c["max_score"]) for c in newline["checks"]] == [

@@ -16,6 +16,7 @@ import textwrap
 from collections.abc import Callable, Sequence
 
 from grader.i18n import Catalogue, english
+from grader.render.packets_text import ladder_lines, shown_by_line
 from grader.render.plain import points_text, where
 from grader.report import Check, Report, RunTranscript
 
@@ -231,8 +232,11 @@ def render_one(
         lines += _every_check(report, paint, words, width)
         for every in report.transcripts:
             lines += ["", *transcript_lines(every, words, width=width, whole=True)]
+        for ladder in report.ladders:
+            lines += ["", *ladder_lines(ladder, words, width)]
     else:
         lines += _diagnosis_lines(report, paint, words, width)
+        lines += shown_by_line(report, words, width)
         root = report.diagnosed
         transcript = report.transcript(root.run) if root is not None else None
         if transcript is not None:
