@@ -28,6 +28,7 @@ from grader.judge.hidden import conceal_checks, conceal_outcome
 from grader.judge.location import learner_line
 from grader.judge.packets import packet_ladder
 from grader.judge.run import judge_run
+from grader.judge.said import said
 from grader.judge.scoring import DEFAULT_POINTS, fitting, parse_points, scored, unreached
 from grader.judge.source import source_problem
 from grader.judge.transcript import run_transcript
@@ -194,6 +195,7 @@ class Grader:
         limit = self._limit(spec)
         points = self._points(spec)
         bad_source = source_problem(script, data, words)
+        bad_source = said(bad_source, words) if bad_source is not None else None
         if bad_source is not None:
             return Report(
                 name,
@@ -204,7 +206,7 @@ class Grader:
                 self.isolation_label,
                 time.monotonic() - started,
                 runs=tuple(r.name for r in spec.runs),
-                unreached=unreached(spec, limit, points, NOT_PYTHON),
+                unreached=tuple(said(c, words) for c in unreached(spec, limit, points, NOT_PYTHON)),
                 diagnosis=diagnose((bad_source,)),
                 statement=told,
             )
@@ -223,7 +225,9 @@ class Grader:
                 self.isolation_label,
                 time.monotonic() - started,
                 error=f"{type(exc).__name__}: {exc}",
-                unreached=unreached(spec, limit, points, WHY_NOT_GRADED["error"]),
+                unreached=tuple(
+                    said(c, words) for c in unreached(spec, limit, points, WHY_NOT_GRADED["error"])
+                ),
                 seed=base,
                 statement=told,
             )

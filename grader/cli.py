@@ -222,9 +222,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     if argv[:1] == ["serve"]:  # a file named serve is graded as ./serve
         from grader import learner_cli
 
+        _say_unknown_language(_lang(argv))
         return _learner(lambda words: learner_cli.serve_main(argv[1:], words), _lang(argv))
     parser = _parser()
     args = parser.parse_args(argv)
+    _say_unknown_language(args.lang)
     if args.list or args.show is not None:
         return _learner(lambda words: _statements(args, words), args.lang)
     if not args.paths or args.problem is None:
@@ -243,6 +245,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:  # a bug of ours: say so in one line, with the exit status that says so
         sys.stderr.write(f"grade: grader fault: {type(exc).__name__}: {exc}\n")
         return EXIT_GRADER_FAULT
+
+
+def _say_unknown_language(lang: str | None) -> None:
+    """Once, on stderr: a ``--lang`` with no catalogue gives English feedback."""
+    from grader.i18n import unknown_language
+
+    if lang and (said := unknown_language(lang)):
+        sys.stderr.write(f"grade: {said}\n")
 
 
 def _lang(argv: Sequence[str]) -> str | None:

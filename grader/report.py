@@ -92,6 +92,7 @@ class WireEvent:
     text: str
     at_s: float | None = None
     connection: int = 0  # which connection, in accept order (0 for a refused attempt)
+    decoded: str = ""  # data: the bytes' UTF-8 text (a str literal) where it says more than them
 
 
 @dataclass(frozen=True)
