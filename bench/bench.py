@@ -40,6 +40,10 @@ How to run
     .venv/bin/python bench/bench.py --quick --json   # the last line is one JSON object
     .venv/bin/python bench/bench.py --queue    # the queue instead: bench/queue_bench.py
     .venv/bin/python bench/bench.py --classroom   # the GitHub Classroom action: classroom_bench.py
+    .venv/bin/python bench/bench.py --quick --pcap   # the same with every run's packets captured
+
+``--pcap`` grades as ``grade --pcap DIR`` does (library and CLI; a private folder, removed with
+the rest): compared with a run without it, the cost of capturing packets.
 
 JSON: {"problems": {"1": {"grader_median_s", "grader_p95_s", "ratio", "cli_median_s",
 "cli_ratio", "bare_median_s"}, ..., "5": {...}}, "throughput": {"jobs_1", "jobs_n", "n"},
@@ -274,9 +278,12 @@ def cli_command() -> list[str]:
     return [str(script)] if script.is_file() else [sys.executable, "-m", "grader"]
 
 
+CLI_OPTIONS: list[str] = []  # ``--pcap DIR`` when the bench captures packets
+
+
 def run_cli(path: Path, problem: int) -> None:
     done = subprocess.run(
-        [*cli_command(), str(path), "--problem", str(problem)],
+        [*cli_command(), str(path), "--problem", str(problem), *CLI_OPTIONS],
         capture_output=True,
         timeout=RUN_TIMEOUT_S,
         check=False,
@@ -617,6 +624,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     p.add_argument("--quick", action="store_true", help="fewer repetitions: under a minute")
     p.add_argument("--json", action="store_true", help="end with one JSON object on a line")
     p.add_argument("--queue", action="store_true", help="the queue instead (see queue_bench.py)")
+    p.add_argument("--pcap", action="store_true", help="capture every run's packets (grade --pcap)")
     p.add_argument(
         "--profile",
         action="store_true",
@@ -729,10 +737,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(json.dumps({"profile": table, "pool": pg.config.pool}))
         return 0
     with private_tempdir() as scratch_root:
-        g = Grader.create(config=config)
+        pcaps = Path(tempfile.mkdtemp(prefix="pcap-", dir=scratch_root)) if args.pcap else None
+        CLI_OPTIONS[:] = ["--pcap", str(pcaps)] if pcaps is not None else []
+        g = Grader.create(config=config, pcap_dir=pcaps)
         print(
             f"grader bench: {'quick' if args.quick else 'full'}, {mode.reps} gradings per way "
             f"and problem, isolation {g.isolation}, {cores} cores, python {sys.version.split()[0]}"
+            + (", every run's packets captured (--pcap)" if pcaps is not None else "")
         )
         if sys.flags.dont_write_bytecode:
             print(

@@ -15,7 +15,7 @@ import secrets
 import threading
 import time
 import weakref
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -26,11 +26,14 @@ from grader.i18n import Catalogue, catalogue
 from grader.judge.diagnosis import diagnose
 from grader.judge.hidden import conceal_checks, conceal_outcome
 from grader.judge.location import learner_line
+from grader.judge.packets import packet_ladder
 from grader.judge.run import judge_run
+from grader.judge.said import said
 from grader.judge.scoring import DEFAULT_POINTS, fitting, parse_points, scored, unreached
 from grader.judge.source import source_problem
 from grader.judge.transcript import run_transcript
 from grader.judge.verdict import Context
+from grader.observe.packets import pcap_bytes
 from grader.observe.records import Observation
 from grader.observe.session import observe
 from grader.observe.zygote import Zygote
@@ -39,7 +42,7 @@ from grader.problem.reference import PackFault
 from grader.problem.rehearsal import rehearse
 from grader.problem.spec import ProblemSpec, find_spec
 from grader.problem.statement import localized, statement
-from grader.report import Check, Report, RunOutcome, Verdict
+from grader.report import Check, PacketLadder, Report, RunOutcome, Verdict
 from grader.show import display_path, printable
 from grader.submission import read_submission
 
@@ -65,6 +68,7 @@ class Grader:
     points: float | None = None  # what each problem is worth (quarters); overrides the spec
     lang: str | None = None  # the learner's language (None: the environment's LANG, else English)
     locale_dir: Path | None = None  # compiled catalogues (None: the shipped grader/locale)
+    pcap_dir: Path | None = None  # where each run's packets go as a pcap file (None: not captured)
     _specs: dict[int | str, ProblemSpec] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -119,6 +123,7 @@ class Grader:
         lang: str | None = None,
         locale_dir: str | Path | None = None,
         problems: Iterable[str | Path] = (),
+        pcap_dir: str | Path | None = None,
     ) -> Grader:
         """A grader with ``config`` (a Config, a grader.toml path, or None for the shipped one).
 
@@ -127,6 +132,8 @@ class Grader:
         ``points``: what a problem is worth, in quarter points (default: its spec's ``points``,
         else 100); each test of a problem must get at least a quarter.
         ``lang``: the feedback's language; ``locale_dir``: where its compiled catalogue is.
+        ``pcap_dir``: capture each run's packets and write them there, one pcap file per run
+        (``BadInput`` unless it is a folder one can write in).
         """
         cfg = config if isinstance(config, Config) else load_config(config)
         cfg = cfg.with_problems([str(p) for p in problems])
@@ -135,8 +142,9 @@ class Grader:
         points = check_points(points)
         mode = "routed" if cfg.isolation == "routed" else "auto"
         where = Path(locale_dir) if locale_dir is not None else None
+        pcaps = check_pcap_dir(pcap_dir) if pcap_dir is not None else None
         zygote = Zygote(mode, cfg.run_ids, cfg.pool, cfg.limits)
-        return cls(cfg, zygote, time_limit_s, points, lang, where)
+        return cls(cfg, zygote, time_limit_s, points, lang, where, pcap_dir=pcaps)
 
     def catalogue(self, lang: str | None = None) -> Catalogue:
         """The sentences of ``lang`` (default: the grader's language, else the environment's)."""
@@ -187,6 +195,7 @@ class Grader:
         limit = self._limit(spec)
         points = self._points(spec)
         bad_source = source_problem(script, data, words)
+        bad_source = said(bad_source, words) if bad_source is not None else None
         if bad_source is not None:
             return Report(
                 name,
@@ -197,10 +206,11 @@ class Grader:
                 self.isolation_label,
                 time.monotonic() - started,
                 runs=tuple(r.name for r in spec.runs),
-                unreached=unreached(spec, limit, points, NOT_PYTHON),
+                unreached=tuple(said(c, words) for c in unreached(spec, limit, points, NOT_PYTHON)),
                 diagnosis=diagnose((bad_source,)),
                 statement=told,
             )
+        self.refuse_routed_capture()
         ctx = Context(limit, self.config.limits.output_kb, self.config.limits.memory_mb, data)
         base = secrets.randbits(32) if seed is None else seed
         try:
@@ -215,7 +225,9 @@ class Grader:
                 self.isolation_label,
                 time.monotonic() - started,
                 error=f"{type(exc).__name__}: {exc}",
-                unreached=unreached(spec, limit, points, WHY_NOT_GRADED["error"]),
+                unreached=tuple(
+                    said(c, words) for c in unreached(spec, limit, points, WHY_NOT_GRADED["error"])
+                ),
                 seed=base,
                 statement=told,
             )
@@ -236,6 +248,7 @@ class Grader:
             run_transcript(obs, words) for obs in observations if obs.run_name not in hidden
         )
         verdict: Verdict = "pass" if all(c.passed for c in checks) else "fail"
+        ladders = self._ladders(name, observations, checks, hidden, words)
         return Report(
             name,
             spec.number,
@@ -250,7 +263,39 @@ class Grader:
             diagnosis=diagnose(checks),
             transcripts=transcripts,
             statement=told,
+            ladders=ladders,
         )
+
+    def refuse_routed_capture(self) -> None:
+        """``BadInput`` when packets are asked for and runs are routed: a routed run has no
+        loopback of its own, so its packets cannot be told from the host's."""
+        if self.pcap_dir is not None and self.isolation == "routed":
+            raise BadInput(
+                f"--pcap {display_path(self.pcap_dir)}: packets are captured only in namespace "
+                "isolation, and this machine routes runs; grade without --pcap"
+            )
+
+    def _ladders(
+        self,
+        name: str,
+        observations: Sequence[Observation],
+        checks: Sequence[Check],
+        hidden: Collection[str],
+        words: Catalogue,
+    ) -> tuple[PacketLadder, ...]:
+        """Each shown run's packets written as a pcap file, and its ladder."""
+        if self.pcap_dir is None:
+            return ()
+        ladders = []
+        for obs in observations:
+            if obs.capture is None or obs.run_name in hidden:
+                continue
+            path = self.pcap_dir / pcap_name(name, obs.run_name)
+            write_atomically(path, pcap_bytes(obs.capture))
+            mistakes = [c.hint_key for c in checks if c.run == obs.run_name and not c.passed]
+            shown = display_path(path)
+            ladders.append(packet_ladder(obs.capture, obs.run_name, shown, mistakes, words))
+        return tuple(ladders)
 
     def ungraded(
         self,
@@ -280,8 +325,18 @@ class Grader:
 
         def one(index: int) -> Observation:
             run = spec.runs[index]
+            capture = self.pcap_dir is not None and not run.hidden
             return observe(
-                script, run, spec, self.config.limits, limit, self.zygote, ns, seed + index, source
+                script,
+                run,
+                spec,
+                self.config.limits,
+                limit,
+                self.zygote,
+                ns,
+                seed + index,
+                source,
+                capture=capture,
             )
 
         if len(spec.runs) == 1:
@@ -304,6 +359,7 @@ class Grader:
         """
         self.spec(problem)  # an unknown problem is the caller's error: raise before starting
         self.refuse_unsandboxed()
+        self.refuse_routed_capture()
         workers = jobs or self.config.jobs or os.cpu_count() or 1
         todo = iter(list(paths))
         with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="grade") as pool:
@@ -337,6 +393,38 @@ class Grader:
             return self.ungraded(path, problem, "error", str(exc))
         except Exception as exc:  # a fault of ours must not stop the other gradings of a batch
             return self.ungraded(path, problem, "error", f"{type(exc).__name__}: {exc}")
+
+
+def check_pcap_dir(folder: str | Path) -> Path:
+    """``folder`` as the place for pcap files; ``BadInput`` unless it is a writable folder."""
+    path = Path(folder)
+    shown = display_path(str(folder))
+    if not path.is_dir():
+        raise BadInput(f"--pcap {shown}: no such folder; create it first")
+    if not os.access(path, os.W_OK | os.X_OK):
+        raise BadInput(f"--pcap {shown}: cannot write in it; check its permissions")
+    return path
+
+
+def pcap_name(submission: str, run: str) -> str:
+    """``<file>.<run>.pcap``: the submission's file name and the run's name, made file-safe."""
+    base = Path(submission).name or "submission"
+    slug = "".join(ch if ch.isascii() and (ch.isalnum() or ch in "-_") else "-" for ch in run)
+    slug = "-".join(part for part in slug.split("-") if part) or "run"
+    return f"{base}.{slug}.pcap"
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` whole or not at all (a new name, then a rename)."""
+    temporary = path.with_name(f".{path.name}.{secrets.token_hex(4)}.part")
+    try:
+        temporary.write_bytes(data)
+        os.replace(temporary, path)
+    except OSError as exc:
+        temporary.unlink(missing_ok=True)
+        raise BadInput(
+            f"--pcap {display_path(str(path.parent))}: cannot write {path.name} ({exc.strerror})"
+        ) from None
 
 
 def check_points(points: float | None) -> float | None:
@@ -408,18 +496,20 @@ def grade(
     seed: int | None = None,
     points: float | None = None,
     lang: str | None = None,
+    pcap_dir: str | Path | None = None,
 ) -> Report:
     """Grade the learner's script at ``path`` for ``problem`` (a number or a name, from the
     configuration's packs or the built-in 1-5) and return its Report.
 
     ``points``: what the problem is worth, spread over its checks (default: the spec's, or 100).
     ``seed`` replays the server's replies of an earlier Report (its ``seed``); ``lang`` is the
-    feedback's language (default: the environment's LANG, else English).
+    feedback's language (default: the environment's LANG, else English); ``pcap_dir`` captures
+    each run's packets and writes them there, one pcap file per run (``Report.ladders``).
 
     Raises ``BadInput`` for a missing file, an unknown problem or a malformed configuration,
     ``GraderFault`` when this machine cannot run a grading as configured.
     """
-    with Grader.create(config, time_limit_s, points, lang) as grader:
+    with Grader.create(config, time_limit_s, points, lang, pcap_dir=pcap_dir) as grader:
         return grader.grade(path, problem, seed)
 
 
@@ -431,10 +521,12 @@ def grade_many(
     config: Config | str | Path | None = None,
     time_limit_s: float | None = None,
     points: float | None = None,
+    pcap_dir: str | Path | None = None,
 ) -> Iterator[Report]:
     """Grade many files for ``problem``, ``jobs`` at a time (default: one per core).
 
     Yields each Report as soon as it is ready (completion order, not input order).
+    ``pcap_dir``: each run's packets as a pcap file there (see ``grade``).
     """
-    with Grader.create(config, time_limit_s, points) as grader:
+    with Grader.create(config, time_limit_s, points, pcap_dir=pcap_dir) as grader:
         yield from grader.grade_many(paths, problem, jobs)

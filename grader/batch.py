@@ -13,6 +13,7 @@ from __future__ import annotations
 import inspect
 import os
 import queue
+import signal
 import sys
 import threading
 from collections.abc import Sequence
@@ -113,8 +114,9 @@ def run_batch(
     terminal; return the reports in input order (the caller prints the rest).
 
     Ctrl-C stops starting gradings: those running end (within their time limit) and are kept
-    with those finished, and the batch says it was interrupted. The gradings are consumed in a
-    thread of their own, so the interrupt never lands inside the pool that runs them.
+    with those finished, and the batch says it was interrupted. Ctrl-C only sets a flag (a
+    handler of SIGINT while the batch runs), and the gradings are consumed in a thread of their
+    own, so the interrupt never lands half-way through the pool or the loop.
     """
     from grader.render.json_format import render_line
 
@@ -140,37 +142,43 @@ def run_batch(
         finally:
             arrived.put(_DONE)
 
+    interrupted = threading.Event()
+
+    def on_interrupt(_signum: int, _frame: object) -> None:
+        if not interrupted.is_set():
+            sys.stderr.write("\ngrade: interrupted: no more gradings start; ending those running\n")
+        interrupted.set()
+        stop.set()
+
+    # Ctrl-C becomes a flag, wherever the loop below is when it comes: nothing is half done.
+    in_main = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGINT, on_interrupt) if in_main else None
     consumer = threading.Thread(target=consume, name="batch", daemon=True)
     consumer.start()
     reports: list[Report] = []
     failed = 0
-    interrupted = False
-    while True:
-        try:
-            item = arrived.get(timeout=0.5)
-        except queue.Empty:
-            continue
-        except KeyboardInterrupt:
-            if not interrupted:
-                sys.stderr.write(
-                    "\ngrade: interrupted: no more gradings start; ending those running\n"
-                )
-            interrupted = True
-            stop.set()
-            continue
-        if item is _DONE:
-            break
-        if isinstance(item, BaseException):
-            raise item
-        assert isinstance(item, Report)
-        reports.append(item)
-        failed += not item.passed
-        if stream_json:
-            sys.stdout.write(render_line(item) + "\n")
-            sys.stdout.flush()
-        if show_progress:
-            _progress(sys.stderr, len(reports), len(paths), failed)
+    try:
+        while True:
+            try:
+                item = arrived.get(timeout=0.5)
+            except queue.Empty:
+                continue
+            if item is _DONE:
+                break
+            if isinstance(item, BaseException):
+                raise item
+            assert isinstance(item, Report)
+            reports.append(item)
+            failed += not item.passed
+            if stream_json:
+                sys.stdout.write(render_line(item) + "\n")
+                sys.stdout.flush()
+            if show_progress:
+                _progress(sys.stderr, len(reports), len(paths), failed)
+    finally:
+        if in_main:
+            signal.signal(signal.SIGINT, previous or signal.default_int_handler)
     if show_progress:
         sys.stderr.write("\n")
     reports.sort(key=lambda r: order.get(r.submission, len(order)))
-    return Batch(reports, interrupted)
+    return Batch(reports, interrupted.is_set())

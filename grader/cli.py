@@ -74,6 +74,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--lang", metavar="LANG", help="feedback language (default: from LANG)")
     p.add_argument("--broker", metavar="URL", help="grade on queue workers (redis://HOST:PORT/DB)")
+    p.add_argument(
+        "--pcap", metavar="DIR", help="write each run's packets there as a pcap file (tcpdump -r)"
+    )
     return p
 
 
@@ -219,9 +222,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     if argv[:1] == ["serve"]:  # a file named serve is graded as ./serve
         from grader import learner_cli
 
+        _say_unknown_language(_lang(argv))
         return _learner(lambda words: learner_cli.serve_main(argv[1:], words), _lang(argv))
     parser = _parser()
     args = parser.parse_args(argv)
+    _say_unknown_language(args.lang)
     if args.list or args.show is not None:
         return _learner(lambda words: _statements(args, words), args.lang)
     if not args.paths or args.problem is None:
@@ -240,6 +245,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:  # a bug of ours: say so in one line, with the exit status that says so
         sys.stderr.write(f"grade: grader fault: {type(exc).__name__}: {exc}\n")
         return EXIT_GRADER_FAULT
+
+
+def _say_unknown_language(lang: str | None) -> None:
+    """Once, on stderr: a ``--lang`` with no catalogue gives English feedback."""
+    from grader.i18n import unknown_language
+
+    if lang and (said := unknown_language(lang)):
+        sys.stderr.write(f"grade: {said}\n")
 
 
 def _lang(argv: Sequence[str]) -> str | None:
@@ -312,17 +325,29 @@ def _run(args: argparse.Namespace) -> int:
     if args.broker:  # graded by grade-worker processes elsewhere (see README), rendered here
         from grader.queue.remote import RemoteGrader
 
+        if args.pcap is not None:
+            raise BadInput(
+                "--pcap: not with --broker (the workers capture; give the job a pcap_dir)"
+            )
         with RemoteGrader(args.broker, config, args.timeout, args.points) as remote:
             return _grade(remote, args)  # type: ignore[arg-type]  # spec, grade, grade_many
+    pcaps = _pcap_dir(args.pcap) if args.pcap is not None else None
     # Start the worker interpreter first: it boots while the rest of the grader is imported.
     mode = "routed" if config.isolation == "routed" else "auto"
     zygote = Zygote(mode, config.run_ids, config.pool, config.limits)
     from grader.api import Grader
 
-    with Grader(config, zygote, args.timeout, args.points, args.lang) as grader:
+    with Grader(config, zygote, args.timeout, args.points, args.lang, pcap_dir=pcaps) as grader:
+        grader.refuse_routed_capture()  # before anything is graded: no report, no file
         if config.isolation == "auto" and grader.isolation == "routed":
             sys.stderr.write(ROUTED_FALLBACK)
         return _grade(grader, args)
+
+
+def _pcap_dir(raw: str) -> Path:
+    from grader.api import check_pcap_dir
+
+    return check_pcap_dir(raw)
 
 
 def _grade(grader: Grader, args: argparse.Namespace) -> int:

@@ -24,6 +24,28 @@ LOCALE_DIR = Path(__file__).resolve().parent / "locale"
 # The report's own words (the hints are in judge/hints.py). Keys are stable; texts may change.
 MESSAGES: dict[str, str] = {
     "check.not_judged": "not judged: needs “{needs}” first",
+    "report.header": "{verdict} problem {problem} ({title}): {summary}",
+    "verdict.pass": "PASS",
+    "verdict.fail": "FAIL",
+    "verdict.invalid": "INVALID",
+    "verdict.error": "ERROR",
+    "report.summary": "{passed} of {total} checks passed",
+    "report.points": "{score} / {max} points",
+    "report.could_not_grade": "could not grade: {error}",
+    "report.grader_failed": "The grader could not finish: {error}",
+    "report.not_met": "Not met: {title}.",
+    "report.as_in": "(as in “{run}” above)",
+    "report.more_events": "… {count} more (grade --verbose)",
+    "isolation.namespace": "isolated in private namespaces",
+    "isolation.namespace+cgroup": "isolated in private namespaces and a cgroup of its own",
+    "isolation.routed": "routed in-process, without namespace isolation",
+    "wire.from_port": "from port {port}",
+    "wire.more_bytes": "… {count} more bytes",
+    "wire.more_events": "… {count} more events",
+    "fields.another_address": "another address",
+    "fields.the_codec": "the codec",
+    "fields.and_more": "{first} and more",
+    "lang.unknown": "no catalogue for the language {lang!r}: the feedback is in English (shipped: {shipped})",
     "report.expected": "expected",
     "report.observed": "observed",
     "report.try": "try",
@@ -35,6 +57,8 @@ MESSAGES: dict[str, str] = {
     "report.verbose": "Every check of every run: grade --verbose.",
     "report.seed": "seed {seed}",
     "wire.connect": "connect({address})",
+    "wire.client": "client",
+    "wire.server": "server",
     "wire.connected": "connected",
     "wire.connected_no_tcp": "returned, but no TCP connection arrived",
     "wire.refused": "refused: nothing listens",
@@ -72,6 +96,10 @@ MESSAGES: dict[str, str] = {
     "serve.down": "To try the run where nothing listens, stop this server and run the script again.",
     "serve.connection": "connection from port {port}",
     "serve.stopped": "stopped",
+    "packets.title": "Packets of run “{run}” ({kept} of {seen}; the file: {pcap}):",
+    "packets.shown_by": "The packet that shows it: #{number} {packet} ({pcap}).",
+    "packets.reset": "the client's RST: the connection was reset, not closed with a FIN",
+    "packets.refused": "the SYN answered by RST: nothing listened, the connection was refused",
 }
 
 
@@ -124,3 +152,22 @@ def catalogue(lang: str | None = None, locale_dir: str | Path | None = None) -> 
     if type(found) is gettext.NullTranslations:
         return english()
     return Catalogue(languages[0], found)
+
+
+def shipped_languages(locale_dir: str | Path | None = None) -> list[str]:
+    """English and every language with a compiled catalogue in ``locale_dir``."""
+    folder = Path(locale_dir or LOCALE_DIR)
+    found = sorted(p.parent.parent.name for p in folder.glob(f"*/LC_MESSAGES/{DOMAIN}.mo"))
+    return ["en", *found]
+
+
+def unknown_language(lang: str, locale_dir: str | Path | None = None) -> str:
+    """ "" if ``lang`` has a catalogue (or is English), else the sentence that says it has none."""
+    if catalogue(lang, locale_dir).lang != "en" or lang.split("_")[0].split(".")[0] in (
+        "en",
+        "C",
+        "POSIX",
+    ):
+        return ""
+    shipped = ", ".join(shipped_languages(locale_dir))
+    return english().message("lang.unknown", lang=lang, shipped=shipped)

@@ -92,6 +92,7 @@ class WireEvent:
     text: str
     at_s: float | None = None
     connection: int = 0  # which connection, in accept order (0 for a refused attempt)
+    decoded: str = ""  # data: the bytes' UTF-8 text (a str literal) where it says more than them
 
 
 @dataclass(frozen=True)
@@ -106,6 +107,43 @@ class RunTranscript:
     duration_s: float
     stdin: str = ""  # a str literal of the input given
     exception: str = ""  # "Type: detail" of an uncaught exception (its traceback is in stderr)
+
+
+@dataclass(frozen=True)
+class Packet:
+    """One TCP segment (or other packet) of a run, as its packet ladder shows it.
+
+    ``flags`` in words (``SYN``, ``SYN ACK``, ``PSH ACK``, ``FIN ACK``, ``RST``; ``UDP`` or the
+    protocol for anything not TCP); ``seq`` and ``ack`` relative to each side's first sequence
+    number (None where the packet carries none); ``payload`` the start of its bytes as a bytes
+    literal; ``at_s`` seconds since the run's first packet; ``connection`` numbers the
+    conversations in order of their first packet.
+    """
+
+    at_s: float
+    who: Literal["client", "server"]
+    flags: str
+    seq: int | None
+    ack: int | None
+    length: int
+    payload: str = ""
+    connection: int = 1
+
+
+@dataclass(frozen=True)
+class PacketLadder:
+    """A run's packets: where its pcap file went, the packets kept, and how many there were.
+
+    ``marked`` is the index of the packet that shows the diagnosed mistake (an RST, a SYN
+    answered by RST), with ``mark`` saying what it shows; None when none does.
+    """
+
+    run: str
+    packets: tuple[Packet, ...]
+    seen: int  # every frame of the run; more than ``len(packets)`` when the capture was capped
+    pcap: str = ""  # the file written, as the user named its folder
+    marked: int | None = None
+    mark: str = ""
 
 
 @dataclass(frozen=True)
@@ -169,6 +207,7 @@ class Report:
     diagnosis: Diagnosis | None = None
     transcripts: tuple[RunTranscript, ...] = ()
     statement: Statement | None = None  # what the problem asks (HTML shows it folded)
+    ladders: tuple[PacketLadder, ...] = ()  # each run's packets, when they were captured
 
     @property
     def diagnosed(self) -> Check | None:
@@ -178,6 +217,10 @@ class Report:
     def transcript(self, run: str) -> RunTranscript | None:
         """The transcript of ``run``, if the report carries one."""
         return next((t for t in self.transcripts if t.run == run), None)
+
+    def ladder(self, run: str) -> PacketLadder | None:
+        """The packet ladder of ``run``, if the report carries one."""
+        return next((ladder for ladder in self.ladders if ladder.run == run), None)
 
     def __post_init__(self) -> None:
         _escape(self, multiline=("error",))

@@ -192,7 +192,7 @@ def test_json_lines_validate(gradings: Gradings, schema: dict[str, Any]) -> None
 def test_json_carries_points_and_unreached_checks(
     gradings: Gradings, schema: dict[str, Any]
 ) -> None:
-    assert json_format.SCHEMA_VERSION == "2.0"
+    assert json_format.SCHEMA_VERSION == "2.1"
     newline = json_format.as_dict(gradings.newline)
     assert (newline["score"], newline["max_score"]) == (50, 100)
     assert [(c["score"], c["max_score"]) for c in newline["checks"]] == [
@@ -736,3 +736,68 @@ def test_job_summary_from_real_gradings(gradings: Gradings, tmp_path: Path) -> N
             "The report files have them all.*"
         )
     )
+
+
+# Measures the report from inside: every box within the page's width, except inside a box that
+# scrolls on purpose (a diff too wide for a phone); the result is written where the harness
+# reads it. Only the test's copy of the report runs a script: the report itself has none.
+_MEASURE = """<script>
+const w = document.documentElement.clientWidth; const over = [];
+for (const el of document.querySelectorAll('body *')) {
+  const r = el.getBoundingClientRect();
+  if (!r.width) continue;
+  let up = el.parentElement, scrolls = false;
+  for (; up; up = up.parentElement) {
+    if (['auto', 'scroll'].includes(getComputedStyle(up).overflowX)) { scrolls = true; break; }
+  }
+  if (!scrolls && (r.right > w + 0.5 || r.left < -0.5)) over.push(el.tagName + '.' + el.className);
+}
+const heads = [...document.querySelectorAll('.seq .heads span')].filter(s => s.textContent);
+const server = heads.find(s => s.textContent === 'server');
+document.body.dataset.width = w;
+document.body.dataset.scroll = document.documentElement.scrollWidth;
+document.body.dataset.overflow = over.join(' ');
+document.body.dataset.server = server ? Math.round(server.getBoundingClientRect().right) : -1;
+document.body.dataset.decoded = document.querySelectorAll('.seq .decoded').length;
+</script>"""
+
+
+@pytest.mark.parametrize("width", [390, 1200])
+def test_html_fits_a_phone_and_a_desktop_in_a_real_browser(
+    gradings: Gradings, tmp_path: Path, width: int
+) -> None:
+    """At 390 px and 1200 px nothing leaves the page: the sequence diagram's server column
+    included; bytes are shown with their decoded text beside them."""
+    command = _chromium(tmp_path)
+    report = html_format.render([gradings.as_bytes, gradings.newline])
+    measured = re.sub(r'<meta http-equiv="Content-Security-Policy"[^>]*>', "", report)
+    measured = measured.replace("</body>", _MEASURE + "</body>")
+    # Chromium's window is at least 500 px wide: the page is laid out in a frame of the width.
+    harness = tmp_path / "harness.html"
+    harness.write_text(
+        '<!DOCTYPE html><html><body style="margin:0">'
+        f'<iframe style="border:0;width:{width}px;height:3000px" '
+        f'srcdoc="{html.escape(measured, quote=True)}" onload="document.body.dataset.result = '
+        'JSON.stringify(this.contentDocument.body.dataset)"></iframe></body></html>',
+        encoding="utf-8",
+    )
+    dumped = subprocess.run(
+        [*command, "--window-size=1300,3100", "--virtual-time-budget=5000", "--dump-dom"]
+        + [harness.as_uri()],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        stdin=subprocess.DEVNULL,
+    )
+    found = re.search(r'data-result="([^"]*)"', dumped.stdout)
+    assert found is not None, dumped.stdout[-2000:] + dumped.stderr[-2000:]
+    result = json.loads(html.unescape(found.group(1)))
+    page = int(result["width"])
+    assert width - 20 <= page <= width  # the frame's width, less a scroll bar
+    assert result["overflow"] == "" and int(result["scroll"]) == page
+    assert 0 < int(result["server"]) <= page  # the server's column is on the page
+    assert int(result["decoded"]) >= 3  # every non-ASCII reply of problem 3, decoded beside it
+    transcript = gradings.as_bytes.transcripts[0]
+    reply = next(e for e in transcript.events if e.who == "server")
+    assert reply.decoded.startswith("'") and "№" in reply.decoded
+    assert "= " + reply.decoded in html.unescape(report)

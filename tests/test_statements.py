@@ -233,6 +233,15 @@ def test_a_wheel_install_shows_and_serves(tmp_path: Path) -> None:
     )
     assert shown.returncode == 0, shown.stderr
     assert shown.stdout.startswith("Problem 4: Keep talking\n")
+    russian = subprocess.run(
+        [python, "-m", "grader", "--show", "1", "--lang", "ru"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=env,
+        timeout=60,
+    )
+    assert russian.stdout.startswith("Задача 1: Тук-тук\n"), russian.stderr  # the .mo came along
     where = subprocess.run(
         [python, "-c", "import grader; print(grader.__file__)"],
         capture_output=True,

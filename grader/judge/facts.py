@@ -14,7 +14,9 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from grader.i18n import MESSAGES
 from grader.judge.checks import expected_output, normalise, sent_mismatch, wanted
+from grader.judge.hints import Phrase
 from grader.judge.verdict import Context, address, elsewhere, exception_text, first_connection
 from grader.observe.records import ConnectAttempt, Observation
 from grader.problem.spec import RunSpec
@@ -122,10 +124,13 @@ def bytes_required(f: Facts) -> bool:
     return "bytes-like object is required" in f.exc or "bytes-like object is required" in f.stray
 
 
-def shown_stray(f: Facts) -> str:
+def shown_stray(f: Facts) -> str | Phrase:
     """The first line the program wrote to stderr, as a capped literal."""
     first = f.stray.split("\n")
-    return literal(printable(first[0][:60])) + (" and more" if len(first) > 1 else "")
+    shown = literal(printable(first[0][:60]))
+    if len(first) > 1:
+        return Phrase("fields.and_more", MESSAGES["fields.and_more"], {"first": shown})
+    return shown
 
 
 def refused_words(f: Facts) -> bool:
@@ -255,10 +260,10 @@ def eof_key(f: Facts) -> str:
     return "eof" if f.count_line else "eof_one_line"
 
 
-def codec(f: Facts) -> str:
+def codec(f: Facts) -> str | Phrase:
     """The codec an encode or decode error names."""
     found = re.search(r"'([\w-]+)' codec", f.exc)
-    return found.group(1) if found else "the codec"
+    return found.group(1) if found else Phrase("fields.the_codec", MESSAGES["fields.the_codec"])
 
 
 def memory(f: Facts) -> dict[str, object]:
@@ -266,10 +271,12 @@ def memory(f: Facts) -> dict[str, object]:
     return {"limit": f"{f.ctx.memory_mb} MiB"}
 
 
-def asked(f: Facts) -> str:
+def asked(f: Facts) -> str | Phrase:
     """The address the program asked for, as it wrote it (a list or a bare string included)."""
     other = elsewhere(f.obs) or not_an_address(f)
-    return address(other[0].host, other[0].port) if other else "another address"
+    if other:
+        return address(other[0].host, other[0].port)
+    return Phrase("fields.another_address", MESSAGES["fields.another_address"])
 
 
 def not_an_address(f: Facts) -> list[ConnectAttempt]:

@@ -10,7 +10,7 @@ it is the whole table: one entry per mistake, kept together so that they read in
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from grader.i18n import Catalogue, english
 
@@ -406,10 +406,15 @@ DOING: dict[str, tuple[str, str]] = {
 
 @dataclass(frozen=True)
 class Phrase:
-    """A field of a hint that is itself a sentence of the catalogue (``DOING``'s)."""
+    """A field of a hint that is itself a sentence of the catalogue (``DOING``'s), with its own
+    fields filled in."""
 
     key: str
     source: str
+    fields: dict[str, object] = field(default_factory=dict, compare=False)
+
+    def said(self, words: Catalogue) -> str:
+        return words.text(self.key, self.source).format(**self.fields)
 
 
 def doing_phrases(key: str) -> dict[str, object]:
@@ -437,10 +442,7 @@ def hint(key: str, catalogue: Catalogue | None = None, **fields: object) -> Hint
     """The hint ``key`` with its fields filled in, in the catalogue's language."""
     words = catalogue or english()
     mistake, fix = HINTS[key]
-    said = {
-        name: words.text(v.key, v.source) if isinstance(v, Phrase) else v
-        for name, v in fields.items()
-    }
+    said = {name: v.said(words) if isinstance(v, Phrase) else v for name, v in fields.items()}
     return Hint(
         key,
         words.text(key, mistake).format(**said),

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from grader.i18n import DOMAIN, LOCALE_DIR, MESSAGES
 from grader.judge.hints import DOING, HINTS
+from grader.judge.said import SAID
 from grader.problem.spec import available_problems, load_spec
 from grader.problem.statement import spec_sentences
 
@@ -23,6 +24,7 @@ def sources() -> dict[str, str]:
         out[f"doing.{key}"] = doing
         out[f"doing.{key}.try"] = fix
     out.update(MESSAGES)
+    out.update(SAID)
     for number in available_problems():  # the shipped problems' titles, tasks, rules, runs
         out.update(spec_sentences(load_spec(number)))
     return out

@@ -11,6 +11,7 @@ from __future__ import annotations
 from grader.i18n import Catalogue, english
 from grader.judge.checks import ALWAYS_JUDGED, CHECKS
 from grader.judge.diagnosis import choose_hint
+from grader.judge.said import said, say
 from grader.judge.verdict import Context, Verdict
 from grader.observe.records import Observation
 from grader.problem.spec import RunSpec
@@ -35,7 +36,7 @@ def judge_run(
         blocked = [d for d in kind.depends_on if status.get(d, "passed") != "passed"]
         if blocked:
             status[name] = "skipped"
-            needs = CHECKS[blocked[0]].title(run, ctx.time_limit_s)
+            needs = say(CHECKS[blocked[0]].title(run, ctx.time_limit_s), words)
             out.append(
                 Check(
                     name,
@@ -49,7 +50,7 @@ def judge_run(
         verdict = kind.judge(run, obs, ctx)
         status[name] = "passed" if verdict.passed else "failed"
         out.append(_check(name, title, run, obs, ctx, verdict, words))
-    return out
+    return [said(check, words) for check in out]  # the checks' words too
 
 
 def _check(

@@ -27,6 +27,17 @@ def _capped(value: bytes | str, cap: int) -> str:
     return shown if len(shown) <= cap else shown[: cap - 1] + "…"
 
 
+def _decoded(data: bytes) -> str:
+    """The text of bytes that are UTF-8 but not ASCII (ASCII reads as it is), else ""."""
+    if data.isascii():
+        return ""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return ""
+    return _capped(text, CAP)
+
+
 def _asked(attempt: ConnectAttempt) -> str:
     if not attempt.port:
         return attempt.host  # not a (host, port) pair: shown as given
@@ -42,11 +53,13 @@ def _connection_events(conn: ConnectionRecord, words: Catalogue) -> list[WireEve
             _capped(seg.data, CAP),
             seg.at_s,
             conn.index,
+            _decoded(seg.data),
         )
         for seg in conn.segments
     ]
     if conn.dropped:
-        events.append(WireEvent("client", "data", f"… {conn.dropped} more bytes", None, conn.index))
+        more = words.message("wire.more_bytes", count=conn.dropped)
+        events.append(WireEvent("client", "data", more, None, conn.index))
     end = {"fin": "wire.fin", "rst": "wire.rst", "open": "wire.open"}[conn.end]
     if conn.end != "open" and not conn.ended_while_running:
         end += "_at_exit"  # the interpreter's exit closed it, not the program
@@ -87,13 +100,21 @@ def run_transcript(obs: Observation, words: Catalogue) -> RunTranscript:
             events += _connection_events(conn, words)
     for conn in obs.wire.connections:
         if conn.index not in shown:  # a connection the interpreter did not report (a child?)
-            asked = words.message("wire.connect", address=f"from port {conn.peer_port}")
+            asked = words.message(
+                "wire.connect", address=words.message("wire.from_port", port=conn.peer_port)
+            )
             events.append(WireEvent("client", "connect", asked, conn.opened_s, conn.index))
             events += _connection_events(conn, words)
     if len(events) > MAX_EVENTS:
         left = len(events) - (MAX_EVENTS - 1)
         events = events[: MAX_EVENTS - 1] + [
-            WireEvent("client", "data", f"… {left} more events", None, events[-1].connection)
+            WireEvent(
+                "client",
+                "data",
+                words.message("wire.more_events", count=left),
+                None,
+                events[-1].connection,
+            )
         ]
     proc = obs.process
     seconds = f"{proc.duration_s:.2f}"

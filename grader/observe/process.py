@@ -6,8 +6,8 @@ of an interpreter start. The run's status channel carries its lifecycle, from pr
 learner's code never runs in: the zygote (``A`` the first process's pid, ``X`` its wait status
 and the memory cap's kills once it is reaped: every process of the run is gone), the first
 processes (``B`` PID 1's pid, ``F`` a set-up failure) and the run's supervisor (``P`` the script's
-pidfd, the run's lookup socket and listeners; ``H`` the script stopped in its exit; ``W`` its
-wait status). Each message moves the run through ``grader.observe.lifecycle``. What the
+pidfd, the run's lookup socket, its packet socket when asked for, and listeners; ``H`` the script
+stopped in its exit; ``W`` its wait status). Each message moves the run through ``grader.observe.lifecycle``. What the
 submission is (its name, bytes, environment) goes in a memfd only the run's processes read.
 """
 
@@ -81,6 +81,7 @@ class LearnerProcess:
         self.script_pid: int | None = None
         self.diag: socket.socket | None = None  # lookups in the run's network namespace
         self.listeners: list[socket.socket] = []
+        self.tap: socket.socket | None = None  # the run's packets (when capture was asked for)
         self.held_status: int | None = None
         self._script_status: int | None = None
         self._oom_kills = 0
@@ -199,7 +200,7 @@ class LearnerProcess:
                 except OSError:
                     self._pid1_fd = None
         elif word == "P":
-            self._started(fds)
+            self._started(fds, tap=value == "tap")
         elif word == "H":
             self.held_status = _number(value)
             self._event("H")
@@ -217,13 +218,15 @@ class LearnerProcess:
                 self.ended_at = time.monotonic()
             self._event("X")
 
-    def _started(self, fds: list[int]) -> None:
-        if self.life.state != "requested" or len(fds) < 2:
+    def _started(self, fds: list[int], tap: bool) -> None:
+        if self.life.state != "requested" or len(fds) < 2 + tap:
             for fd in fds:
                 os.close(fd)
             self._event("P")  # out of order: the table says so
             return
         self.script_fd, diag, *listeners = fds
+        if tap:
+            self.tap = socket.socket(fileno=listeners.pop(0))
         self.script_pid = pid_of(self.script_fd)
         self.diag = socket.socket(fileno=diag)
         self.listeners = [socket.socket(fileno=fd) for fd in listeners]
@@ -325,8 +328,10 @@ class LearnerProcess:
         self._pid1_fd = self.script_fd = None
         for sock in [*self.listeners, *([self.diag] if self.diag else [])]:
             sock.close()
+        if self.tap is not None:
+            self.tap.close()
         self.listeners = []
-        self.diag = None
+        self.diag = self.tap = None
 
     def stages(self, script_began: float | None, drained: float) -> tuple[tuple[str, float], ...]:
         """How long each stage of the run took (seconds), for the bench's profile."""

@@ -204,6 +204,33 @@ class SocketsAtExit:
 
 
 @dataclass(frozen=True)
+class Frame:
+    """One frame of the run's loopback, as captured: ``data`` is at most the capture's snap
+    length, ``length`` the frame's whole length; ``at_ns`` the kernel's receive time (Unix)."""
+
+    at_ns: int
+    data: bytes
+    length: int
+
+
+@dataclass(frozen=True)
+class PacketCapture:
+    """The run's packets, each once, from before the script started until the run ended.
+
+    ``frames`` are the first ones kept (bounded in number and bytes); ``seen`` counts every
+    frame of the run, the ones only counted and the kernel's drops included.
+    """
+
+    frames: tuple[Frame, ...]
+    seen: int
+
+    @property
+    def complete(self) -> bool:
+        """Whether every frame of the run was kept."""
+        return self.seen == len(self.frames)
+
+
+@dataclass(frozen=True)
 class Observation:
     """One run: the inputs given and the three records of what happened."""
 
@@ -213,3 +240,4 @@ class Observation:
     wire: Transcript
     trace: ClientTrace
     sockets: SocketsAtExit | None = None  # None: the interpreter was never held nor stopped
+    capture: PacketCapture | None = None  # the run's packets, when the grading asked for them

@@ -26,6 +26,7 @@ from typing import Literal
 from grader.config import Limits
 from grader.errors import GraderFault
 from grader.observe.lifecycle import Event
+from grader.observe.packets import PacketTap
 from grader.observe.process import LearnerProcess
 from grader.observe.records import Observation, SocketsAtExit, Transcript
 from grader.observe.sockets import SocketDiag, look
@@ -121,8 +122,11 @@ def observe(
     in_namespace: bool,
     seed: int,
     source: bytes,
+    capture: bool = False,
 ) -> Observation:
     """Run ``source`` (the bytes of ``script``, read once) as ``run`` describes; record it.
+
+    ``capture``: record the run's packets too (namespace mode only: the run's own loopback).
 
     In namespace mode the run's scratch folder is a tmpfs of its own (``SANDBOX_SCRATCH``); in
     routed mode it is a fresh folder here, removed after the run.
@@ -134,6 +138,7 @@ def observe(
     proc: LearnerProcess | None = None
     wire: WireRecorder | None = None
     diag: SocketDiag | None = None
+    tap: PacketTap | None = None
     try:
         server = spec.make_server(seed)
         reply = server.answer if server.replies else None
@@ -146,6 +151,7 @@ def observe(
         )
         if in_namespace:
             mode = "ns-up" if run.server_up else "ns-down"
+            mode += "+tap" if capture else ""
         else:
             listeners, refusers, mode = _routed_sockets(run.server_up)
             wire.listen_on(listeners)
@@ -194,9 +200,12 @@ def observe(
             return seen
 
         def on_event(event: Event) -> None:
-            nonlocal diag
+            nonlocal diag, tap
             assert proc is not None and wire is not None
             if event == "P":
+                if proc.tap is not None:
+                    tap = PacketTap(sel, proc.tap)
+                    proc.tap = None
                 wire.listen_on(proc.listeners)
                 proc.listeners = []
                 diag = SocketDiag(proc.diag) if proc.diag is not None else SocketDiag.here()
@@ -272,6 +281,11 @@ def observe(
             transcript = wire.finish(after)
         else:
             transcript = Transcript(server_up=False, connections=())
+        packets = tap.finish() if tap is not None else None  # the run and its server are over
+        if capture and packets is None:
+            raise GraderFault(
+                "the run's packets were asked for, but the run did not hand them over"
+            )
         return Observation(
             run_name=run.name,
             stdin=run.stdin.encode("utf-8"),
@@ -279,6 +293,7 @@ def observe(
             wire=transcript,
             trace=trace.record(),
             sockets=view[0],
+            capture=packets,
         )
     finally:
         if proc is not None:
@@ -291,6 +306,8 @@ def observe(
             proc.close(sel)
         if diag is not None:
             diag.close()
+        if tap is not None:
+            tap.close()
         if wire is not None:
             wire.abandon()
         for s in refusers:

@@ -21,7 +21,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from grader.api import Grader
+from grader.api import Grader, check_pcap_dir
 from grader.errors import BadInput, GraderFault
 from grader.queue.codec import report_to_data
 from grader.queue.job import Job, job_id_of, parse_job
@@ -42,7 +42,7 @@ class Graders:
     def __init__(self, grader: Grader, scratch: str | None = None) -> None:
         self.base = grader
         self.scratch = scratch  # where submissions are written (None: the system's temp folder)
-        self._variants: dict[tuple[float | None, int | None], Grader] = {}
+        self._variants: dict[tuple[float | None, int | None, str | None], Grader] = {}
         self._lock = threading.Lock()
 
     def for_job(self, job: Job) -> Grader:
@@ -52,9 +52,11 @@ class Graders:
             wanted["time_limit_s"] = job.time_limit_s
         if job.points is not None:
             wanted["points"] = job.points
+        if job.pcap_dir is not None:
+            wanted["pcap_dir"] = check_pcap_dir(job.pcap_dir)  # BadInput: the job is invalid
         if not wanted:
             return self.base
-        key = (wanted.get("time_limit_s"), wanted.get("points"))
+        key = (wanted.get("time_limit_s"), wanted.get("points"), job.pcap_dir)
         with self._lock:
             if key not in self._variants:
                 self._variants[key] = dataclasses.replace(self.base, **wanted)
@@ -143,9 +145,8 @@ def grade_job(graders: Graders, raw: object) -> dict[str, Any]:
             path.write_bytes(job.source)
         except OSError as exc:
             raise GraderFault(f"cannot write the submission to disk ({exc})") from None
-        grader = graders.for_job(job)
         try:
-            report = grader.grade(path, job.problem, job.seed)
+            report = graders.for_job(job).grade(path, job.problem, job.seed)
         except BadInput as exc:
             report = not_graded(graders, job.filename, job.problem, "invalid", str(exc))
         if report.verdict == "error":  # the grader's own failure, never the learner's

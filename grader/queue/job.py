@@ -1,7 +1,7 @@
 """The job a producer puts on the queue: plain JSON, versioned, the submission's bytes inside.
 
 Strategy: a job is a JSON object ``{v, job_id, problem, filename, source, seed?, time_limit_s?,
-points?}`` with ``source`` the file's bytes in base64, so a worker needs nothing but the message
+points?, pcap_dir?}`` (``pcap_dir``: a folder on the worker's machine for each run's packets) with ``source`` the file's bytes in base64, so a worker needs nothing but the message
 (no shared disk). ``parse_job`` validates every field once, at the worker, and names the field
 that is wrong; ``make_job`` builds one on the producer's side. A job without an id gets one
 derived from what decides its grading (problem, bytes and the optional settings), so the same
@@ -40,6 +40,7 @@ class Job:
     seed: int | None = None
     time_limit_s: float | None = None
     points: float | None = None
+    pcap_dir: str | None = None  # the worker writes each run's packets there (an absolute path)
 
 
 def derive_job_id(
@@ -48,10 +49,13 @@ def derive_job_id(
     seed: int | None = None,
     time_limit_s: float | None = None,
     points: float | None = None,
+    pcap_dir: str | None = None,
 ) -> str:
     """An id fixed by what decides the grading: the same job sent twice gets the same id."""
     digest = hashlib.sha256(source)
-    digest.update(json.dumps([problem, seed, time_limit_s, points]).encode())
+    settings: list[object] = [problem, seed, time_limit_s, points]
+    settings += [pcap_dir] if pcap_dir is not None else []  # ids of jobs without one unchanged
+    digest.update(json.dumps(settings).encode())
     return f"p{problem}-{digest.hexdigest()[:32]}"
 
 
@@ -64,6 +68,7 @@ def make_job(
     seed: int | None = None,
     time_limit_s: float | None = None,
     points: float | None = None,
+    pcap_dir: str | None = None,
 ) -> dict[str, Any]:
     """The JSON object for one submission; raises ``BadJob`` for bytes over the cap."""
     if points is not None and float(points).is_integer():
@@ -75,12 +80,17 @@ def make_job(
         )
     job: dict[str, Any] = {
         "v": VERSION,
-        "job_id": job_id or derive_job_id(problem, source, seed, time_limit_s, points),
+        "job_id": job_id or derive_job_id(problem, source, seed, time_limit_s, points, pcap_dir),
         "problem": problem,
         "filename": filename,
         "source": base64.b64encode(source).decode("ascii"),
     }
-    optional = {"seed": seed, "time_limit_s": time_limit_s, "points": points}
+    optional = {
+        "seed": seed,
+        "time_limit_s": time_limit_s,
+        "points": points,
+        "pcap_dir": pcap_dir,
+    }
     job.update({key: value for key, value in optional.items() if value is not None})
     parse_job(job)  # what a worker would refuse is refused here, before it travels
     return job
@@ -153,6 +163,14 @@ def parse_job(raw: object) -> Job:
         not isinstance(limit, (int, float)) or isinstance(limit, bool) or not 0 < limit <= 600
     ):
         raise BadJob(f"job field 'time_limit_s' = {limit!r}: give seconds from 0 to 600")
+    pcap_dir = raw.get("pcap_dir")
+    if pcap_dir is not None and (
+        not isinstance(pcap_dir, str) or not pcap_dir.startswith("/") or not pcap_dir.isprintable()
+    ):
+        raise BadJob(
+            f"job field 'pcap_dir' = {pcap_dir!r}: give the absolute path of a folder on the "
+            "worker's machine"
+        )
     return Job(
         job_id,
         problem,
@@ -161,4 +179,5 @@ def parse_job(raw: object) -> Job:
         seed=_whole(raw, "seed", 0, 2**63 - 1),
         time_limit_s=None if limit is None else float(limit),
         points=_points(raw),
+        pcap_dir=pcap_dir,
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Sequence
 from typing import Any
@@ -11,8 +12,9 @@ from grader.report import Check, Report
 
 # 1.1: points (score, max_score) and unreached checks; 1.2: seed, diagnosis and transcripts;
 # 1.3: a check's ``hidden`` (a hidden run's: its inputs and bytes are not shown);
-# 2.0: points in quarters (numbers, not integers), passed/total over ``tests``, and ``tests``
-SCHEMA_VERSION = "2.0"
+# 2.0: points in quarters (numbers, not integers), passed/total over ``tests``, and ``tests``;
+# 2.1: packets (each run's packet ladder, when captured)
+SCHEMA_VERSION = "2.1"
 
 
 def as_dict(report: Report) -> dict[str, Any]:
@@ -59,7 +61,24 @@ def as_dict(report: Report) -> dict[str, Any]:
             }
             for t in report.transcripts
         ],
+        "packets": _ladders(report),
     }
+
+
+def _ladders(report: Report) -> list[dict[str, Any]]:
+    """Each run's packets (``grade --pcap``): its pcap file and its ladder."""
+    return [
+        {
+            "run": ladder.run,
+            "pcap": ladder.pcap,
+            "seen": ladder.seen,
+            "kept": len(ladder.packets),
+            "marked": ladder.marked,
+            "mark": ladder.mark,
+            "packets": [dataclasses.asdict(p) for p in ladder.packets],
+        }
+        for ladder in report.ladders
+    ]
 
 
 def _diagnosis(report: Report) -> dict[str, Any] | None:

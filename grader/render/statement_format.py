@@ -38,10 +38,11 @@ def render_statement(
     lines += _wrap(statement.task, width)
     if not full:
         return "\n".join(lines) + "\n"
+    column = max([LABEL - 1, *(len(label) for s in statement.examples for label, _ in s.lines)])
     for session in statement.examples:
         lines += ["", words.message("statement.example", run=session.run)]
         for label, value in session.lines:
-            pad = f"  {label:<{LABEL}}"
+            pad = f"  {label:<{column}} "
             lines += _wrap(value, width, pad, " " * len(pad))
     if any(
         label == words.message("statement.replies")

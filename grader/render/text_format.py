@@ -15,7 +15,8 @@ from __future__ import annotations
 import textwrap
 from collections.abc import Callable, Sequence
 
-from grader.i18n import Catalogue, english
+from grader.i18n import MESSAGES, Catalogue, english
+from grader.render.packets_text import ladder_lines, shown_by_line
 from grader.render.plain import points_text, where
 from grader.report import Check, Report, RunTranscript
 
@@ -72,19 +73,38 @@ def _value(text: str, width: int, wrap: bool = False) -> str:
     return ("\n" + INDENT).join(lines)
 
 
-def _header(report: Report, paint: Paint, width: int) -> list[str]:
-    word, hue = VERDICTS[report.verdict]
-    points = f"{points_text(report.score)} / {points_text(report.max_score)} points"
-    text = f"{word} problem {report.problem} ({report.title}): {report.summary()} · {points}"
+def summary(report: Report, words: Catalogue) -> str:
+    """One line: ``3 of 5 checks passed``, in the catalogue's language."""
+    if report.verdict in ("invalid", "error"):
+        return words.message("report.could_not_grade", error=report.error)
+    return words.message("report.summary", passed=report.passed_count, total=len(report.tests))
+
+
+def _header(report: Report, paint: Paint, width: int, words: Catalogue) -> list[str]:
+    _, hue = VERDICTS[report.verdict]
+    word = words.message(f"verdict.{report.verdict}")
+    points = words.message(
+        "report.points", score=points_text(report.score), max=points_text(report.max_score)
+    )
+    text = words.message(
+        "report.header",
+        verdict=word,
+        problem=report.problem,
+        title=report.title,
+        summary=f"{summary(report, words)} · {points}",
+    )
     lines = _wrapped(text, width, "")
-    return [paint(word, hue) + lines[0][len(word) :], *lines[1:]]
+    if lines[0].startswith(word):
+        lines[0] = paint(word, hue) + lines[0][len(word) :]
+    return lines
 
 
 def _footer(report: Report, words: Catalogue, verbose: bool, width: int) -> list[str]:
     parts = [report.submission, f"{report.duration_s:.2f} s"]
     # For the teacher; by default said only when the runs were not isolated, a thing to know.
     if report.isolation and (verbose or report.isolation == "routed"):
-        parts.append(report.isolation_text())
+        key = f"isolation.{report.isolation}"
+        parts.append(words.message(key) if key in MESSAGES else report.isolation_text())
     if report.seed is not None:
         parts.append(words.message("report.seed", seed=report.seed))
     if report.verdict == "fail":
@@ -143,7 +163,8 @@ def transcript_lines(
     for event in shown:
         at = f"{event.at_s:6.3f} s" if event.at_s is not None else " " * 8
         arrow = ARROWS[event.who] if event.kind == "data" else " "
-        line = f"    {at}  {event.who:<6} {arrow} {event.text}"
+        who = words.message(f"wire.{event.who}")
+        line = f"    {at}  {who:<6} {arrow} {event.text}"
         if whole and len(line) > width:  # continued under the text, never cut
             pad = " " * 23
             room = width - len(pad)
@@ -154,7 +175,7 @@ def transcript_lines(
             line = line[: len(pad)] + ("\n" + pad).join(parts)
         lines.append(line)
     if len(shown) < len(events) and limit:
-        lines.append(f"    … {len(events) - len(shown)} more (grade --verbose)")
+        lines.append("    " + words.message("report.more_events", count=len(events) - len(shown)))
     nothing = words.message("wire.nothing")
     stdout = transcript.stdout if transcript.stdout != "''" else nothing
     if traceback_shown:
@@ -191,7 +212,9 @@ def _diagnosis_lines(report: Report, paint: Paint, words: Catalogue, width: int)
         return []
     lines = [
         paint(line, "bold")
-        for line in _fold(root.mistake or root.hint or f"Not met: {root.title}.", width)
+        for line in _fold(
+            root.mistake or root.hint or words.message("report.not_met", title=root.title), width
+        )
     ]
     run = f" · “{root.run}”" if len(report.runs) > 1 else ""
     lines += [
@@ -224,15 +247,19 @@ def render_one(
     """One report as terminal text: the diagnosis first, or (``verbose``) every check."""
     words = words or english()
     paint = _painter(colour)
-    lines = _header(report, paint, width)
+    lines = _header(report, paint, width, words)
     if report.error:
-        lines += _wrapped(f"The grader could not finish: {report.error}", width, "      ")
+        said = words.message("report.grader_failed", error=report.error)
+        lines += _wrapped(said, width, "      ")
     if verbose:
         lines += _every_check(report, paint, words, width)
         for every in report.transcripts:
             lines += ["", *transcript_lines(every, words, width=width, whole=True)]
+        for ladder in report.ladders:
+            lines += ["", *ladder_lines(ladder, words, width)]
     else:
         lines += _diagnosis_lines(report, paint, words, width)
+        lines += shown_by_line(report, words, width)
         root = report.diagnosed
         transcript = report.transcript(root.run) if root is not None else None
         if transcript is not None:
@@ -280,7 +307,7 @@ def _every_check(report: Report, paint: Paint, words: Catalogue, width: int) -> 
                 said = f"{check.title} ({check.hint}){worth}"
                 lines += _marked("-", paint("-", "dim"), said, width)
             elif seen_in:
-                said = f"{check.title} (as in “{seen_in}” above){worth}"
+                said = f"{check.title} {words.message('report.as_in', run=seen_in)}{worth}"
                 lines += _marked("✗", paint("✗", "red"), said, width)
             else:
                 lines += [paint(x, "bold") for x in _marked("✗", "✗", check.title + worth, width)]

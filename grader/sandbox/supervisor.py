@@ -17,7 +17,8 @@ subreaper and kills every orphan that reaches it).
 The status channel (``grader.observe.process`` reads it) is never held by the script's process.
 Messages, tab-separated, one datagram each:
   ``P``  + descriptors: a pidfd of the script's process, a ``NETLINK_SOCK_DIAG`` socket of the
-         run's network namespace, then the run's listeners (if any)
+         run's network namespace, then the run's listeners (if any); ``P tap``: the third
+         descriptor is a packet socket on the run's loopback, the listeners follow it
   ``H status``  the script's process is stopped in its exit with this wait status
   ``W status``  the script's process is gone, with this wait status
   ``F step: error``  the run could not be set up
@@ -122,8 +123,12 @@ class Supervisor:
         self.script_fd = -1
         self.result = None
 
-    def start(self, run_script, listeners=()):
-        """Fork the script's process (``run_script()`` never returns), seize it, report it."""
+    def start(self, run_script, listeners=(), tap=None):
+        """Fork the script's process (``run_script()`` never returns), seize it, report it.
+
+        ``tap``, when given, is the run's packet socket: handed to the grader, never the script.
+        """
+        mine = [*listeners, *([tap] if tap is not None else [])]
         if self.routed:
             # Orphans of the run come here, not to the host's init: the run can end them all.
             import ctypes
@@ -138,7 +143,7 @@ class Supervisor:
                 os.close(wake_r)
                 os.close(wake_w)
                 self.status.close()  # the status channel is never the script's
-                for sock in listeners:
+                for sock in mine:
                     sock.close()
                 if os.read(go_r, 1) != b"g":
                     os._exit(125)
@@ -156,15 +161,16 @@ class Supervisor:
             self.script_fd = os.pidfd_open(pid)
             # Lookups of the run's sockets by the grader, in this network namespace.
             diag = _socket.socket(_socket.AF_NETLINK, _socket.SOCK_RAW, NETLINK_SOCK_DIAG)
-            fds = [self.script_fd, diag.fileno()] + [s.fileno() for s in listeners]
-            send_fds(self.status, "P", fds)
+            taps = [tap.fileno()] if tap is not None else []
+            fds = [self.script_fd, diag.fileno(), *taps] + [s.fileno() for s in listeners]
+            send_fds(self.status, "P\ttap" if taps else "P", fds)
             diag.close()
         except OSError as exc:
             send(self.status, "F", f"starting the script's process: {exc}")
             os.kill(pid, signal.SIGKILL)
             os.waitpid(pid, 0)
             os._exit(125)
-        for sock in listeners:
+        for sock in mine:
             sock.close()
         # Children's changes wake the loop through this pipe (the handler itself does nothing).
         os.set_blocking(wake_w, False)

@@ -28,6 +28,7 @@ from grader.sandbox.namespace import (
     leave_groups,
     listen_here,
     map_when_unshared,
+    open_tap,
     probe,
     take_run_id,
     unshare_run,
@@ -230,6 +231,8 @@ def _claimed(kernel, chan, program):
         os._exit(125)  # discarded unclaimed: the zygote is ending
     chan.close()
     mode, _, limits = data.decode("ascii", "replace").partition("\0")
+    capture = mode.endswith("+tap")  # the grading asked for the run's packets
+    mode = mode.removesuffix("+tap")
     place_fds(list(fds))
     status = _socket.socket(fileno=STATUS_FD)
     os.set_inheritable(STATUS_FD, False)
@@ -243,12 +246,16 @@ def _claimed(kernel, chan, program):
         del source
         step = "the run's network"
         listeners = [listen_here()] if mode == "ns-up" else []
+        step = "capturing the run's packets"
+        tap = open_tap() if capture else None  # before any code of the learner's runs
     except OSError as exc:
         send(status, "F", f"{step}: {exc}")
         os._exit(125)
     supervisor = Supervisor(kernel, status, routed=False)
     confine = Confinement(kernel, program)
-    supervisor.start(lambda: run_script(3, "ns", limits, script, confine, shown_as=name), listeners)
+    supervisor.start(
+        lambda: run_script(3, "ns", limits, script, confine, shown_as=name), listeners, tap
+    )
     for fd in (0, 1, 2, 3):
         os.close(fd)
     kernel.set_undumpable()  # nothing of the run may read or trace its supervisor

@@ -1,0 +1,181 @@
+"""The shipped Russian catalogue is complete, and a Russian report says nothing in English but
+the learner's own text and bytes."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+from babel.messages.mofile import read_mo
+from babel.messages.pofile import read_po
+
+from grader.api import Grader
+from grader.i18n import LOCALE_DIR, catalogue, shipped_languages
+from grader.render.text_format import render
+from grader.report import Report
+from tests.conftest import SUBMISSIONS
+
+RU = LOCALE_DIR / "ru" / "LC_MESSAGES"
+CORPUS = sorted(SUBMISSIONS.glob("p*/fail_*.py"))
+
+# What is the learner's own, or the lesson's code, not a sentence of ours: literals (their
+# bytes and text), code (calls, names, addresses, paths), numbers with units.
+_LITERAL = re.compile(r"""b?'(?:[^'\\]|\\.)*'|b?"(?:[^"\\]|\\.)*"|`[^`]*`""")
+_CODE = re.compile(r"\S*[()\[\]_=/.:<>#@]\S*|\b[A-Z][a-z]+[A-Z]\w*|--\w+")
+# Words that are the same in a Russian report: protocol names, stream names, units.
+_SAME = {"FIN", "RST", "TCP", "UDP", "UTF", "stdout", "stderr", "with", "s", "n", "grade", "Ctrl"}
+
+
+def english_sentences(text: str, theirs: frozenset[str] = frozenset()) -> list[str]:
+    """Lines with three English words in a row once literals, code and ``theirs`` (words of
+    the learner's own text: its source, what it printed, its exception) are taken out."""
+    found = []
+    for line in text.split("\n"):
+        bare = _CODE.sub(" ", _LITERAL.sub(" ", line))
+        run = 0
+        for token in re.findall(r"[A-Za-z][A-Za-z'-]*|[^A-Za-z\s,;]+", bare):
+            english = token[0].isascii() and token[0].isalpha()
+            if english and token not in _SAME and token not in theirs:
+                run += 1
+                if run >= 3:
+                    found.append(line)
+                    break
+            else:
+                run = 0
+    return found
+
+
+def _theirs(report: Report, path: Path) -> frozenset[str]:
+    """The words of what the learner wrote and what its program printed or raised."""
+    text = path.read_text(encoding="utf-8", errors="replace")
+    text += " ".join(t.exception + t.stdout + t.stderr + t.stdin for t in report.transcripts)
+    text += " ".join(
+        e.text + e.decoded for t in report.transcripts for e in t.events if e.kind == "data"
+    )
+    text += " ".join(o.output for o in report.outcomes)
+    return frozenset(re.findall(r"[A-Za-z][A-Za-z'-]*", text))
+
+
+def _learners_lines(report_text: str, path: Path) -> str:
+    """The report without lines of the learner's source or its traceback."""
+    source = path.read_text(encoding="utf-8", errors="replace")
+    kept = []
+    for line in report_text.split("\n"):
+        stripped = line.strip()
+        if stripped and (stripped in source or stripped.startswith(("File ", "^", "~"))):
+            continue
+        kept.append(line)
+    return "\n".join(kept)
+
+
+def test_the_russian_catalogue_is_complete_and_compiled() -> None:
+    assert "ru" in shipped_languages()
+    with (LOCALE_DIR / "grader.pot").open("rb") as f:
+        wanted = {m.context: m.id for m in read_po(f) if m.id}
+    with (RU / "grader.po").open("rb") as f:
+        po = {m.context: m for m in read_po(f) if m.id}
+    assert set(po) == set(wanted), "run pybabel update and translate what is new"
+    for key, message in po.items():
+        assert message.string, f"{key}: not translated"
+        assert message.id == wanted[key], f"{key}: translated from an older English text"
+        names = re.findall(r"\{(\w+)", message.id)
+        assert sorted(set(re.findall(r"\{(\w+)", message.string))) == sorted(set(names)), key
+    with (RU / "grader.mo").open("rb") as f:
+        compiled = {m.context: m.string for m in read_mo(f) if m.id}
+    assert compiled == {key: m.string for key, m in po.items()}, "pybabel compile it again"
+
+
+def test_the_detector_finds_english() -> None:
+    assert english_sentences("  ✗ sends the message exactly · “латиница”")
+    assert not english_sentences("      получено  b'Wake up, Neo\\n' (вывод слишком длинный)")
+    assert not english_sentences("    0.1 s  клиент   connect(('127.0.0.1', 9090)) → подключено")
+
+
+@pytest.fixture(scope="module")
+def russian() -> Iterator[dict[Path, Future[tuple[str, frozenset[str]]]]]:
+    with Grader.create(time_limit_s=2, lang="ru") as grader:
+        words = grader.catalogue()
+
+        def one(path: Path) -> tuple[str, frozenset[str]]:
+            report = grader.grade(path, int(path.parent.name[1]), seed=7)
+            text = render([report], words=words) + render([report], verbose=True, words=words)
+            return text, _theirs(report, path)
+
+        with ThreadPoolExecutor(4) as pool:
+            yield {path: pool.submit(one, path) for path in CORPUS}
+
+
+@pytest.mark.parametrize("path", CORPUS, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_a_russian_report_has_no_english_sentence(
+    russian: dict[Path, Future[tuple[str, frozenset[str]]]], path: Path
+) -> None:
+    text, theirs = russian[path].result(timeout=120)
+    text = _learners_lines(text, path)
+    assert english_sentences(text, theirs) == [], text
+
+
+def test_an_unknown_language_is_said_once(tmp_path: Path) -> None:
+    from tests.test_cli import PASS_P2, grade
+
+    (tmp_path / "a.py").write_text(PASS_P2)
+    (tmp_path / "b.py").write_text(PASS_P2)
+    result = grade(str(tmp_path), "-p", "2", "--lang", "fr")
+    assert result.returncode == 0
+    assert result.stderr.count("no catalogue for the language 'fr'") == 1
+    assert "(shipped: en, ru)" in result.stderr
+    quiet = grade(str(tmp_path / "a.py"), "-p", "2", "--lang", "ru")
+    assert quiet.stderr == "" and quiet.stdout.startswith("ЗАЧТЕНО задача 2 (Проснись, Нео)")
+    assert catalogue("ru").message("report.try") == "совет"
+
+
+def test_the_readmes_steps_add_a_language(tmp_path: Path) -> None:
+    """The README's commands, run as written in a copy of the package, give a new language."""
+    import shlex
+    import shutil
+    import subprocess
+    import sys
+
+    from babel.messages.pofile import write_po
+
+    from tests.conftest import ROOT
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = re.search(r"```sh\n(pybabel init .*?)```", readme, re.S)
+    assert block is not None
+    commands = [line for line in block.group(1).splitlines() if line and not line.startswith("#")]
+    assert [c.split()[0] for c in commands] == ["pybabel", "pybabel", "grade"]
+    for name in ("grader", "problems", "fixtures"):
+        shutil.copytree(ROOT / name, tmp_path / name, ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(ROOT / "grader.toml", tmp_path)
+    (tmp_path / "client.py").write_text("import socket\nprint(input())\n")
+    bin_dir = Path(sys.executable).parent
+    env = {"PATH": f"{bin_dir}:/usr/bin:/bin", "PYTHONPATH": str(tmp_path)}
+
+    def run(command: str) -> subprocess.CompletedProcess[str]:
+        argv = shlex.split(command)
+        if argv[0] == "grade":  # the copy's grader, not the installed one
+            argv = [sys.executable, "-m", "grader", *argv[1:]]
+        return subprocess.run(
+            argv, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120
+        )
+
+    made = run(commands[0])
+    assert made.returncode == 0, made.stderr
+    po_path = tmp_path / "grader" / "locale" / "fr" / "LC_MESSAGES" / "grader.po"
+    with po_path.open("rb") as f:
+        po = read_po(f)
+    for message in po:  # a translator's work: here every sentence, marked
+        if message.id:
+            message.string = f"[fr] {message.id}"
+    with po_path.open("wb") as f:
+        write_po(f, po)
+    compiled = run(commands[1])
+    assert compiled.returncode == 0, compiled.stderr
+    graded = run(commands[2])
+    assert graded.returncode == 1, graded.stderr
+    assert graded.stderr == ""  # the language is known now
+    assert graded.stdout.startswith("[fr] [fr] FAIL problem 3 ([fr] Question and answer)")
+    assert "[fr] expected" in graded.stdout
