@@ -205,6 +205,7 @@ def observe(
             if event == "P":
                 if proc.tap is not None:
                     tap = PacketTap(sel, proc.tap)
+                    proc.tap = None
                 wire.listen_on(proc.listeners)
                 proc.listeners = []
                 diag = SocketDiag(proc.diag) if proc.diag is not None else SocketDiag.here()
@@ -305,6 +306,8 @@ def observe(
             proc.close(sel)
         if diag is not None:
             diag.close()
+        if tap is not None:
+            tap.close()
         if wire is not None:
             wire.abandon()
         for s in refusers:
