@@ -24,7 +24,8 @@ What it measures
    already taken, that other program plays the stranger). Counted: wrong verdicts (against
    each file's ``# expect:`` line) and what is left behind: processes (descendants of the
    bench, where the grader's worker forks every run, or any process whose command line names
-   ``grader/sandbox/`` or a bench submission, after vs before) and ``grade-*`` entries in
+   ``<zygote>`` (a worker interpreter) or a bench submission, after vs before, less the
+   grader's runs prepared ahead) and ``grade-*`` entries in
    ``tempfile.gettempdir()``.
 4. Peak RSS of this (the grader's) process over batches 2 and 3: VmHWM, reset just before.
 
@@ -87,7 +88,7 @@ from grader.report import Report  # noqa: E402
 SUBMISSIONS = BENCH / "submissions"
 PROBLEMS = ROOT / "problems"
 STRANGER = BENCH / "busy_9090.py"
-BOOTSTRAP_NEEDLE = "grader.sandbox.zygote"
+BOOTSTRAP_NEEDLE = "<zygote>"  # in every worker interpreter's command line (and its runs')
 PROBLEM_NUMBERS = (1, 2, 3, 4, 5)
 SOAK_JOBS = 16
 RUN_TIMEOUT_S = 30.0  # a deadline on every child process the bench starts itself
@@ -417,6 +418,25 @@ def _descendants(table: dict[int, tuple[int, str]], root: int) -> set[int]:
     return found
 
 
+def prepared_runs(table: dict[int, tuple[int, str]], zygote: int) -> set[int]:
+    """The processes of the zygote's runs prepared ahead (not left behind: waiting to be used).
+
+    A prepared run is a chain of three below the zygote (its first process, the one in its
+    namespaces, its PID 1) with nothing below its PID 1.
+    """
+    children: dict[int, list[int]] = {}
+    for pid, (ppid, _cmd) in table.items():
+        children.setdefault(ppid, []).append(pid)
+    found: set[int] = set()
+    for first in children.get(zygote, []):
+        chain = [first]
+        while len(chain) <= 3 and len(children.get(chain[-1], [])) == 1:
+            chain.append(children[chain[-1]][0])
+        if len(chain) == 3 and not children.get(chain[-1]):
+            found.update(chain)
+    return found
+
+
 def watched_processes(needles: Sequence[str]) -> dict[int, Seen]:
     """Descendants of this process, and any process whose command line holds a needle."""
     table = _proc_table()
@@ -432,7 +452,7 @@ def split_foreign(
     procs: dict[int, Seen], ours: Sequence[str]
 ) -> tuple[dict[int, str], dict[int, str]]:
     """(ours, foreign). Every run is forked from the bench's own worker (zygote), so a process
-    of ours descends from the bench; a ``bootstrap.py`` process that does not, and names no bench
+    of ours descends from the bench; a worker interpreter's process that does not, and names no bench
     submission, belongs to another grading on this machine.
     """
     mine = {
@@ -534,8 +554,11 @@ def soak(g: Grader, subs: Sequence[Submission], per_problem: int) -> SoakResult:
         started = time.perf_counter()
         results = grade_batch(g, batch, SOAK_JOBS)
         elapsed = time.perf_counter() - started
+        ready = prepared_runs(_proc_table(), g.zygote.pid)
         appeared = {
-            pid: seen for pid, seen in watched_processes(needles).items() if pid not in procs_before
+            pid: seen
+            for pid, seen in watched_processes(needles).items()
+            if pid not in procs_before and pid not in ready
         }
         files_after = grade_entries()
         stranger = finish()

@@ -66,14 +66,26 @@ def test_a_held_socket_then_a_closed_one(listener: socket.socket, duplicate: boo
     server = listener.getsockname()[1]
     diag = SocketDiag.here()
     try:
-        seen = look(child.pid, diag, [(client, server, False)], "exit", duplicate=duplicate)
+        seen = look(
+            child.pid,
+            diag,
+            [(client, server, "127.0.0.1", "127.0.0.1")],
+            "exit",
+            duplicate=duplicate,
+        )
         [state] = seen.sockets
         assert (state.local_port, state.server_port) == (client, server)
         assert state.held and state.holders == (child.pid,)
         assert state.tcp_state == "ESTABLISHED"
         step(child)  # closes it
         assert served.recv(16) == b""  # its FIN; the server's side stays open, as in a run
-        seen = look(child.pid, diag, [(client, server, False)], "exit", duplicate=duplicate)
+        seen = look(
+            child.pid,
+            diag,
+            [(client, server, "127.0.0.1", "127.0.0.1")],
+            "exit",
+            duplicate=duplicate,
+        )
         [state] = seen.sockets
         assert not state.held and state.holders == ()
     finally:
@@ -91,7 +103,13 @@ def test_a_shut_down_socket_is_still_held(listener: socket.socket, duplicate: bo
     try:
         step(child)
         assert served.recv(16) == b""
-        seen = look(child.pid, diag, [(client, server, False)], "exit", duplicate=duplicate)
+        seen = look(
+            child.pid,
+            diag,
+            [(client, server, "127.0.0.1", "127.0.0.1")],
+            "exit",
+            duplicate=duplicate,
+        )
         [state] = seen.sockets
         assert state.held and state.holders == (child.pid,)
         assert state.tcp_state == "FIN_WAIT2"

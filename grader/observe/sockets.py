@@ -82,7 +82,6 @@ def run_processes(script_pid: int) -> tuple[int, ...]:
 
 NETLINK_SOCK_DIAG, SOCK_DIAG_BY_FAMILY, NLM_F_REQUEST, NLMSG_ERROR = 4, 20, 1, 2
 INET_DIAG_NOCOOKIE = 0xFFFFFFFF
-_LOOPBACK_V4 = socket.inet_pton(socket.AF_INET, "127.0.0.1").ljust(16, b"\0")
 
 
 class SocketDiag:
@@ -102,15 +101,21 @@ class SocketDiag:
         """A lookup socket in the grader's own network namespace (routed mode)."""
         return cls(socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, NETLINK_SOCK_DIAG))
 
-    def lookup(self, local: int, remote: int) -> tuple[str, int] | None:
-        """(TCP state, inode) of the loopback socket with these ports, or None when it is gone.
-
-        An IPv6 socket connected to ``::ffff:127.0.0.1`` is found by its IPv4 addresses.
-        """
+    def lookup(
+        self, local: int, remote: int, local_ip: str = "127.0.0.1", remote_ip: str = "127.0.0.1"
+    ) -> tuple[str, int] | None:
+        """(TCP state, inode) of the TCP socket with these ports and addresses, or None when it
+        is gone. An IPv6 socket connected to ``::ffff:127.0.0.1`` is found by its IPv4 ones."""
         self._seq += 1
-        sockid = struct.pack("!HH16s16s", local, remote, _LOOPBACK_V4, _LOOPBACK_V4)
+        family = socket.AF_INET6 if ":" in local_ip or ":" in remote_ip else socket.AF_INET
+        try:
+            mine = socket.inet_pton(family, local_ip).ljust(16, b"\0")
+            theirs = socket.inet_pton(family, remote_ip).ljust(16, b"\0")
+        except OSError:
+            return None
+        sockid = struct.pack("!HH16s16s", local, remote, mine, theirs)
         sockid += struct.pack("=III", 0, INET_DIAG_NOCOOKIE, INET_DIAG_NOCOOKIE)
-        request = struct.pack("=BBBBI", socket.AF_INET, socket.IPPROTO_TCP, 0, 0, 0xFFFFFFFF)
+        request = struct.pack("=BBBBI", family, socket.IPPROTO_TCP, 0, 0, 0xFFFFFFFF)
         request += sockid
         header = struct.pack(
             "=IHHII", 16 + len(request), SOCK_DIAG_BY_FAMILY, NLM_F_REQUEST, self._seq, 0
@@ -261,21 +266,23 @@ def _by_descriptors(
 def look(
     script_pid: int | None,
     diag: SocketDiag | None,
-    endpoints: Iterable[tuple[int, int, bool]],
+    endpoints: Iterable[tuple[int, int, str, str]],
     moment: Literal["exit", "stopped"],
     duplicate: bool = True,
 ) -> SocketsAtExit:
-    """The state of each connection ``(client port, server port, IPv6)`` as the kernel shows it
+    """The state of each connection ``(client port, server port, client address, server
+    address)`` as the kernel shows it
     now: held while the socket exists (its inode) or a descriptor of the run refers to it.
 
     ``duplicate=False`` takes the way used where the kernel refuses ``pidfd_getfd`` (holders by
     inode through ``/proc/<pid>/fd``) even where it allows it.
     """
-    wanted = [(client, server) for client, server, _v6 in endpoints]
+    given = list(endpoints)
+    wanted = [(client, server) for client, server, _mine, _theirs in given]
     if script_pid is None or diag is None:
         return SocketsAtExit(moment, 0, (), (), readable=False)
     pids = run_processes(script_pid)
-    listed = {key: diag.lookup(*key) for key in wanted}
+    listed = {(c, s): diag.lookup(c, s, mine, theirs) for c, s, mine, theirs in given}
     try:
         if not duplicate:
             raise NoAccess("asked not to duplicate")

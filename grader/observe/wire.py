@@ -61,8 +61,8 @@ class _Connection:
         self.index = index
         self.sock = sock
         self.peer = peer
-        self.port = sock.getsockname()[1]  # the server's side: the client's remote port
-        self.v6 = sock.family == socket.AF_INET6  # the client's side is in the tcp6 table
+        # The server's side: the client's remote address and port.
+        self.address, self.port = sock.getsockname()[:2]
         self.session = session
         self.segments: list[Segment] = []
         self.kept = 0
@@ -98,7 +98,6 @@ class WireRecorder:
         max_connections: int,
         max_bytes: int,
         reported_only: bool = False,
-        on_accept: Callable[[int, int, bool], None] | None = None,
     ) -> None:
         self._sel = selector
         # Routed mode: the listener is on the host's loopback, where any program may connect;
@@ -106,9 +105,6 @@ class WireRecorder:
         self._reported_only = reported_only
         self._reported: set[int] = set()
         self._parked: list[tuple[socket.socket, tuple[str, int]]] = []
-        # Told (client port, server port, IPv6) of each connection as it is served, before
-        # anything is read from it: the client's socket is then still in the kernel's tables.
-        self._on_accept = on_accept
         self._new_session = new_session
         self._max_connections = max_connections
         self._max_bytes = max_bytes
@@ -158,8 +154,6 @@ class WireRecorder:
         conn.opened_s = self._now()
         self._conns.append(conn)
         self._sel.register(sock, selectors.EVENT_READ, lambda c=conn: self._read(c))
-        if self._on_accept is not None:
-            self._on_accept(conn.peer[1], conn.port, conn.v6)
         for data in conn.session.opening():  # a server that speaks first
             conn.segments.append(Segment("out", data, self._now()))
             self._send(conn, data)
@@ -268,10 +262,11 @@ class WireRecorder:
         for listener in list(self._listeners):
             self._accept(listener)
 
-    def endpoints(self) -> list[tuple[int, int, bool]]:
-        """(client port, server port, IPv6) of every accepted connection: the client's side,
-        seen from the kernel, has the client port as its local port and the server's as remote."""
-        return [(c.peer[1], c.port, c.v6) for c in self._conns]
+    def endpoints(self) -> list[tuple[int, int, str, str]]:
+        """(client port, server port, client address, server address) of every accepted
+        connection: the client's side, seen from the kernel, has the client's port and address
+        as its local ones and the server's as its remote ones."""
+        return [(c.peer[1], c.port, c.peer[0], c.address) for c in self._conns]
 
     def settle(self, released_ports: set[int], deadline: float) -> None:
         """The program is held alive at exit (or about to be stopped): note what has ended.

@@ -29,6 +29,7 @@ These reports only explain how a socket was closed; that it was is the kernel's 
 import _socket
 import errno
 import operator
+import os
 import socket
 import sys
 import weakref
@@ -112,14 +113,30 @@ def with_spans(source):
 MAX_FRAMES = 64  # how far up the stack a close looks for the with statement ending it
 
 
+def _entering():
+    """The opcodes with which a with statement begins (it calls ``__enter__`` from them)."""
+    import opcode
+
+    return frozenset(
+        opcode.opmap[name] for name in ("BEFORE_WITH", "BEFORE_ASYNC_WITH") if name in opcode.opmap
+    )
+
+
+ENTERING = _entering()
+
+
 def closing_with(frame, script, spans):
-    """(position of the with statement being ended, innermost script position) for a close."""
+    """(position of the with statement being ended, innermost script position) for a close.
+
+    A frame of the script at a with statement's position is ending that block unless it is
+    beginning it (a close from inside ``__enter__`` is not the block's end).
+    """
     inner = ("", "", "", "")
     depth = 0
     while frame is not None and depth < MAX_FRAMES:
         if frame.f_code.co_filename == script:
             where = position(frame, script)
-            if where in spans:
+            if where in spans and frame.f_code.co_code[frame.f_lasti] not in ENTERING:
                 return where, inner
             if inner[0] == "":
                 inner = where
@@ -140,7 +157,32 @@ def install_hooks(report, route, script, source=b""):
     spans = with_spans(source)
     traced = weakref.WeakKeyDictionary()  # socket -> local port of its connection
     entered_open = weakref.WeakSet()  # sockets a with block began over while they were open
-    closed = weakref.WeakSet()  # sockets closed by close() or a hand-called __exit__
+    closed = weakref.WeakSet()  # sockets whose close was reported (close(), os.close(), ...)
+    closed_by_with = weakref.WeakSet()  # sockets whose close was a with block's end
+    by_fd = {}  # descriptor -> traced socket objects on it (weak): os.close() of one is told
+    real_dup = socket.socket.dup
+    real_os_close = os.close
+
+    def others_open(sock, lport):
+        """Another traced object of the same connection is still open (a dup())."""
+        return any(
+            other is not sock and traced.get(other) == lport and other.fileno() >= 0
+            for other in list(traced.keys())
+        )
+
+    def release(sock, lport, caller, by_hand=False):
+        """Report the close of a traced socket's connection, once, from where it happened."""
+        if sock in closed or others_open(sock, lport):
+            return  # told already, or a duplicate of it still holds the connection
+        ending, inner = closing_with(caller, script, spans)
+        if ending is not None:
+            report("C", lport, "with", *ending)
+            closed_by_with.add(sock)
+        elif by_hand:
+            report("C", lport, "exit", *inner)  # __exit__ called by hand
+        else:
+            report("C", lport, "close", *inner)
+        closed.add(sock)
 
     def target(sock, address):
         return address if route is None else routed(route, sock, address)
@@ -165,6 +207,7 @@ def install_hooks(report, route, script, source=b""):
         report("N", host, port, outcome, lport or "")
         if lport:
             traced[sock] = lport
+            by_fd.setdefault(sock.fileno(), weakref.WeakSet()).add(sock)
 
     def connect(self, address):
         try:
@@ -189,15 +232,23 @@ def install_hooks(report, route, script, source=b""):
         lport = traced.get(self)
         if lport is not None and self.fileno() >= 0:
             caller = sys._getframe(1)
-            ending, inner = closing_with(caller, script, spans)
-            if ending is not None:
-                report("C", lport, "with", *ending)
-            elif caller.f_code is exit_code:
-                report("C", lport, "exit", *inner)  # __exit__ called by hand
-            else:
-                report("C", lport, "close", *inner)
-            closed.add(self)
+            release(self, lport, caller, by_hand=caller.f_code is exit_code)
         real_close(self)
+
+    def dup(self):
+        copy = real_dup(self)
+        lport = traced.get(self)
+        if lport is not None:
+            traced[copy] = lport  # the same connection: only its last close closes it
+            by_fd.setdefault(copy.fileno(), weakref.WeakSet()).add(copy)
+        return copy
+
+    def os_close(fd):
+        for sock in list(by_fd.get(fd, ())):
+            lport = traced.get(sock)
+            if lport is not None and sock.fileno() == fd:
+                release(sock, lport, sys._getframe(1))
+        return real_os_close(fd)
 
     def detach(self):
         lport = traced.get(self)
@@ -214,13 +265,15 @@ def install_hooks(report, route, script, source=b""):
 
     def exit_(self, *args):
         lport = traced.get(self)
-        if lport is not None and self.fileno() < 0 and self in entered_open and self in closed:
+        inside = self in entered_open and self in closed and self not in closed_by_with
+        if lport is not None and self.fileno() < 0 and inside:
             # Closed inside the block (an extra close()), open when the block began: the
             # block's end still closes it, as far as the lesson is concerned.
             entered_open.discard(self)
             ending, _inner = closing_with(sys._getframe(1), script, spans)
             if ending is not None:
                 report("C", lport, "with", *ending)
+                closed_by_with.add(self)
         return real_exit(self, *args)
 
     connect.__qualname__ = "socket.connect"
@@ -228,10 +281,16 @@ def install_hooks(report, route, script, source=b""):
     close.__qualname__ = "socket.close"
     enter.__qualname__ = "socket.__enter__"
     detach.__qualname__ = "socket.detach"
+    dup.__qualname__ = "socket.dup"
+    os_close.__name__ = os_close.__qualname__ = "close"
+    os_close.__module__ = real_os_close.__module__
+    os_close.__doc__ = real_os_close.__doc__
     exit_.__qualname__ = "socket.__exit__"
     socket.socket.connect = connect
     socket.socket.connect_ex = connect_ex
     socket.socket.close = close
     socket.socket.__enter__ = enter
     socket.socket.detach = detach
+    socket.socket.dup = dup
+    os.close = os_close
     socket.socket.__exit__ = exit_

@@ -71,6 +71,59 @@ class Tracer:
         self.ptrace(PTRACE_LISTEN, pid, None, None)
 
 
+SIGKILL_BIT = 1 << (signal.SIGKILL - 1)
+PF_EXITING = 0x4  # a task's flags in /proc/<pid>/stat: it is in its exit
+GROUP_EXIT_WAIT_S = 0.2  # how long the first thread's exit may wait for the rest to show theirs
+
+
+def _others_leaving(pid):
+    """Whether every thread of process ``pid`` but its first is gone or leaving.
+
+    A process exits as one (``exit_group``, a fatal signal) by killing its other threads: each
+    is then gone, dying, in its exit, or has SIGKILL pending. A thread running without any of
+    these means only the first thread is leaving (the bare exit call, or an exec from another
+    thread), and the process goes on.
+    """
+    try:
+        threads = os.listdir(f"/proc/{pid}/task")
+    except OSError:
+        return True
+    for tid in threads:
+        if tid == str(pid):
+            continue
+        try:
+            with open(f"/proc/{pid}/task/{tid}/stat", "rb") as f:
+                stat = f.read()
+            with open(f"/proc/{pid}/task/{tid}/status") as f:
+                pending = next((line for line in f if line.startswith("SigPnd:")), "SigPnd: 0")
+        except OSError:
+            continue  # gone meanwhile
+        fields = stat[stat.rindex(b")") + 2 :].split()
+        state, flags = fields[0], int(fields[6])
+        if state in (b"Z", b"X") or flags & PF_EXITING:
+            continue
+        if not int(pending.split(":")[1].strip() or "0", 16) & SIGKILL_BIT:
+            return False
+    return True
+
+
+def group_exiting(pid):
+    """Whether the whole process is leaving, seen from its first thread's exit stop.
+
+    The thread that called ``exit_group`` marks itself as exiting a moment after it has killed
+    the others, so a running thread is looked at again, for a bounded moment, before the exit
+    is taken for the first thread's alone.
+    """
+    import time
+
+    until = time.monotonic() + GROUP_EXIT_WAIT_S
+    while not _others_leaving(pid):
+        if time.monotonic() >= until:
+            return False
+        select.select([], [], [], 0.001)
+    return True
+
+
 def send_fds(sock, kind, fds):
     """One report with descriptors attached (SCM_RIGHTS)."""
     sock.sendmsg(
@@ -225,7 +278,11 @@ class Supervisor:
 
     def _stopped(self, status):
         event = status >> 16
-        if event == PTRACE_EVENT_EXIT:
+        if event == PTRACE_EVENT_EXIT and not group_exiting(self.script):
+            # Only its first thread leaves (the bare exit call) or is replaced (exec from
+            # another thread): the process goes on, and so does its time limit.
+            self.tracer.resume(self.script)
+        elif event == PTRACE_EVENT_EXIT:
             send(self.status, "H", self.tracer.status_at_exit(self.script))
             self._wait_release()
             self.tracer.resume(self.script)

@@ -44,7 +44,7 @@ REFILL_IDLE_MS = 2  # no request for this long: prepare the pool's next run
 # Imported before any fork: a run must not import these from its own folder (a learner's
 # threading.py) nor need the host's files for them (the minimal root has only the stdlib).
 PRELOAD = (
-    "array ast atexit encodings.idna errno fcntl linecache resource select signal struct "
+    "array ast atexit encodings.idna errno fcntl linecache opcode resource select signal struct "
     "threading tokenize traceback"
 ).split()
 

@@ -5,7 +5,7 @@ import socket
 
 try:
     with socket.socket() as client_socket:
-        client_socket.settimeout(3)
+        client_socket.settimeout(30)  # a bound far past a slow reply: only refusal is at issue
         client_socket.connect(('127.0.0.1', 9090))
         client_socket.send('Wake up, Neo'.encode())
         print(client_socket.recv(1024).decode())
