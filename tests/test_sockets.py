@@ -112,7 +112,7 @@ def test_a_shut_down_socket_is_still_held(listener: socket.socket, duplicate: bo
         )
         [state] = seen.sockets
         assert state.held and state.holders == (child.pid,)
-        assert state.tcp_state == "FIN_WAIT2"
+        assert state.tcp_state in ("FIN_WAIT1", "FIN_WAIT2")  # its FIN sent, acknowledged or not
     finally:
         diag.close()
         served.close()

@@ -219,7 +219,13 @@ class LearnerProcess:
             self._event("X")
 
     def _started(self, fds: list[int], tap: bool) -> None:
-        if self.life.state != "requested" or len(fds) < 2 + tap:
+        # Taken while the grader is already ending the run too (an output flood read in the
+        # same wake-up as this report): its listener holds the connections the script made.
+        if (
+            self.life.state not in ("requested", "killing")
+            or self.script_fd is not None
+            or (len(fds) < 2 + tap)
+        ):
             for fd in fds:
                 os.close(fd)
             self._event("P")  # out of order: the table says so
