@@ -169,6 +169,7 @@ class Supervisor:
     """Runs one script's process under ptrace and reports its end on ``status``."""
 
     def __init__(self, kernel, status, routed):
+        self.kernel = kernel
         self.tracer = Tracer(kernel)
         self.status = status
         self.routed = routed
@@ -230,6 +231,8 @@ class Supervisor:
         signal.set_wakeup_fd(wake_w)
         signal.signal(signal.SIGCHLD, lambda *_: None)
         self.wake = wake_r
+        if not self.routed:
+            self.kernel.set_undumpable()  # before the script runs: nothing of it may trace us
         os.write(go_w, b"g")
         os.close(go_w)
 

@@ -258,7 +258,6 @@ def _claimed(kernel, chan, program):
     )
     for fd in (0, 1, 2, 3):
         os.close(fd)
-    kernel.set_undumpable()  # nothing of the run may read or trace its supervisor
     os._exit(0 if supervisor.run() is not None else 1)  # the kernel ends the namespace's rest
 
 
