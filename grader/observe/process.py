@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import array
 import os
+import select
 import selectors
 import signal
 import socket
@@ -217,6 +218,17 @@ class LearnerProcess:
             if not self.ended_at:
                 self.ended_at = time.monotonic()
             self._event("X")
+
+    def catch_up(self, sel: selectors.BaseSelector) -> None:
+        """Read every status message already queued (without waiting)."""
+        poller = select.poll()
+        while self._status is not None:
+            poller.register(self._status, select.POLLIN)
+            ready = poller.poll(0)
+            poller.unregister(self._status)
+            if not ready:
+                return
+            self._on_status(sel)
 
     def _started(self, fds: list[int], tap: bool) -> None:
         # Taken while the grader is already ending the run too (an output flood read in the

@@ -242,6 +242,9 @@ def observe(
             deadline = proc.started_at + time_limit_s if proc.started_at else requested_at + SETUP_S
             if killed_at is None and (proc.overflow or (now >= deadline and proc.timed)):
                 proc.timed_out = not proc.overflow
+                # Its start (sent before its first line ran) may still be queued behind a flood
+                # of its output: read it first, so its listener and its process are seen.
+                proc.catch_up(sel)
                 if view[0] is None and proc.script_pid is not None:
                     view[0] = look_at_sockets("stopped", now)
                 wire.note_kill()
