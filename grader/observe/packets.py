@@ -65,9 +65,9 @@ class PacketTap:
             if len(addr) > 2 and addr[2] == PACKET_OUTGOING:
                 continue  # loopback's second copy of a frame seen as it arrives
             self._seen += 1
-            if len(self._frames) >= MAX_FRAMES or self._bytes >= MAX_BYTES:
-                continue
-            keep = min(size, SNAP, MAX_BYTES - self._bytes)
+            keep = min(size, SNAP)
+            if len(self._frames) >= MAX_FRAMES or self._bytes + keep > MAX_BYTES:
+                continue  # counted, not kept: a frame is kept whole up to SNAP or not at all
             self._frames.append(Frame(_stamp(anc), bytes(self._buf[:keep]), size))
             self._bytes += keep
         return True
