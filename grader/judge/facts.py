@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from grader.i18n import MESSAGES
 from grader.judge.checks import expected_output, normalise, sent_mismatch, wanted
 from grader.judge.hints import Phrase
+from grader.judge.syntax import parse
 from grader.judge.verdict import Context, address, elsewhere, exception_text, first_connection
 from grader.observe.records import ConnectAttempt, Observation
 from grader.problem.spec import RunSpec
@@ -185,7 +186,7 @@ RECEIVING = frozenset({"recv", "recv_into", "recvfrom", "recvmsg", "makefile", "
 def _called(source: bytes) -> frozenset[str]:
     """The names the script's source calls (``recv`` for ``s.recv(1024)``); empty if unreadable."""
     try:
-        tree = ast.parse(source)
+        tree = parse(source)
     except (SyntaxError, ValueError):
         return frozenset()
     names = set()

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from grader.i18n import Catalogue, english
 from grader.judge.hints import Hint, hint
+from grader.judge.syntax import compile_source, parse
 from grader.report import Check
 
 
@@ -58,7 +59,7 @@ def source_problem(path: Path, data: bytes, catalogue: Catalogue | None = None) 
             line,
         )
     try:
-        compile(data, str(path), "exec", dont_inherit=True)
+        compile_source(data, str(path))
     except SyntaxError as exc:
         message = exc.msg or "invalid syntax"
         if "decode" in message or "UTF-8" in message or "utf-8" in message or "encoding" in message:
@@ -84,7 +85,7 @@ def shadowed_module(stem: str, data: bytes) -> str | None:
     if stem not in sys.stdlib_module_names:
         return None
     try:
-        tree = ast.parse(data)
+        tree = parse(data)
     except (SyntaxError, ValueError, MemoryError, RecursionError):
         return None  # already compiled above: cannot happen, and no reason to fail here
     for node in ast.walk(tree):

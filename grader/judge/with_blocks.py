@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import ast
 
+from grader.judge.syntax import parse
+
 Span = tuple[int, int | None, int | None, int | None]
 
 CONSTRUCTORS = frozenset({"socket", "create_connection"})
@@ -94,7 +96,7 @@ def with_spans(source: bytes | str) -> frozenset[Span]:
     source does not parse): a runtime report that a socket closed as one of them ended counts
     only at one of these positions."""
     try:
-        tree = ast.parse(source)
+        tree = parse(source)
     except (SyntaxError, ValueError, MemoryError, RecursionError):
         return frozenset()
     return frozenset(
@@ -107,7 +109,7 @@ def with_spans(source: bytes | str) -> frozenset[Span]:
 def socket_with_spans(source: bytes | str) -> frozenset[Span]:
     """The spans of the ``with`` statements over a socket (empty when the source does not parse)."""
     try:
-        return _spans(ast.parse(source))
+        return _spans(parse(source))
     except (SyntaxError, ValueError, MemoryError, RecursionError):
         return frozenset()  # not Python the interpreter ran, or nested past any with block's use
 
