@@ -421,20 +421,13 @@ def _descendants(table: dict[int, tuple[int, str]], root: int) -> set[int]:
 def prepared_runs(table: dict[int, tuple[int, str]], zygote: int) -> set[int]:
     """The processes of the zygote's runs prepared ahead (not left behind: waiting to be used).
 
-    A prepared run is a chain of three below the zygote (its first process, the one in its
-    namespaces, its PID 1) with nothing below its PID 1.
+    A prepared run is one child of the zygote (its PID 1, born in its namespaces) with nothing
+    below it yet.
     """
     children: dict[int, list[int]] = {}
     for pid, (ppid, _cmd) in table.items():
         children.setdefault(ppid, []).append(pid)
-    found: set[int] = set()
-    for first in children.get(zygote, []):
-        chain = [first]
-        while len(chain) <= 3 and len(children.get(chain[-1], [])) == 1:
-            chain.append(children[chain[-1]][0])
-        if len(chain) == 3 and not children.get(chain[-1]):
-            found.update(chain)
-    return found
+    return {first for first in children.get(zygote, []) if not children.get(first)}
 
 
 def watched_processes(needles: Sequence[str]) -> dict[int, Seen]:

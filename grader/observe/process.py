@@ -76,7 +76,7 @@ class LearnerProcess:
         self._stdout_fd = self._stderr_fd = -1
         self._streams: list[int] = []
         self._status: socket.socket | None = None
-        self._first: int | None = None  # the run's first process (A), the zygote's child
+        self._first: int | None = None  # the run's first process, the zygote's child
         self._pid1_fd: int | None = None  # pidfd of PID 1 of the run's namespace
         self.script_fd: int | None = None  # pidfd of the script's process
         self.script_pid: int | None = None

@@ -25,11 +25,12 @@ PR_CAP_AMBIENT = 47
 PR_CAP_AMBIENT_CLEAR_ALL = 4
 LINUX_CAPABILITY_VERSION_3 = 0x20080522
 SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_TSYNC = 1, 1
+SIGCHLD = 17  # the child's exit signal, as fork() asks for (the same on x86_64 and aarch64)
 
 # machine -> call -> number (the generic table serves aarch64)
 SYSCALLS = {
-    "x86_64": {"pivot_root": 155, "seccomp": 317},
-    "aarch64": {"pivot_root": 41, "seccomp": 277},
+    "x86_64": {"pivot_root": 155, "seccomp": 317, "clone": 56},
+    "aarch64": {"pivot_root": 41, "seccomp": 277, "clone": 220},
 }
 
 
@@ -53,6 +54,21 @@ class Kernel:
         if name not in self.numbers:
             raise OSError(38, f"{name}: not supported on {self.machine}")
         self._check(self.libc.syscall(self.numbers[name], *args), name)
+
+    def clone(self, flags):
+        """Fork into new namespaces (``flags``): the child is born in them, PID 1 of a new PID
+        namespace included, so no intermediate process is needed. Returns 0 in the child.
+
+        The raw call with no new stack copies the address space as ``fork()`` does (bubblewrap
+        does the same); libc's and Python's fork handlers do not run, so the child must stay
+        this single thread's own code until it forks with ``os.fork()`` (which runs them).
+        """
+        if "clone" not in self.numbers:
+            raise OSError(38, f"clone: not supported on {self.machine}")
+        pid = self.libc.syscall(self.numbers["clone"], flags | SIGCHLD, 0, 0, 0, 0)
+        if pid < 0:
+            self._check(-1, "clone")
+        return pid
 
     def unshare(self, flags):
         self._check(self.libc.unshare(flags), "unshare")

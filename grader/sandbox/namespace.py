@@ -2,8 +2,9 @@
 
 Strategy: each step is a named function called in a fixed order by ``grader.sandbox.zygote``; a
 failure raises ``OSError`` naming its step, and the run is reported as not set up (a grader fault).
-The run's first process stays in the zygote's user namespace and writes the id maps of its child,
-which enters the new namespaces: only from there may an id other than the writer's own be mapped.
+The run's first process is born in the new namespaces (``clone_run``), and the zygote, which stays
+in its own user namespace, writes that process's id maps: only from there may an id other than
+the writer's own be mapped.
 A root grader takes that id from a configured range, one per run at a time (``take_run_id``).
 ``Confinement`` is the run's last step before the script: no capabilities, then seccomp.
 """
@@ -86,29 +87,26 @@ RUN_NAMESPACES = (
 
 
 def leave_groups():
-    """Drop supplementary groups before the new user namespace keeps them (root grader only)."""
+    """Drop supplementary groups before a new user namespace keeps them (root grader only)."""
     if os.getuid() == 0:
         os.setgroups([])
 
 
-def unshare_run(kernel):
-    """Enter the run's new user, mount, network, UTS, IPC and PID (for children) namespaces."""
-    kernel.unshare(RUN_NAMESPACES)
+def clone_run(kernel):
+    """Fork a process born in the run's new user, mount, network, UTS, IPC and PID namespaces:
+    PID 1 there. Returns 0 in it, its pid (as this side sees it) here.
 
-
-def map_when_unshared(pid, outside, ready_r, go_w):
-    """Outside the run's user namespace: once the child says it has unshared (``u`` on
-    ``ready_r``), write its id maps and let it go on (``g`` on ``go_w``)."""
-    if os.read(ready_r, 1) == b"u":
-        map_ids(pid, outside)
-        os.write(go_w, b"g")
+    Its ids are unmapped until this side writes them (``map_ids``): it waits for that before
+    taking them (``become_root_inside``).
+    """
+    return kernel.clone(RUN_NAMESPACES)
 
 
 def map_ids(pid, outside):
     """Map uid and gid 0 of ``pid``'s new user namespace to ``outside`` (from the parent's side).
 
     An id other than the writer's own needs CAP_SETUID in the parent namespace, so this runs in
-    the run's first process, which stays there; an ordinary user's grader maps its own id.
+    the zygote, which stays there; an ordinary user's grader maps its own id.
     """
     write_file(f"/proc/{pid}/setgroups", "deny")
     write_file(f"/proc/{pid}/uid_map", f"0 {outside} 1")
@@ -122,42 +120,30 @@ def become_root_inside():
 
 
 def probe(kernel, outside):
-    """Whether a child can enter a run's namespaces and finish its root on this machine."""
+    """Whether a run's first process can be made and finish its root on this machine."""
     from grader.sandbox.root import finish_run_root
 
-    ready_r, ready_w = os.pipe()
     go_r, go_w = os.pipe()
-    pid = os.fork()
+    pid = clone_run(kernel)
     if pid == 0:
         try:
-            os.close(ready_r)
             os.close(go_w)
-            leave_groups()
-            unshare_run(kernel)
-            os.write(ready_w, b"u")
             if os.read(go_r, 1) != b"g":
                 os._exit(1)
             become_root_inside()
-            inner = os.fork()
-            if inner == 0:
-                try:
-                    finish_run_root(kernel, 64, 64)
-                    kernel.drop_capabilities()
-                    kernel.no_new_privs()
-                except BaseException:
-                    os._exit(1)
-                os._exit(0)
-            os._exit(os.waitstatus_to_exitcode(os.waitpid(inner, 0)[1]))
+            finish_run_root(kernel, 64, 64)
+            kernel.drop_capabilities()
+            kernel.no_new_privs()
         except BaseException:
             os._exit(1)
-    os.close(ready_w)
+        os._exit(0)
     os.close(go_r)
     try:
-        map_when_unshared(pid, outside, ready_r, go_w)
+        map_ids(pid, outside)
+        os.write(go_w, b"g")
     except OSError:
-        pass
+        pass  # without its ids the child ends: the probe fails
     finally:
-        os.close(ready_r)
         os.close(go_w)
     return os.waitpid(pid, 0)[1] == 0
 
@@ -195,3 +181,13 @@ class Confinement:
 
     def seal(self):
         self.kernel.install_filter(self.program)
+
+
+def protect_from_oom(pid):
+    """The run's first process is never its memory cgroup's victim (written from outside: the
+    kernel asks for a capability of the first user namespace; the script resets its own score,
+    see ``grader.sandbox.script``). Where the grader lacks CAP_SYS_RESOURCE, it stays as it is."""
+    try:
+        write_file(f"/proc/{pid}/oom_score_adj", "-1000")
+    except OSError:
+        pass

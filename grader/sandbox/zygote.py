@@ -7,11 +7,11 @@ run's own processes after the fork, through a descriptor only that run holds, so
 finds them in its copy of the zygote's memory. Before serving, the zygote imports everything a
 run needs (nothing is imported from the host after a script starts, so a learner's
 ``threading.py`` cannot stand in) and, in namespace mode, moves itself into the minimal root
-(``grader.sandbox.root``). Per run, in namespace mode, four processes: the first (A) stays in the
-zygote's user namespace and maps the ids of the second (B), which enters the run's namespaces;
-the third (P1) is PID 1 of the run's PID namespace, finishes the run's root and network and
-supervises (``grader.sandbox.supervisor``) the fourth, the script's process. In routed mode A is
-the supervisor. The grader's side is ``grader.observe.process``.
+(``grader.sandbox.root``). Per run, in namespace mode, two processes: the first is born in the
+run's namespaces, PID 1 there (``grader.sandbox.namespace.clone_run``; the zygote writes its id
+maps from outside); it joins the run's cgroups, finishes the run's root and network and
+supervises (``grader.sandbox.supervisor``) the second, the script's process. In routed mode the
+first process is the supervisor. The grader's side is ``grader.observe.process``.
 """
 
 import _socket
@@ -25,13 +25,14 @@ from grader.sandbox.namespace import (
     Confinement,
     become_root_inside,
     bring_up_loopback,
+    clone_run,
     leave_groups,
     listen_here,
-    map_when_unshared,
+    map_ids,
     open_tap,
     probe,
+    protect_from_oom,
     take_run_id,
-    unshare_run,
 )
 from grader.sandbox.root import SCRATCH, enter_own_root, finish_run_root
 from grader.sandbox.script import run_script
@@ -100,18 +101,8 @@ def place_fds(fds):
     os.closerange(FDS_PER_RUN, 1 << 20)
 
 
-def _protect_from_oom():
-    """The set-up processes are never the memory cgroup's victim (root only; the script resets
-    its own score, see ``grader.sandbox.script``)."""
-    try:
-        with open("/proc/self/oom_score_adj", "w") as f:
-            f.write("-1000")
-    except OSError:
-        pass
-
-
 def _routed(kernel, mode, limits, fds, forget):
-    """Routed mode's first process (A): arrange the process, then supervise the script."""
+    """Routed mode's first process: arrange the process, then supervise the script."""
     for sock in forget:
         sock.detach()  # the zygote's own sockets: their numbers are closed below, never reused
     kernel.die_with_parent()
@@ -134,40 +125,37 @@ def _routed(kernel, mode, limits, fds, forget):
     exit_like(status_code)
 
 
-def _slot(kernel, chan, forget, outside, program, shape, cgroup_procs):
-    """A prepared run's first process (A): join its groups, make B, map its ids, wait.
+def _slot(kernel, chan, go_r, go_w, forget, program, shape, cgroup_procs):
+    """A prepared run's PID 1, born in the run's namespaces: join its groups, wait for its ids,
+    finish its root and loopback, say it is ready, then wait for the claim.
 
     Everything here is the same for every run of this shape: nothing of a submission is known
-    until the claim reaches PID 1 (``_claimed``) through ``chan``.
+    until the claim reaches it (``_claimed``) through ``chan``.
     """
-    RunGroups.join(cgroup_procs)  # first: everything the run starts is counted
-    if cgroup_procs:
-        _protect_from_oom()
-    for sock in forget:
-        sock.detach()  # the zygote's own sockets: their numbers are closed below, never reused
-    kernel.die_with_parent()  # a zygote that ends takes its prepared runs with it
-    keep = fcntl_dup(chan.detach(), 3)
-    os.closerange(0, keep)
-    os.closerange(keep + 1, 1 << 20)
-    chan = _socket.socket(fileno=keep)
-    os.setsid()
-    ready_r, ready_w = os.pipe()
-    go_r, go_w = os.pipe()
-    pid = os.fork()
-    if pid == 0:
-        os.close(ready_r)
-        os.close(go_w)
-        _enter(kernel, chan, ready_w, go_r, program, shape)
-    os.close(ready_w)
-    os.close(go_r)
-    chan.close()  # only B (for its word) and PID 1 (for the claim) hold the slot's channel
     try:
-        map_when_unshared(pid, outside, ready_r, go_w)
+        os.close(go_w)
+        kernel.die_with_parent()  # a zygote that ends takes its prepared runs with it
+        RunGroups.join(cgroup_procs)  # first: everything the run starts is counted
+        if os.read(go_r, 1) != b"g":
+            os._exit(125)  # the zygote could not map the ids: a preparation failure
+        os.close(go_r)
+        for sock in forget:
+            sock.detach()  # the zygote's own sockets: their numbers are closed below, never reused
+        keep = fcntl_dup(chan.detach(), 3)
+        os.closerange(0, keep)
+        os.closerange(keep + 1, 1 << 20)
+        chan = _socket.socket(fileno=keep)
+        become_root_inside()
+        kernel.set_dumpable()
+        os.setsid()
+        _nproc, scratch_mb, shm_mb, _memory = (int(x) for x in shape.split(","))
+        finish_run_root(kernel, scratch_mb * 1024, shm_mb * 1024)
+        os.chdir(SCRATCH)
+        bring_up_loopback()
+        chan.send(b"R")
     except OSError:
-        os._exit(125)  # the zygote discards this slot: a preparation failure, no run's fault
-    os.close(go_w)
-    os.close(ready_r)
-    exit_like(os.waitpid(pid, 0)[1])
+        os._exit(125)  # a preparation failure: the zygote discards the slot
+    _claimed(kernel, chan, program)
 
 
 def fcntl_dup(fd, at):
@@ -176,42 +164,6 @@ def fcntl_dup(fd, at):
         os.dup2(fd, at, inheritable=False)
         os.close(fd)
     return at
-
-
-def _enter(kernel, chan, ready_w, go_r, program, shape):
-    """B: enter the run's namespaces, wait for the ids, fork PID 1, say it is ready, wait."""
-    try:
-        kernel.die_with_parent()
-        leave_groups()
-        unshare_run(kernel)
-        os.write(ready_w, b"u")
-        if os.read(go_r, 1) != b"g":
-            os._exit(125)  # A could not map the ids
-        become_root_inside()
-        kernel.set_dumpable()
-    except OSError:
-        os._exit(125)
-    os.close(ready_w)
-    os.close(go_r)
-    pid = os.fork()
-    if pid == 0:
-        _first(kernel, chan, program, shape)
-    send(chan, "R", pid)  # PID 1 as the zygote (and the grader) see it
-    chan.close()
-    exit_like(os.waitpid(pid, 0)[1])
-
-
-def _first(kernel, chan, program, shape):
-    """P1: finish the run's root and loopback, wait for the claim, then run it."""
-    try:
-        kernel.die_with_parent()
-        _nproc, scratch_mb, shm_mb, _memory = (int(x) for x in shape.split(","))
-        finish_run_root(kernel, scratch_mb * 1024, shm_mb * 1024)
-        os.chdir(SCRATCH)
-        bring_up_loopback()
-    except OSError:
-        os._exit(125)  # a preparation failure: the zygote discards the slot
-    _claimed(kernel, chan, program)
 
 
 def _claimed(kernel, chan, program):
@@ -273,6 +225,10 @@ def _prepare(kernel, wanted, run_ids, hidden):
         importlib.import_module(name)
     if wanted == "routed":
         return False
+    try:
+        leave_groups()  # a run's user namespace would keep them, unchangeable (root grader only)
+    except OSError:
+        return False  # setgroups denied here: runs cannot be made without them
     # The interpreter itself, not a virtual environment's link to it: only the base prefix is
     # in the minimal root, and a script may start ``sys.executable``.
     sys.executable = os.path.realpath(sys.executable)
@@ -303,9 +259,9 @@ def _prepare(kernel, wanted, run_ids, hidden):
 
 
 def _run_caps(shape):
-    """The run's cgroup caps from its shape: memory in bytes, tasks (its own, A, B and P1)."""
+    """The run's cgroup caps from its shape: memory in bytes, tasks (its own and PID 1's)."""
     nproc, _scratch, _shm, memory_mb = (int(x) for x in shape.split(","))
-    return memory_mb * 1024 * 1024, nproc + 3
+    return memory_mb * 1024 * 1024, nproc + 1
 
 
 def shape_of(limits):
@@ -373,18 +329,39 @@ class Zygote:
                 return None, f"cannot make the run's cgroup: {exc}"
         ours, theirs = _socket.socketpair(_socket.AF_UNIX, _socket.SOCK_SEQPACKET)
         forget = self.sockets() + [ours] + ([lock] if lock is not None else [])
-        pid = os.fork()
+        go_r, go_w = os.pipe()
+        try:
+            pid = clone_run(self.kernel)
+        except OSError as exc:
+            for f in (go_r, go_w, *procs):
+                os.close(f)
+            for sock in (ours, theirs, lock):
+                if sock is not None:
+                    sock.close()
+            if group is not None:
+                self.groups.release(group)
+            return None, f"cannot make the run's first process: {exc}"
         if pid == 0:
             try:
-                _slot(self.kernel, theirs, forget, uid, self.program, shape, procs)
+                _slot(self.kernel, theirs, go_r, go_w, forget, self.program, shape, procs)
             finally:
                 os._exit(125)
+        os.close(go_r)
         theirs.close()
         for f in procs:
             os.close(f)
+        if procs:
+            protect_from_oom(pid)
+        try:
+            map_ids(pid, uid)
+            os.write(go_w, b"g")
+        except OSError:
+            pass  # no "g": the slot ends at once, a preparation failure (counted when reaped)
+        finally:
+            os.close(go_w)
         pidfd = os.pidfd_open(pid)
         slot = {"pid": pid, "pidfd": pidfd, "chan": ours, "uid": uid, "lock": lock,
-                "group": group, "shape": shape, "p1": None, "status": None}  # fmt: skip
+                "group": group, "shape": shape, "p1": pid, "status": None}  # fmt: skip
         self.slots[pidfd] = slot
         self.by_chan[ours.fileno()] = slot
         self.poller.register(pidfd, select.POLLIN)
@@ -412,20 +389,15 @@ class Zygote:
         return REFILL_IDLE_MS
 
     def on_ready(self, fd):
-        """B's word: PID 1 of the slot is up (its pid, as we see it)."""
+        """PID 1's word: the slot is prepared (or, with nothing, it is ending)."""
         slot = self.by_chan.pop(fd)
         self.poller.unregister(fd)
         try:
-            word = slot["chan"].recv(64).decode("ascii", "replace")
+            word = slot["chan"].recv(64)
         except OSError:
-            word = ""
-        kind, _, value = word.partition("\t")
-        if kind == "R" and value.isdigit():
-            slot["p1"] = int(value)
-            if slot["status"] is not None:
-                send(slot["status"], "B", slot["p1"])
-            if slot in self.pool:
-                self.failures = 0
+            word = b""
+        if word == b"R" and slot in self.pool:
+            self.failures = 0
 
     def on_death(self, pidfd):
         """A slot's first process is gone: a run ended, or a prepared one failed or was dropped."""
@@ -474,8 +446,7 @@ class Zygote:
             return
         slot["status"] = status
         send(status, "A", slot["pid"])
-        if slot["p1"] is not None:
-            send(status, "B", slot["p1"])
+        send(status, "B", slot["p1"])  # the same process: PID 1 is the run's first
         payload = f"{mode}\0{limits}".encode("ascii")
         try:
             slot["chan"].sendmsg(
