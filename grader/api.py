@@ -11,12 +11,10 @@ diagnose, score, the Report) and the Report of a file that could not be graded s
 from __future__ import annotations
 
 import os
-import secrets
 import threading
 import time
 import weakref
 from collections.abc import Collection, Iterable, Iterator, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -232,7 +230,7 @@ class Grader:
             )
         self.refuse_routed_capture()
         ctx = Context(limit, self.config.limits.output_kb, self.config.limits.memory_mb, data)
-        base = secrets.randbits(32) if seed is None else seed
+        base = int.from_bytes(os.urandom(4), "big") if seed is None else seed
         try:
             observations = self._observe_all(shown, data, spec, limit, base)
         except (GraderFault, OSError) as exc:
@@ -360,6 +358,8 @@ class Grader:
 
         if len(spec.runs) == 1:
             return [one(0)]
+        from concurrent.futures import ThreadPoolExecutor  # not on a one-run grading's path
+
         with ThreadPoolExecutor(len(spec.runs), thread_name_prefix="run") as pool:
             return list(pool.map(one, range(len(spec.runs))))
 
@@ -379,6 +379,8 @@ class Grader:
         self.spec(problem)  # an unknown problem is the caller's error: raise before starting
         self.refuse_unsandboxed()
         self.refuse_routed_capture()
+        from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+
         workers = jobs or self.config.jobs or os.cpu_count() or 1
         todo = iter(list(paths))
         with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="grade") as pool:
@@ -435,7 +437,7 @@ def pcap_name(submission: str, run: str) -> str:
 
 def write_atomically(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` whole or not at all (a new name, then a rename)."""
-    temporary = path.with_name(f".{path.name}.{secrets.token_hex(4)}.part")
+    temporary = path.with_name(f".{path.name}.{os.urandom(4).hex()}.part")
     try:
         temporary.write_bytes(data)
         os.replace(temporary, path)

@@ -15,20 +15,20 @@ import io
 import os
 import stat
 import sys
-import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from grader.errors import BadInput, GraderFault
+# Only what parsing the command needs: the worker interpreter is started before the rest of
+# the grader is imported, so that it boots while they load (see ``_run``).
+from grader.errors import EXIT_BAD_INPUT, EXIT_GRADER_FAULT, EXIT_PASS, BadInput, GraderFault
+from grader.formats import FORMATS
+from grader.show import display_path
 
 if TYPE_CHECKING:
     from grader.api import Grader
     from grader.i18n import Catalogue
-
-from grader.render import FORMATS
-from grader.report import EXIT_BAD_INPUT, EXIT_GRADER_FAULT, EXIT_PASS, Report
-from grader.show import display_path
+    from grader.report import Report
 
 EXIT_INTERRUPTED = 130  # Ctrl-C: 128 + SIGINT, as shells report it
 
@@ -175,6 +175,8 @@ def _write_atomically(target: Path, text: str) -> None:
     except FileNotFoundError:
         mode = 0o666 & ~_umask()
     try:
+        import tempfile
+
         fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
     except OSError as exc:
         raise BadInput(
@@ -343,11 +345,15 @@ def _run(args: argparse.Namespace) -> int:
             return _grade(remote, args)  # type: ignore[arg-type]  # spec, grade, grade_many
     pcaps = _pcap_dir(args.pcap) if args.pcap is not None else None
     # Start the worker interpreter first: it boots while the rest of the grader is imported.
+    # One file's runs arrive together as soon as it is up: preparing runs ahead would only
+    # make runs nobody asks for (and end them at exit).
     mode = "routed" if config.isolation == "routed" else "auto"
-    zygote = Zygote(mode, config.run_ids, config.pool, config.limits)
+    one = len(args.paths) == 1 and not Path(args.paths[0]).is_dir()
+    zygote = Zygote(mode, config.run_ids, 0 if one else config.pool, config.limits)
     from grader.api import Grader
 
     with Grader(config, zygote, args.timeout, args.points, args.lang, pcap_dir=pcaps) as grader:
+        grader.spec(args.problem)  # read and rehearsed while the worker interpreter boots
         grader.refuse_routed_capture()  # before anything is graded: no report, no file
         if config.isolation == "auto" and grader.isolation == "routed":
             sys.stderr.write(ROUTED_FALLBACK)

@@ -5,6 +5,9 @@ malformed spec or configuration. ``GraderFault`` is ours (exit status 3). Both c
 meant to be shown as it is, naming the thing and the fix.
 """
 
+# The exit status of the command line, and of a Report (``Report.exit_code``).
+EXIT_PASS, EXIT_FAIL, EXIT_BAD_INPUT, EXIT_GRADER_FAULT = 0, 1, 2, 3
+
 
 class BadInput(Exception):
     """Input to the grader itself is wrong: the message names the thing and the fix."""

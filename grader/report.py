@@ -5,12 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field, fields
 from typing import Literal
 
+from grader.errors import EXIT_BAD_INPUT as EXIT_BAD_INPUT
+from grader.errors import EXIT_FAIL as EXIT_FAIL
+from grader.errors import EXIT_GRADER_FAULT as EXIT_GRADER_FAULT
+from grader.errors import EXIT_PASS as EXIT_PASS
 from grader.show import printable
 
 Status = Literal["passed", "failed", "skipped"]
 Verdict = Literal["pass", "fail", "invalid", "error"]
-
-EXIT_PASS, EXIT_FAIL, EXIT_BAD_INPUT, EXIT_GRADER_FAULT = 0, 1, 2, 3
 
 
 def _escape(record: object, multiline: tuple[str, ...]) -> None:

@@ -18,6 +18,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "grader"
 # result, errors, configuration, display helpers) may be used by every stage.
 STAGES = {
     "grader.errors": 0,
+    "grader.formats": 0,
     "grader.paths": 0,
     "grader.show": 0,
     "grader.report": 0,

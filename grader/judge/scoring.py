@@ -19,7 +19,6 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import replace
-from fractions import Fraction
 
 from grader.errors import BadInput
 from grader.judge.checks import CHECKS
@@ -38,6 +37,8 @@ def parse_points(value: object, name: str = "points") -> float:
     Raises ``BadInput`` in one line naming ``name`` and the fix: not a number, not positive,
     not a whole number of quarters, or more than ``MAX_POINTS``.
     """
+    from fractions import Fraction  # only where points are given: not on a grading's path
+
     plain = not isinstance(value, str) or (value.strip() == value and value)
     shown = f"{name} {value}" if plain else f"{name} {value!r}"
     if isinstance(value, str) and _NUMBER.fullmatch(value.strip()):

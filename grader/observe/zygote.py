@@ -4,8 +4,8 @@ Strategy: the zygote is started once per ``Grader`` as ``python -I``, with an en
 our choosing (nothing of the grader's own: a run is a fork of the zygote, and a process's
 original environment block stays readable in ``/proc/self/environ`` whatever it does to
 ``os.environ``), the base interpreter's path as its name, and the sandbox package handed over
-as source text on its standard input, so that neither its arguments nor its memory name where
-the grader is installed. It answers one datagram per run (the run's mode and limits and its
+as code on its standard input (compiled here, file names neutral), so that neither its arguments
+nor its memory name where the grader is installed. It answers one datagram per run (the run's mode and limits and its
 descriptors) by forking a child. It boots while the rest of the grader is imported; the first
 use waits for its ready message, and a zygote that died is replaced once.
 """
@@ -13,11 +13,14 @@ use waits for its ready message, and a zygote that died is replaced once.
 from __future__ import annotations
 
 import array
+import importlib.machinery
+import marshal
 import os
 import socket
 import subprocess
 import sys
 import threading
+import types
 from pathlib import Path
 
 from grader.config import DEFAULT_POOL, DEFAULT_RUN_IDS, Limits
@@ -43,19 +46,19 @@ def run_environment(scratch: str) -> dict[str, str]:
     }
 
 
-# Runs in the zygote before anything else: serves ``grader.sandbox.*`` from the source text it
-# is given, under a neutral file name, so that no path of this installation enters the zygote.
+# Runs in the zygote before anything else: serves ``grader.sandbox.*`` from the code it is
+# given, under neutral file names, so that no path of this installation enters the zygote.
 _LOADER = """
 import sys
 
 
-def _install(sources):
+def _install(codes):
     import importlib.util
 
     class Bundle:
         @staticmethod
         def find_spec(name, path=None, target=None):
-            if name not in sources:
+            if name not in codes:
                 return None
             package = name in ("grader", "grader.sandbox")
             return importlib.util.spec_from_loader(name, Bundle, is_package=package)
@@ -67,27 +70,57 @@ def _install(sources):
         @staticmethod
         def exec_module(module):
             name = module.__name__
-            tail = "/__init__" if name in ("grader", "grader.sandbox") else ""
-            module.__file__ = "/" + name.replace(".", "/") + tail + ".py"
-            exec(compile(sources[name], module.__file__, "exec"), module.__dict__)
+            code = codes[name]
+            module.__file__ = code.co_filename
+            exec(code, module.__dict__)
 
     sys.meta_path.insert(0, Bundle)
 """
+# The zygote's command: its standard input is the program, a NUL, then the sandbox's code.
+BOOT = (
+    "import sys; _program, _, _code = sys.stdin.buffer.read().partition(b'\\0'); "
+    "exec(compile(_program, '<zygote>', 'exec'))"
+)
+
+
+def _neutral(code: types.CodeType, filename: str) -> types.CodeType:
+    """``code`` with every file name in it (nested functions' too) set to ``filename``."""
+    consts = tuple(
+        _neutral(c, filename) if isinstance(c, types.CodeType) else c for c in code.co_consts
+    )
+    return code.replace(co_filename=filename, co_consts=consts)
+
+
+def sandbox_code() -> bytes:
+    """The sandbox package's modules as code (marshal), named ``/grader/sandbox/<module>.py``.
+
+    Compiled by this interpreter, which is the zygote's (its cached bytecode where it is valid,
+    as an import would use it): the zygote, whose start every ``grade`` command waits for,
+    does not compile them again.
+    """
+    folder = PACKAGE_ROOT / "grader" / "sandbox"
+    codes = {"grader": compile("", "/grader/__init__.py", "exec")}
+    for path in sorted(folder.glob("*.py")):
+        package = path.stem == "__init__"
+        name = "grader.sandbox" + ("" if package else f".{path.stem}")
+        shown = "/grader/sandbox/" + ("__init__" if package else path.stem) + ".py"
+        code = importlib.machinery.SourceFileLoader(name, str(path)).get_code(name)
+        if code is None:
+            raise GraderFault(f"the grader's sandbox module {path.name} has no code")
+        codes[name] = _neutral(code, shown)
+    return marshal.dumps(codes)
 
 
 def _boot_program(hidden: list[str], pool: int, shape: str) -> bytes:
-    """The zygote's program: the loader, the sandbox's sources, and the call of its main."""
-    folder = PACKAGE_ROOT / "grader" / "sandbox"
-    sources = {"grader": "", "grader.sandbox": (folder / "__init__.py").read_text("utf-8")}
-    for path in sorted(folder.glob("*.py")):
-        if path.stem != "__init__":
-            sources[f"grader.sandbox.{path.stem}"] = path.read_text("utf-8")
+    """The zygote's standard input: the loader and the call of its main, then the code."""
     tail = (
-        f"_install({sources!r})\n"
+        "import marshal as _marshal\n"
+        "_install(_marshal.loads(_code))\n"
+        "del _code, _program\n"
         "import grader.sandbox.zygote as _z\n"
         f"_z.main({hidden!r}, {pool!r}, {shape!r})\n"
     )
-    return (_LOADER + tail).encode("utf-8")
+    return (_LOADER + tail).encode("utf-8") + b"\0" + sandbox_code()
 
 
 def shape_of(limits: Limits) -> str:
@@ -133,9 +166,8 @@ class Zygote:
             # written. The base interpreter (not a virtual environment's link to it): the
             # sandbox needs the standard library only, and its name must not say where the
             # grader lives.
-            boot = "import sys; exec(compile(sys.stdin.buffer.read(), '<zygote>', 'exec'))"
             executable = os.path.realpath(sys.executable)
-            argv = [executable, "-I", "-B", "-X", "utf8", "-c", boot, str(child.fileno())]
+            argv = [executable, "-I", "-B", "-X", "utf8", "-c", BOOT, str(child.fileno())]
             self._proc = subprocess.Popen(
                 [*argv, self._wanted, f"{self._run_ids[0]}-{self._run_ids[1]}"],
                 executable=executable,

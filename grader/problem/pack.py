@@ -12,7 +12,9 @@ the ``problem`` and ``name`` of each spec.
 
 from __future__ import annotations
 
+import os
 import re
+import sys
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -67,7 +69,32 @@ def default_name(path: Path) -> str:
     return path.parent.name if path.name == SPEC_FILE else path.stem
 
 
+def _may_declare_packs() -> bool:
+    """Whether a distribution on ``sys.path`` may declare a pack: its ``entry_points.txt``
+    names the group. A look at a few small files, where importing ``importlib.metadata`` costs
+    ten milliseconds on every command; anything it cannot read cheaply (a zip) counts as yes."""
+    for folder in sys.path:
+        try:
+            items = list(os.scandir(folder or "."))
+        except NotADirectoryError:
+            return True
+        except OSError:
+            continue
+        for item in items:
+            if not item.name.endswith((".dist-info", ".egg-info")):
+                continue
+            try:
+                with open(os.path.join(item.path, "entry_points.txt"), "rb") as f:
+                    if ENTRY_POINT_GROUP.encode() in f.read():
+                        return True
+            except OSError:
+                continue
+    return False
+
+
 def _entry_point_packs() -> Iterator[Pack]:
+    if not _may_declare_packs():
+        return
     from importlib.metadata import entry_points  # costs milliseconds: only when packs are sought
 
     for point in entry_points(group=ENTRY_POINT_GROUP):

@@ -19,13 +19,12 @@ import sys
 import types
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from grader.errors import BadInput
+from grader.formats import FORMATS as FORMATS
+from grader.formats import Format as Format
 from grader.report import Report
-
-FORMATS = ("text", "json", "junit", "html", "gradescope", "classroom")
-Format = Literal["text", "json", "junit", "html", "gradescope", "classroom"]
 
 Renderer = Callable[[Sequence[Report]], str]
 

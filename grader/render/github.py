@@ -13,10 +13,8 @@ kept under GitHub's 1 MiB per step.
 
 from __future__ import annotations
 
-import html
 import os
 import re
-import secrets
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
@@ -98,7 +96,7 @@ def workflow_commands(reports: Sequence[Report]) -> str:
 
 def fenced(text: str, token: str | None = None) -> str:
     """``text`` between ``::stop-commands::TOKEN`` and ``::TOKEN::``: no line of it is obeyed."""
-    token = token or secrets.token_hex(16)
+    token = token or os.urandom(16).hex()  # unguessable by the learner's program
     if not text.endswith("\n"):
         text += "\n"
     return f"::stop-commands::{token}\n{text}::{token}::\n"
@@ -116,8 +114,17 @@ def defused(markup: str) -> str:
 
 
 # -- job summary ----------------------------------------------------------------------------------
+def _escaped(text: str) -> str:
+    """``text`` with its markup escaped (inside ``<pre>``)."""
+    import html
+
+    return html.escape(text)
+
+
 def _cell(text: str) -> str:
     """``text`` safe in a Markdown table cell: markup escaped, pipes and newlines kept out."""
+    import html  # only for the job summary: not on every command's path
+
     escaped = html.escape(text, quote=True)
     for ch, entity in (
         ("|", "&#124;"),
@@ -163,7 +170,7 @@ def summary_section(report: Report) -> str:
             "",
             f"First mistake: **{_cell(first.title)}** in {_cell(first.run)}{where}",
             "",
-            f"<pre>{html.escape(feedback(first))}</pre>",
+            f"<pre>{_escaped(feedback(first))}</pre>",
         ]
     return "\n".join(lines) + "\n\n"
 
