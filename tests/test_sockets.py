@@ -11,6 +11,7 @@ import socket
 import subprocess
 import sys
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -126,3 +127,59 @@ def test_a_lookup_of_a_socket_that_never_was_finds_nothing() -> None:
         assert diag.lookup(1, 2) is None
     finally:
         diag.close()
+
+
+# A supervisor starts the "script", which forks a child (itself a parent) and a thread that
+# forks another; the supervisor also adopts an orphan. Each prints its pid; all wait on stdin.
+TREE = """
+import os, subprocess, sys, threading
+if sys.argv[1] == "supervisor":
+    script = subprocess.Popen([sys.executable, __file__, "script"], stdin=subprocess.PIPE)
+    print("script", script.pid, flush=True)
+    sys.stdin.readline()
+    script.stdin.close()
+    script.wait()
+else:
+    def fork_and_wait(name, depth):
+        pid = os.fork()
+        if pid == 0:
+            if depth:
+                fork_and_wait(name + "-child", depth - 1)
+            print(name, os.getpid(), flush=True)
+            os.read(0, 1)
+            os._exit(0)
+        return pid
+    fork_and_wait("child", 1)
+    t = threading.Thread(target=fork_and_wait, args=("thread-child", 0))
+    t.start()
+    t.join()
+    print("ready", os.getpid(), flush=True)
+    os.read(0, 1)
+"""
+
+
+def test_a_runs_processes_are_found_by_walking_down_as_by_the_table_of_every_process(
+    tmp_path: Path,
+) -> None:
+    from grader.observe.sockets import _run_processes_from_table, run_processes
+
+    program = tmp_path / "tree.py"
+    program.write_text(TREE)
+    supervisor = subprocess.Popen(
+        [sys.executable, str(program), "supervisor"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert supervisor.stdout is not None and supervisor.stdin is not None
+    try:
+        pids: dict[str, int] = {}
+        while len(pids) < 5:  # script, child, child-child, thread-child, ready: any order
+            name, pid = supervisor.stdout.readline().split()
+            pids[name] = int(pid)
+        expected = {pids["script"], pids["child"], pids["child-child"], pids["thread-child"]}
+        assert set(run_processes(pids["script"])) == expected
+        assert set(_run_processes_from_table(pids["script"])) == expected
+    finally:
+        supervisor.stdin.close()
+        supervisor.wait(timeout=30)

@@ -19,9 +19,11 @@ from __future__ import annotations
 
 import ctypes
 import errno
+import functools
 import os
 import socket
 import struct
+import threading
 from collections.abc import Iterable
 from typing import Literal
 
@@ -62,12 +64,60 @@ def _processes() -> dict[int, tuple[int, int]]:
     return found
 
 
+@functools.cache
+def _children_listed() -> bool:
+    """Whether this kernel lists each thread's children (``/proc/PID/task/TID/children``)."""
+    return os.path.exists(f"/proc/self/task/{threading.get_native_id()}/children")
+
+
+def _children(pid: int) -> list[int]:
+    """The children of every thread of ``pid`` (none when it is gone)."""
+    try:
+        tids = os.listdir(f"/proc/{pid}/task")
+    except OSError:
+        return []
+    found: list[int] = []
+    for tid in tids:
+        try:
+            with open(f"/proc/{pid}/task/{tid}/children", "rb") as f:
+                found += [int(word) for word in f.read().split()]
+        except OSError:
+            continue  # the thread ended meanwhile
+    return found
+
+
+def _parent(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as f:
+            stat = f.read()
+    except OSError:
+        return 0
+    return int(stat[stat.rindex(b")") + 2 :].split()[1])
+
+
 def run_processes(script_pid: int) -> tuple[int, ...]:
     """The run's processes: the script's and every other descendant of its supervisor.
 
     The supervisor (PID 1 of the run's namespace, or the run's first process in routed mode,
-    a child subreaper) is the script's parent and inherits every orphan of the run.
+    a child subreaper) is the script's parent and inherits every orphan of the run. Walked down
+    from it where the kernel lists children (a few files), else from a table of every process.
     """
+    if not _children_listed():
+        return _run_processes_from_table(script_pid)
+    supervisor = _parent(script_pid)
+    run = {script_pid}
+    frontier = [supervisor if supervisor > 1 else script_pid]
+    seen = set(frontier)
+    while frontier:
+        for child in _children(frontier.pop()):
+            if child not in seen:
+                seen.add(child)
+                run.add(child)
+                frontier.append(child)
+    return tuple(sorted(run))
+
+
+def _run_processes_from_table(script_pid: int) -> tuple[int, ...]:
     table = _processes()
     supervisor = table.get(script_pid, (0, 0))[0]
     run = {script_pid}
