@@ -112,6 +112,22 @@ def test_anything_else_is_tampering(pair, data: bytes, what: str) -> None:  # ty
     assert trace.end is not None and trace.end.kind == "ok"
 
 
+@pytest.mark.parametrize("empties", [1, 2, 100])
+def test_empty_datagrams_before_reports_are_skipped_and_told_once(pair, empties: int) -> None:  # type: ignore[no-untyped-def]
+    good = reports(("S",), ("N", "127.0.0.1", 9090, "connected", 40000))
+    rest = reports(("C", 40000, "close", "", "", "", ""), ("E", "ok", "", ""))
+    trace = read_all(pair[0], [*good, *[b""] * empties, *rest], pair[1])
+    assert [t.what for t in trace.tampering] == ["an empty datagram"]
+    assert trace.closes == (SocketClose(40000, "close"),)  # what follows them still counts
+    assert trace.end is not None and trace.end.kind == "ok"
+
+
+def test_empty_datagrams_at_the_end_are_the_end(pair) -> None:  # type: ignore[no-untyped-def]
+    trace = read_all(pair[0], [*reports(*A_RUN), b"", b""], pair[1])
+    assert trace.tampering_count == 0
+    assert trace.end is not None and trace.end.kind == "ok"
+
+
 HOWS = ("close", "exit", "with", "detach")
 # What the hooks send for one socket: one way of closing it, or close() (or a hand-called
 # __exit__) inside a with block that began while it was open, then that block's end.

@@ -20,8 +20,11 @@ Reports, tab-separated UTF-8 (written by ``grader.sandbox.hooks`` and ``grader.s
 from __future__ import annotations
 
 import array
+import fcntl
 import select
 import socket
+import sys
+import termios
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -185,25 +188,21 @@ class TraceReader:
     def _peer_gone(self) -> bool:
         """An empty read is the channel's end, unless the script sent an empty datagram.
 
-        At the end every read is empty; an empty datagram is followed by another datagram, or
-        (while the script lives) by nothing to read yet. After the sender has gone, further
-        empty reads are skipped, a bounded number, to see whether anything follows them.
+        While the sender lives, an empty read can only be an empty datagram. Once it has gone,
+        every read is empty at the end, and empty datagrams it sent are skipped: the end is when
+        no byte is queued any more (the kernel's count), else a datagram follows them.
         """
-        for _ in range(64):
+        poller = select.poll()
+        poller.register(self.channel, select.POLLRDHUP)
+        if not any(e & (select.POLLRDHUP | select.POLLHUP) for _f, e in poller.poll(0)):
+            self._tamper("an empty datagram", b"")
+            return False
+        while _queued(self.channel):
             try:
-                more = self.channel.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT)
-            except BlockingIOError:
-                more = b"?"  # the sender is alive and nothing follows yet
-            except OSError:
-                return True
-            poller = select.poll()
-            poller.register(self.channel, select.POLLRDHUP)
-            hung_up = any(e & (select.POLLRDHUP | select.POLLHUP) for _f, e in poller.poll(0))
-            if more or not hung_up:
-                self._tamper("an empty datagram", b"")
-                return False
-            try:
-                self.channel.recv(1, socket.MSG_DONTWAIT)  # an empty datagram, or the end
+                if self.channel.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT):
+                    self._tamper("an empty datagram", b"")
+                    return False  # what follows is read as usual
+                self.channel.recv(1, socket.MSG_DONTWAIT)  # an empty datagram before it
             except OSError:
                 return True
         return True
@@ -290,3 +289,12 @@ def _take_fds(ancdata: list[tuple[int, int, bytes]]) -> list[int]:
             arr.frombytes(payload[: len(payload) - len(payload) % arr.itemsize])
             fds.extend(arr)
     return fds
+
+
+def _queued(channel: socket.socket) -> int:
+    """Bytes waiting on ``channel`` (the kernel's count: empty datagrams add nothing)."""
+    try:
+        answer = fcntl.ioctl(channel.fileno(), termios.FIONREAD, b"\0\0\0\0")
+    except OSError:
+        return 0
+    return int.from_bytes(answer, sys.byteorder)
