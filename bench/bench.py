@@ -21,6 +21,10 @@ What it measures
 2. Throughput (gradings per second) of ``grade_many`` over a mixed batch (every bench
    submission, passing and failing, none of which times out) with ``jobs=1`` and
    ``jobs=os.cpu_count()``. ``grade_many`` takes one problem, so a batch is one call per problem.
+   Also: how many cores ``jobs=1`` kept busy (a grading runs its runs side by side, and its
+   worker prepares runs ahead, so one grading at a time already uses more than one core), and
+   ``jobs=1`` with the grader, its worker and every run pinned to one core (what one core
+   does), against which ``jobs=N`` shows how throughput grows with cores.
 3. A soak: 200 gradings (``--quick``: 80) of mixed submissions, ``grade_many(jobs=16)`` per
    problem, while a child process listens on 127.0.0.1:9090 and answers garbage (if 9090 is
    already taken, that other program plays the stranger). Counted: wrong verdicts (against
@@ -49,7 +53,8 @@ How to run
 the rest): compared with a run without it, the cost of capturing packets.
 
 JSON: {"problems": {"1": {"grader_median_s", "grader_p95_s", "ratio", "cli_median_s",
-"cli_ratio", "bare_median_s"}, ..., "5": {...}}, "throughput": {"jobs_1", "jobs_n", "n"},
+"cli_ratio", "bare_median_s"}, ..., "5": {...}}, "throughput": {"jobs_1", "jobs_n", "n",
+"jobs_1_busy_cores", "one_core"},
 "soak": {"gradings", "wrong", "left_behind"}, "peak_rss_mb"}.
 """
 
@@ -366,6 +371,33 @@ def throughput(g: Grader, subs: Sequence[Submission], copies: int, jobs: int) ->
     if wrong := wrong_verdicts(results):
         print(f"  throughput batch (jobs={jobs}) had wrong verdicts: {wrong}")
     return len(results) / elapsed
+
+
+def busy_cores(work: Callable[[], float]) -> tuple[float, float]:
+    """``work()``'s result, and how many cores the whole machine kept busy meanwhile."""
+
+    def ticks() -> tuple[int, int]:
+        with open("/proc/stat") as f:
+            values = [int(v) for v in f.readline().split()[1:]]
+        return sum(values), values[3] + values[4]  # all, idle + iowait
+
+    total, idle = ticks()
+    result = work()
+    total2, idle2 = ticks()
+    spent = max(1, total2 - total)
+    return result, (os.cpu_count() or 1) * (spent - (idle2 - idle)) / spent
+
+
+def pinned_throughput(config: Any, subs: Sequence[Submission], copies: int) -> float:
+    """``jobs=1`` with the grader, its worker and every run on one core: what one core does."""
+    allowed = os.sched_getaffinity(0)
+    os.sched_setaffinity(0, {min(allowed)})  # inherited by the threads and processes made now
+    try:
+        with Grader.create(config=config) as one:
+            throughput(one, subs, 1, 1)  # warm
+            return throughput(one, subs, copies, 1)
+    finally:
+        os.sched_setaffinity(0, allowed)
 
 
 def soak_batch(subs: Sequence[Submission], per_problem: int) -> list[Submission]:
@@ -782,11 +814,17 @@ def main(argv: Sequence[str] | None = None) -> int:
             print_problem_row(problem, len(load_runs(problem)), row)
 
         reset = reset_peak_rss()
-        jobs_1 = throughput(g, subs, mode.batch_copies, 1)
+        (jobs_1, busy_1) = busy_cores(lambda: throughput(g, subs, mode.batch_copies, 1))
         jobs_n = throughput(g, subs, mode.batch_copies, cores)
         print(
             f"throughput ({len(subs) * mode.batch_copies} mixed gradings): jobs=1 "
             f"{jobs_1:.2f}/s, jobs={cores} {jobs_n:.2f}/s, ratio {jobs_n / jobs_1:.2f}"
+        )
+        one_core = pinned_throughput(config, subs, mode.batch_copies)
+        print(
+            f"  jobs=1 kept {busy_1:.2f} of {cores} cores busy (a grading's runs side by side, "
+            f"runs prepared ahead); on one core: {one_core:.2f}/s, so jobs={cores} on {cores} "
+            f"cores is {jobs_n / one_core:.2f}x one core"
         )
         soaked = soak(g, subs, mode.soak_per_problem)
         print_soak(soaked, args.quick)
@@ -797,7 +835,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.json:
         result = {
             "problems": problems,
-            "throughput": {"jobs_1": round(jobs_1, 2), "jobs_n": round(jobs_n, 2), "n": cores},
+            "throughput": {
+                "jobs_1": round(jobs_1, 2),
+                "jobs_n": round(jobs_n, 2),
+                "n": cores,
+                "jobs_1_busy_cores": round(busy_1, 2),
+                "one_core": round(one_core, 2),
+            },
             "soak": soaked.summary(),
             "peak_rss_mb": round(peak, 1),
         }
