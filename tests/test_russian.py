@@ -117,6 +117,42 @@ def test_a_russian_report_has_no_english_sentence(
     assert english_sentences(text, theirs) == [], text
 
 
+def test_what_a_program_wrote_to_the_control_channel_is_said_in_russian() -> None:
+    """Every reason the channel's reader gives for a datagram that is no report of the sandbox
+    (``grader.observe.trace``) is a sentence of the checks' table, so it is translated."""
+    import ast
+
+    from grader.judge.said import say_line
+    from tests.conftest import ROOT
+
+    tree = ast.parse((ROOT / "grader" / "observe" / "trace.py").read_text(encoding="utf-8"))
+    reasons = []
+    for node in ast.walk(tree):
+        if not (isinstance(node, ast.Call) and node.args):
+            continue
+        name = node.func.attr if isinstance(node.func, ast.Attribute) else ""
+        name = node.func.id if isinstance(node.func, ast.Name) else name
+        first = node.args[0]
+        if name not in ("_tamper", "Malformed"):
+            continue
+        if isinstance(first, ast.Constant) and isinstance(first.value, str):
+            reasons.append(first.value)
+        elif isinstance(first, ast.JoinedStr):  # its fields filled with a word
+            parts = [v.value if isinstance(v, ast.Constant) else "x" for v in first.values]
+            reasons.append("".join(str(part) for part in parts))
+    assert len(reasons) >= 15
+    ru = catalogue("ru")
+    assert [reason for reason in reasons if say_line(reason, ru) == reason] == []
+    observed = (
+        "the program wrote to the grader's control channel: an empty datagram, b'' "
+        "(and 2 more datagrams)"
+    )
+    assert say_line(observed, ru) == (
+        "программа писала в управляющий канал проверяющей системы: пустая датаграмма, b'' "
+        "(и ещё датаграмм: 2)"
+    )
+
+
 def test_an_unknown_language_is_said_once(tmp_path: Path) -> None:
     from tests.test_cli import PASS_P2, grade
 
