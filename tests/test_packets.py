@@ -139,6 +139,13 @@ def test_a_linger_0_close_shows_the_clients_rst(
         "the connection was reset, not\n    closed with a FIN (" in text
     )
     assert "↑ the client's RST" in text_format.render_one(report, verbose=True)
+    from grader.render import html_format
+
+    number = ladder.marked + 1
+    assert (
+        f'<p class="packet">The packet that shows it: #<a href="#report-1-packets-0-{number}">'
+        f"{number}</a> client → RST ACK, the client&#39;s RST: "
+    ) in html_format.render([report])
 
 
 def test_problem_5s_refused_run_shows_a_syn_answered_by_rst(
