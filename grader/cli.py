@@ -439,7 +439,9 @@ def _emit(
     out = sys.stdout
     if target is not None:
         kept = (
-            _text(reports, args, False) if args.format == "text" else render(reports, args.format)
+            _text(reports, args, False)
+            if args.format == "text"
+            else render(reports, args.format, lang=args.lang)
         )
         _write_atomically(target, kept)
     for_a_person = target is not None or args.format == "text"
@@ -454,7 +456,7 @@ def _emit(
     elif batch and args.format == "json":
         text = ""  # the JSON Lines were streamed as each file was graded
     else:
-        text = render(reports, args.format)
+        text = render(reports, args.format, lang=args.lang)
     if github.active():
         if for_a_person:
             text = github.fenced(text)  # it quotes the learner's program

@@ -32,6 +32,7 @@ from grader.render import (
     html_format,
     json_format,
     junit_format,
+    render,
     renderer,
 )
 from grader.report import Report
@@ -739,7 +740,8 @@ def test_job_summary_from_real_gradings(gradings: Gradings, tmp_path: Path) -> N
 
 
 # Measures the report from inside: every box within the page's width, except inside a box that
-# scrolls on purpose (a diff too wide for a phone); the result is written where the harness
+# scrolls on purpose (a diff too wide for a phone), and every label within its column (the
+# statement is opened for it); the result is written where the harness
 # reads it. Only the test's copy of the report runs a script: the report itself has none.
 _MEASURE = """<script>
 const w = document.documentElement.clientWidth; const over = [];
@@ -751,9 +753,10 @@ for (const el of document.querySelectorAll('body *')) {
     if (['auto', 'scroll'].includes(getComputedStyle(up).overflowX)) { scrolls = true; break; }
   }
   if (!scrolls && (r.right > w + 0.5 || r.left < -0.5)) over.push(el.tagName + '.' + el.className);
+  // a label wider than its column would run into its value
+  if (el.tagName === 'DT' && el.scrollWidth > el.clientWidth + 1) over.push('DT:' + el.textContent);
 }
-const heads = [...document.querySelectorAll('.seq .heads span')].filter(s => s.textContent);
-const server = heads.find(s => s.textContent === 'server');
+const server = document.querySelector('.seq .heads span:nth-child(4)');
 document.body.dataset.width = w;
 document.body.dataset.scroll = document.documentElement.scrollWidth;
 document.body.dataset.overflow = over.join(' ');
@@ -762,15 +765,29 @@ document.body.dataset.decoded = document.querySelectorAll('.seq .decoded').lengt
 </script>"""
 
 
+@pytest.fixture(scope="module")
+def russian(gradings: Gradings) -> list[Report]:
+    """Two of the reports above graded again in Russian, whose words are longer."""
+    with Grader.create(lang="ru") as g:
+        return [
+            g.grade(gradings.folder / "bytes_p3.py", 3),
+            g.grade(gradings.folder / "newline_p2.py", 2),
+        ]
+
+
+@pytest.mark.parametrize("lang", ["en", "ru"])
 @pytest.mark.parametrize("width", [390, 1200])
 def test_html_fits_a_phone_and_a_desktop_in_a_real_browser(
-    gradings: Gradings, tmp_path: Path, width: int
+    gradings: Gradings, russian: list[Report], tmp_path: Path, width: int, lang: str
 ) -> None:
-    """At 390 px and 1200 px nothing leaves the page: the sequence diagram's server column
-    included; bytes are shown with their decoded text beside them."""
+    """At 390 px and 1200 px nothing leaves the page, in English and in Russian: the sequence
+    diagram's server column included; bytes are shown with their decoded text beside them."""
     command = _chromium(tmp_path)
-    report = html_format.render([gradings.as_bytes, gradings.newline])
+    reports = [gradings.as_bytes, gradings.newline] if lang == "en" else russian
+    report = render(reports, "html", lang=lang)
+    assert f'<html lang="{lang}">' in report
     measured = re.sub(r'<meta http-equiv="Content-Security-Policy"[^>]*>', "", report)
+    measured = measured.replace('<details class="statement">', '<details class="statement" open>')
     measured = measured.replace("</body>", _MEASURE + "</body>")
     # Chromium's window is at least 500 px wide: the page is laid out in a frame of the width.
     harness = tmp_path / "harness.html"
@@ -797,7 +814,7 @@ def test_html_fits_a_phone_and_a_desktop_in_a_real_browser(
     assert result["overflow"] == "" and int(result["scroll"]) == page
     assert 0 < int(result["server"]) <= page  # the server's column is on the page
     assert int(result["decoded"]) >= 3  # every non-ASCII reply of problem 3, decoded beside it
-    transcript = gradings.as_bytes.transcripts[0]
+    transcript = reports[0].transcripts[0]
     reply = next(e for e in transcript.events if e.who == "server")
     assert reply.decoded.startswith("'") and "№" in reply.decoded
     assert "= " + reply.decoded in html.unescape(report)

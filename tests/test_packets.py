@@ -139,6 +139,17 @@ def test_a_linger_0_close_shows_the_clients_rst(
         "the connection was reset, not\n    closed with a FIN (" in text
     )
     assert "↑ the client's RST" in text_format.render_one(report, verbose=True)
+    from grader.i18n import catalogue
+    from grader.render import html_format
+
+    number = ladder.marked + 1
+    russian = text_format.render_one(report, verbose=True, words=catalogue("ru"))
+    assert f"№{number} клиент → RST ACK" in text_format.render_one(report, words=catalogue("ru"))
+    assert re.search(r"\n +1 +0\.\d{4} s  клиент → SYN +seq 0\s", russian), russian
+    assert (
+        f'<p class="packet">The packet that shows it: #<a href="#report-1-packets-0-{number}">'
+        f"{number}</a> client → RST ACK, the client&#39;s RST: "
+    ) in html_format.render([report])
 
 
 def test_problem_5s_refused_run_shows_a_syn_answered_by_rst(

@@ -1,8 +1,9 @@
-"""The shipped Russian catalogue is complete, and a Russian report says nothing in English but
-the learner's own text and bytes."""
+"""The shipped Russian catalogue is complete, and a Russian report, text or HTML, says nothing in
+English but the learner's own text and bytes."""
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -12,6 +13,7 @@ import pytest
 from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
 
+import grader
 from grader.api import Grader
 from grader.i18n import LOCALE_DIR, catalogue, shipped_languages
 from grader.render.text_format import render
@@ -48,6 +50,47 @@ def english_sentences(text: str, theirs: frozenset[str] = frozenset()) -> list[s
     return found
 
 
+def _catalogue_english() -> frozenset[str]:
+    """The words of the catalogue's English side that its Russian side never uses (code names,
+    protocol words and placeholders are on both sides, so they are not among them)."""
+    with (RU / "grader.po").open("rb") as f:
+        messages = [m for m in read_po(f) if m.id]
+
+    def words(text: str) -> set[str]:
+        return set(re.findall(r"[A-Za-z][A-Za-z'-]*", re.sub(r"\{[^}]*\}", " ", text)))
+
+    english = set().union(*(words(m.id) for m in messages))
+    russian = set().union(*(words(m.string) for m in messages))
+    return frozenset(english - russian - _SAME)
+
+
+CATALOGUE_ENGLISH = _catalogue_english()
+
+
+def page_text(page: str) -> str:
+    """What a reader of an HTML page reads, line by line: its text and its tooltips, without
+    the style sheet and without ``<code>`` (the learner's code and bytes, and commands)."""
+    page = re.sub(r"<(style|script)\b.*?</\1>", "", page, flags=re.S | re.I)
+    page = re.sub(r"<code>.*?</code>", " ", page, flags=re.S)
+    tips = re.findall(r'\btitle="([^"]*)"', page)
+    text = re.sub(r"<[^>]+>", "", page)
+    return html.unescape("\n".join([text, *tips]))
+
+
+def english_words(text: str, theirs: frozenset[str] = frozenset()) -> list[str]:
+    """Words of the catalogue's English side in ``text``, once literals, code and ``theirs``
+    are taken out: a single English label ("expected", "ended") is caught too."""
+    found = []
+    for line in text.split("\n"):
+        bare = _CODE.sub(" ", _LITERAL.sub(" ", line))
+        found += [
+            word
+            for word in re.findall(r"[A-Za-z][A-Za-z'-]*", bare)
+            if word in CATALOGUE_ENGLISH and word not in theirs
+        ]
+    return found
+
+
 def _theirs(report: Report, path: Path) -> frozenset[str]:
     """The words of what the learner wrote and what its program printed or raised."""
     text = path.read_text(encoding="utf-8", errors="replace")
@@ -56,6 +99,10 @@ def _theirs(report: Report, path: Path) -> frozenset[str]:
         e.text + e.decoded for t in report.transcripts for e in t.events if e.kind == "data"
     )
     text += " ".join(o.output for o in report.outcomes)
+    try:  # Python's own words about a file it cannot read ("expected ':'")
+        compile(path.read_bytes(), str(path), "exec")
+    except (SyntaxError, ValueError) as exc:
+        text += str(exc)
     return frozenset(re.findall(r"[A-Za-z][A-Za-z'-]*", text))
 
 
@@ -92,17 +139,27 @@ def test_the_detector_finds_english() -> None:
     assert english_sentences("  ✗ sends the message exactly · “латиница”")
     assert not english_sentences("      получено  b'Wake up, Neo\\n' (вывод слишком длинный)")
     assert not english_sentences("    0.1 s  клиент   connect(('127.0.0.1', 9090)) → подключено")
+    assert english_words(page_text("<dt>ended</dt>")) == ["ended"]
+    assert english_words("ожидалось  'The server'", frozenset()) == []
+    assert english_words(page_text('<p title="not judged">совет <code>expected</code></p>')) == [
+        "not",
+        "judged",
+    ]
+
+
+Graded = tuple[str, str, frozenset[str]]  # the text report, the HTML page, the learner's words
 
 
 @pytest.fixture(scope="module")
-def russian() -> Iterator[dict[Path, Future[tuple[str, frozenset[str]]]]]:
-    with Grader.create(time_limit_s=2, lang="ru") as grader:
-        words = grader.catalogue()
+def russian() -> Iterator[dict[Path, Future[Graded]]]:
+    with Grader.create(time_limit_s=2, lang="ru") as graders:
+        words = graders.catalogue()
 
-        def one(path: Path) -> tuple[str, frozenset[str]]:
-            report = grader.grade(path, int(path.parent.name[1]), seed=7)
+        def one(path: Path) -> Graded:
+            report = graders.grade(path, int(path.parent.name[1]), seed=7)
             text = render([report], words=words) + render([report], verbose=True, words=words)
-            return text, _theirs(report, path)
+            page = grader.render(report, "html", lang="ru")
+            return text, page, _theirs(report, path)
 
         with ThreadPoolExecutor(4) as pool:
             yield {path: pool.submit(one, path) for path in CORPUS}
@@ -110,11 +167,98 @@ def russian() -> Iterator[dict[Path, Future[tuple[str, frozenset[str]]]]]:
 
 @pytest.mark.parametrize("path", CORPUS, ids=lambda p: f"{p.parent.name}/{p.name}")
 def test_a_russian_report_has_no_english_sentence(
-    russian: dict[Path, Future[tuple[str, frozenset[str]]]], path: Path
+    russian: dict[Path, Future[Graded]], path: Path
 ) -> None:
-    text, theirs = russian[path].result(timeout=120)
+    text, _, theirs = russian[path].result(timeout=120)
     text = _learners_lines(text, path)
     assert english_sentences(text, theirs) == [], text
+
+
+@pytest.mark.parametrize("path", CORPUS, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_a_russian_html_report_has_no_english_word_of_ours(
+    russian: dict[Path, Future[Graded]], path: Path
+) -> None:
+    _, page, theirs = russian[path].result(timeout=120)
+    assert page.startswith('<!DOCTYPE html>\n<html lang="ru">')
+    text = _learners_lines(page_text(page), path)
+    assert english_sentences(text, theirs) == [], text
+    assert english_words(text, theirs) == [], text
+
+
+def test_grade_lang_ru_writes_a_russian_html_page(tmp_path: Path) -> None:
+    """``grade FILE --format html --lang ru``, to stdout and to ``-o``: the page's language
+    is Russian, and so is each of its own words."""
+    from tests.test_cli import grade
+
+    script = str(SUBMISSIONS / "p2" / "fail_trailing_newline.py")
+    target = tmp_path / "report.html"
+    done = grade(script, "-p", "2", "--format", "html", "--lang", "ru", "-o", str(target))
+    assert done.returncode == 1 and done.stderr == ""
+    page = target.read_text(encoding="utf-8")
+    assert page.startswith('<!DOCTYPE html>\n<html lang="ru">')
+    assert '<h1 class="title">Задача 2: Проснись, Нео</h1>' in page
+    assert '<span class="badge fail">НЕ ЗАЧТЕНО</span>' in page
+    assert '<details class="statement"><summary>Задание</summary>' in page
+    assert (
+        '<pre class="diff"><span class="label">ожидалось  </span>b&#39;Wake up, Neo&#39;\n'
+        '<span class="label">получено   </span>b&#39;Wake up, Neo\\n&#39;\n'
+        '<span class="marker">                         ^</span></pre>'
+    ) in page
+    assert '<span class="mark" title="не проверено">-</span>' in page
+    assert "<span>ваша программа</span><span></span><span>сервер</span>" in page
+    assert "<dt>завершение</dt>" in page
+    assert done.stdout.startswith("НЕ ЗАЧТЕНО задача 2 (Проснись, Нео)")  # the text, for a person
+    english = grade(script, "-p", "2", "--format", "html", "--lang", "en")
+    assert english.stdout.startswith('<!DOCTYPE html>\n<html lang="en">')
+    assert '<details class="statement"><summary>The task</summary>' in english.stdout
+    assert "<span>your program</span><span></span><span>server</span>" in english.stdout
+
+
+def test_the_pages_language_is_the_environments_when_no_lang_is_given(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("LANGUAGE", "ru_RU.UTF-8")
+    report = Report("s.py", 2, "Проснись, Нео", (), "invalid", error="s.py: нет такого файла")
+    page = grader.render(report, "html")
+    assert page.startswith('<!DOCTYPE html>\n<html lang="ru-RU">')
+    assert "<p>Эту работу не удалось проверить:</p>" in page
+    assert "<title>НЕ ПРОВЕРЕНО · задача 2: Проснись, Нео — s.py</title>" in page
+
+
+def test_what_a_program_wrote_to_the_control_channel_is_said_in_russian() -> None:
+    """Every reason the channel's reader gives for a datagram that is no report of the sandbox
+    (``grader.observe.trace``) is a sentence of the checks' table, so it is translated."""
+    import ast
+
+    from grader.judge.said import say_line
+    from tests.conftest import ROOT
+
+    tree = ast.parse((ROOT / "grader" / "observe" / "trace.py").read_text(encoding="utf-8"))
+    reasons = []
+    for node in ast.walk(tree):
+        if not (isinstance(node, ast.Call) and node.args):
+            continue
+        name = node.func.attr if isinstance(node.func, ast.Attribute) else ""
+        name = node.func.id if isinstance(node.func, ast.Name) else name
+        first = node.args[0]
+        if name not in ("_tamper", "Malformed"):
+            continue
+        if isinstance(first, ast.Constant) and isinstance(first.value, str):
+            reasons.append(first.value)
+        elif isinstance(first, ast.JoinedStr):  # its fields filled with a word
+            parts = [v.value if isinstance(v, ast.Constant) else "x" for v in first.values]
+            reasons.append("".join(str(part) for part in parts))
+    assert len(reasons) >= 15
+    ru = catalogue("ru")
+    assert [reason for reason in reasons if say_line(reason, ru) == reason] == []
+    observed = (
+        "the program wrote to the grader's control channel: an empty datagram, b'' "
+        "(and 2 more datagrams)"
+    )
+    assert say_line(observed, ru) == (
+        "программа писала в управляющий канал проверяющей системы: пустая датаграмма, b'' "
+        "(и ещё датаграмм: 2)"
+    )
 
 
 def test_an_unknown_language_is_said_once(tmp_path: Path) -> None:

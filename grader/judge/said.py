@@ -63,6 +63,33 @@ SAID: dict[str, str] = {
     # the control channel
     "said.channel_expected": "the program does not write to the grader's control channel",
     "said.channel_untouched": "nothing written to it",
+    # what it wrote there (``checks.check_untampered``); the first two before the third, which
+    # would match them too
+    "said.channel_written_more": (
+        "the program wrote to the grader's control channel: {what}, {sample} (and {count} more "
+        "datagrams)"
+    ),
+    "said.channel_written_one_more": (
+        "the program wrote to the grader's control channel: {what}, {sample} (and 1 more datagram)"
+    ),
+    "said.channel_written": "the program wrote to the grader's control channel: {what}, {sample}",
+    # why what it wrote is not a report of the sandbox's (``grader.observe.trace``)
+    "said.tamper_descriptors": "descriptors sent with a report",
+    "said.tamper_too_long": "a report longer than any the grader's sandbox sends",
+    "said.tamper_empty": "an empty datagram",
+    "said.tamper_not_utf8": "a report that is not UTF-8 text",
+    "said.tamper_kind": "a report of a kind the grader's sandbox never sends",
+    "said.tamper_fields": "a report with the wrong number or size of fields",
+    "said.tamper_order": "a report out of order ({kind} while {phase})",
+    "said.tamper_never_connected": "a close report for a socket that was never connected",
+    "said.tamper_closed_already": "a close report for a socket closed already",
+    "said.tamper_port": "a port that is not a plain decimal number",
+    "said.tamper_port_range": "a port out of range",
+    "said.tamper_position": "a source position that is not a plain decimal number",
+    "said.tamper_exception": "an exception name that is not a name",
+    "said.tamper_outcome": "an unknown connect outcome",
+    "said.tamper_closing": "an unknown way of closing",
+    "said.tamper_ending": "an unknown way of ending",
     # clean end
     "said.ends_expected": "the program ends by itself within {limit}, with exit status 0",
     "said.still_running": "still running after {limit}; stopped",

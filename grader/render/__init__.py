@@ -55,7 +55,8 @@ def render(
     colours; ``lang``: its language, default the environment's, else English; ``width``: the
     columns it is folded to, 60 to 100, default 100).
     ``json``: one object, or JSON Lines for several (grader/schema/report.schema.json);
-    ``junit``: JUnit XML; ``html``: a self-contained page; ``gradescope``: ``results.json``;
+    ``junit``: JUnit XML; ``html``: a self-contained page (``lang`` as for text);
+    ``gradescope``: ``results.json``;
     ``classroom``: GitHub Classroom's ``result``. The other formats ignore the text options.
     ``BadInput`` for an unknown format or something that is not a Report.
     """
@@ -64,16 +65,17 @@ def render(
         if not isinstance(item, Report):
             raise BadInput(f"render() takes Reports, not {type(item).__name__}")
     function = renderer(format)
-    if format != "text":
+    if format not in ("text", "html"):
         return function(many)
     from grader.i18n import catalogue
+
+    words = catalogue(lang, Path(locale_dir) if locale_dir is not None else None)
+    if format == "html":
+        return function(many, words=words)
     from grader.render.text_format import WIDTH, fit_width
 
-    where = Path(locale_dir) if locale_dir is not None else None
     columns = WIDTH if width is None else fit_width(width)
-    return function(
-        many, colour=colour, verbose=verbose, words=catalogue(lang, where), width=columns
-    )
+    return function(many, colour=colour, verbose=verbose, words=words, width=columns)
 
 
 class _CallablePackage(types.ModuleType):

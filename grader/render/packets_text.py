@@ -17,11 +17,12 @@ ARROWS = {"client": "→", "server": "←"}
 WIDTH = 100  # the widest report (``grader.render.text_format``)
 
 
-def packet_text(packet: Packet) -> str:
-    """One packet in a line: ``client → SYN seq 0 len 0``."""
+def packet_text(packet: Packet, words: Catalogue) -> str:
+    """One packet in a line: ``client → SYN seq 0 len 0`` (who sent it in the learner's words)."""
     seq = "" if packet.seq is None else f"seq {packet.seq}"
     ack = "" if packet.ack is None else f"ack {packet.ack}"
-    text = f"{packet.who:<6} {ARROWS[packet.who]} {packet.flags:<8} {seq:<10} {ack:<10}"
+    who = words.message(f"wire.{packet.who}")
+    text = f"{who:<6} {ARROWS[packet.who]} {packet.flags:<8} {seq:<10} {ack:<10}"
     text += f" len {packet.length:<5}"
     return f"{text} {packet.payload}".rstrip()
 
@@ -40,7 +41,7 @@ def ladder_lines(ladder: PacketLadder, words: Catalogue, width: int = WIDTH) -> 
     several = len({p.connection for p in ladder.packets}) > 1
     for number, packet in enumerate(ladder.packets, start=1):
         where = f"[{packet.connection}] " if several else ""
-        line = f"    {number:>3}  {packet.at_s:8.4f} s  {where}{packet_text(packet)}"
+        line = f"    {number:>3}  {packet.at_s:8.4f} s  {where}{packet_text(packet, words)}"
         if len(line) > width:
             line = line[: width - 1] + "…"
         lines.append(line)
@@ -58,7 +59,8 @@ def shown_by_line(report: Report, words: Catalogue, width: int = WIDTH) -> list[
     if ladder is None or ladder.marked is None:
         return []
     packet = ladder.packets[ladder.marked]
-    text = f"{packet.who} {ARROWS[packet.who]} {packet.flags}, {ladder.mark}"
+    who = words.message(f"wire.{packet.who}")
+    text = f"{who} {ARROWS[packet.who]} {packet.flags}, {ladder.mark}"
     line = words.message(
         "packets.shown_by", number=ladder.marked + 1, packet=text, pcap=ladder.pcap
     )

@@ -1,11 +1,12 @@
 """A check as plain monospace text, shared by the formats that carry text (JUnit, Gradescope),
-the phrase that names a group of checks, shared by the text and HTML reports, and points as
-every format writes them."""
+the phrase that names a group of checks and the summary line, shared by the text and HTML
+reports, and points as every format writes them."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
+from grader.i18n import Catalogue
 from grader.report import Check, Report
 
 
@@ -59,3 +60,10 @@ def where(
         names = ", ".join(f"“{r}”" for r in dict.fromkeys(runs_of))
         parts.append(f"{title} ({names})" if name_runs else title)
     return "; ".join(parts)
+
+
+def summary(report: Report, words: Catalogue) -> str:
+    """One line: ``3 of 5 checks passed``, in the catalogue's language."""
+    if report.verdict in ("invalid", "error"):
+        return words.message("report.could_not_grade", error=report.error)
+    return words.message("report.summary", passed=report.passed_count, total=len(report.tests))

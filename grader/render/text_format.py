@@ -17,7 +17,7 @@ from collections.abc import Callable, Sequence
 
 from grader.i18n import MESSAGES, Catalogue, english
 from grader.render.packets_text import ladder_lines, shown_by_line
-from grader.render.plain import points_text, where
+from grader.render.plain import points_text, summary, where
 from grader.report import Check, Report, RunTranscript
 
 COLOURS = {"green": "32", "red": "31", "bold": "1", "dim": "2", "yellow": "33"}
@@ -71,13 +71,6 @@ def _value(text: str, width: int, wrap: bool = False) -> str:
     else:
         lines = [cut(line, room) for line in lines]
     return ("\n" + INDENT).join(lines)
-
-
-def summary(report: Report, words: Catalogue) -> str:
-    """One line: ``3 of 5 checks passed``, in the catalogue's language."""
-    if report.verdict in ("invalid", "error"):
-        return words.message("report.could_not_grade", error=report.error)
-    return words.message("report.summary", passed=report.passed_count, total=len(report.tests))
 
 
 def _header(report: Report, paint: Paint, width: int, words: Catalogue) -> list[str]:
