@@ -581,11 +581,11 @@ def soak(g: Grader, subs: Sequence[Submission], per_problem: int) -> SoakResult:
         started = time.perf_counter()
         results = grade_batch(g, batch, SOAK_JOBS)
         elapsed = time.perf_counter() - started
+        now = watched_processes(needles)
+        # Read after: a run the worker was preparing at that moment is prepared by now.
         ready = prepared_runs(_proc_table(), g.zygote.pid)
         appeared = {
-            pid: seen
-            for pid, seen in watched_processes(needles).items()
-            if pid not in procs_before and pid not in ready
+            pid: seen for pid, seen in now.items() if pid not in procs_before and pid not in ready
         }
         files_after = grade_entries()
         stranger = finish()
