@@ -95,13 +95,21 @@ def position(frame, script):
     return (frame.f_lineno or "", "", "", "")
 
 
-def with_spans(source):
-    """The spans of every ``with`` statement in ``source``: where Python ends each block."""
+def parse(source):
+    """The syntax tree of ``source``, or None where it does not parse (running it says why)."""
     import ast
 
     try:
-        tree = ast.parse(source)
+        return ast.parse(source)
     except (SyntaxError, ValueError, MemoryError, RecursionError):
+        return None
+
+
+def with_spans(tree):
+    """The spans of every ``with`` statement in ``tree``: where Python ends each block."""
+    import ast
+
+    if tree is None:
         return frozenset()
     return frozenset(
         (node.lineno, node.end_lineno, node.col_offset, node.end_col_offset)
@@ -145,7 +153,7 @@ def closing_with(frame, script, spans):
     return None, inner
 
 
-def install_hooks(report, route, script, source=b""):
+def install_hooks(report, route, script, tree=None):
     """Wrap connect, connect_ex, close, ``__enter__`` and ``__exit__`` of ``socket.socket``."""
     real_connect = _socket.socket.connect
     real_connect_ex = _socket.socket.connect_ex
@@ -154,7 +162,7 @@ def install_hooks(report, route, script, source=b""):
     real_detach = socket.socket.detach
     real_exit = socket.socket.__exit__
     exit_code = real_exit.__code__
-    spans = with_spans(source)
+    spans = with_spans(tree)
     traced = weakref.WeakKeyDictionary()  # socket -> local port of its connection
     entered_open = weakref.WeakSet()  # sockets a with block began over while they were open
     closed = weakref.WeakSet()  # sockets whose close was reported (close(), os.close(), ...)

@@ -99,13 +99,19 @@ class Kernel:
         """No process without privileges over this one may trace it or read its memory."""
         self._check(self.libc.prctl(PR_SET_DUMPABLE, 0, 0, 0, 0), "prctl(PR_SET_DUMPABLE)")
 
-    def drop_capabilities(self):
-        """Empty this thread's bounding, ambient, effective, permitted and inheritable sets."""
+    def drop_bounding_set(self):
+        """Empty the bounding set: no later exec, here or in a child, can gain a capability."""
         for cap in range(64):
             if self.libc.prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) != 0:
                 if self.ctypes.get_errno() == 22:  # EINVAL: past the last capability
                     break
                 self._check(-1, "prctl(PR_CAPBSET_DROP)")
+
+    def drop_capabilities(self, bounding=True):
+        """Empty this thread's bounding (unless emptied already: ``bounding=False``), ambient,
+        effective, permitted and inheritable sets."""
+        if bounding:
+            self.drop_bounding_set()
         self._check(self.libc.prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0), "ambient")
         header = (self.ctypes.c_uint32 * 2)(LINUX_CAPABILITY_VERSION_3, 0)
         data = (self.ctypes.c_uint32 * 6)()  # two of {effective, permitted, inheritable}: all 0

@@ -175,8 +175,9 @@ class Confinement:
         self.program = program
 
     def drop_privileges(self):
-        """Before any thread starts: capability sets are per thread."""
-        self.kernel.drop_capabilities()
+        """Before any thread starts: capability sets are per thread. The bounding set was
+        emptied by the run's PID 1 while the run was prepared; the script's process inherits it."""
+        self.kernel.drop_capabilities(bounding=False)
         self.kernel.no_new_privs()
 
     def seal(self):

@@ -152,6 +152,7 @@ def _slot(kernel, chan, go_r, go_w, forget, program, shape, cgroup_procs):
         finish_run_root(kernel, scratch_mb * 1024, shm_mb * 1024)
         os.chdir(SCRATCH)
         bring_up_loopback()
+        kernel.drop_bounding_set()  # for the script's process, which inherits it: off its path
         chan.send(b"R")
     except OSError:
         os._exit(125)  # a preparation failure: the zygote discards the slot
