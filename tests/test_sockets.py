@@ -135,7 +135,7 @@ TREE = """
 import os, subprocess, sys, threading
 if sys.argv[1] == "supervisor":
     script = subprocess.Popen([sys.executable, __file__, "script"], stdin=subprocess.PIPE)
-    print("script", script.pid, flush=True)
+    os.write(1, f"script {script.pid}\\n".encode())  # one write: lines never interleave
     sys.stdin.readline()
     script.stdin.close()
     script.wait()
@@ -145,7 +145,7 @@ else:
         if pid == 0:
             if depth:
                 fork_and_wait(name + "-child", depth - 1)
-            print(name, os.getpid(), flush=True)
+            os.write(1, f"{name} {os.getpid()}\\n".encode())
             os.read(0, 1)
             os._exit(0)
         return pid
@@ -153,7 +153,7 @@ else:
     t = threading.Thread(target=fork_and_wait, args=("thread-child", 0))
     t.start()
     t.join()
-    print("ready", os.getpid(), flush=True)
+    os.write(1, f"ready {os.getpid()}\\n".encode())
     os.read(0, 1)
 """
 
