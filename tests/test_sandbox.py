@@ -308,6 +308,19 @@ def test_kernel_settings_and_dev_are_out_of_reach(grade: Grade, shared_folder: P
     assert verdict == "pass", printed  # every write failed inside
 
 
+# -- the interpreter's start -----------------------------------------------------------------
+def test_a_run_starts_as_python_script_py_does_without_the_hosts_startup_hooks(
+    grade: Grade, shared_folder: Path
+) -> None:
+    import site
+
+    folders = [f for f in site.getsitepackages() if f.startswith(sys.base_prefix)]
+    kept = next((f for f in folders if Path(f).is_dir()), "")
+    path = fill("sandbox_python_startup.py", fresh_folder(shared_folder), site_packages=kept)
+    verdict, printed = grade(path, 2)
+    assert verdict == "pass", printed
+
+
 # -- Unix sockets --------------------------------------------------------------------------------
 def test_unix_sockets_of_the_host_cannot_be_reached(grade: Grade, shared_folder: Path) -> None:
     folder = fresh_folder(shared_folder)

@@ -52,6 +52,22 @@ _LOADER = """
 import sys
 
 
+def _site():
+    # Started with -S: no .pth file or sitecustomize of the host runs in a process whose
+    # children run learners' code (nor costs its start-up time, nor weighs on every fork).
+    # What a script may still expect of site is set here: the site-packages folders on the
+    # path, exit() and the like.
+    import os
+    import site
+
+    for folder in site.getsitepackages():
+        if os.path.isdir(folder) and folder not in sys.path:
+            sys.path.append(folder)
+    site.setquit()
+    site.setcopyright()
+    site.sethelper()
+
+
 def _install(codes):
     import importlib.util
 
@@ -114,6 +130,7 @@ def sandbox_code() -> bytes:
 def _boot_program(hidden: list[str], pool: int, shape: str) -> bytes:
     """The zygote's standard input: the loader and the call of its main, then the code."""
     tail = (
+        "_site()\n"
         "import marshal as _marshal\n"
         "_install(_marshal.loads(_code))\n"
         "del _code, _program\n"
@@ -162,12 +179,12 @@ class Zygote:
         try:
             os.write(program, _boot_program(_hidden_folders(), self._pool, self._shape))
             os.lseek(program, 0, os.SEEK_SET)
-            # -I: no environment variables, user site or current folder; -B: no bytecode
-            # written. The base interpreter (not a virtual environment's link to it): the
+            # -I: no environment variables, user site or current folder; -S: no site module
+            # (see _site in the loader); -B: no bytecode written. The base interpreter (not a virtual environment's link to it): the
             # sandbox needs the standard library only, and its name must not say where the
             # grader lives.
             executable = os.path.realpath(sys.executable)
-            argv = [executable, "-I", "-B", "-X", "utf8", "-c", BOOT, str(child.fileno())]
+            argv = [executable, "-I", "-S", "-B", "-X", "utf8", "-c", BOOT, str(child.fileno())]
             self._proc = subprocess.Popen(
                 [*argv, self._wanted, f"{self._run_ids[0]}-{self._run_ids[1]}"],
                 executable=executable,
