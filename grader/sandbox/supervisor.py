@@ -165,76 +165,137 @@ def end_orphans():
             select.select([], [], [], 0.005)  # killed tasks take a moment to become zombies
 
 
-class Supervisor:
-    """Runs one script's process under ptrace and reports its end on ``status``."""
+def _receive(hand):
+    """The script's words and descriptors, sent by ``Supervisor.begin``."""
+    import array
 
-    def __init__(self, kernel, status, routed):
+    data, ancdata, _flags, _addr = hand.recvmsg(1 << 16, _socket.CMSG_SPACE(4 * 4))
+    fds = array.array("i")
+    for level, kind, payload in ancdata:
+        if level == _socket.SOL_SOCKET and kind == _socket.SCM_RIGHTS:
+            fds.frombytes(payload[: len(payload) - len(payload) % fds.itemsize])
+    return data, list(fds)
+
+
+def _high(fd):
+    """``fd`` moved to a number of 64 or more (closed where it was)."""
+    import fcntl
+
+    moved = fcntl.fcntl(fd, fcntl.F_DUPFD_CLOEXEC, 64)
+    os.close(fd)
+    return moved
+
+
+def _place(fds):
+    """The script's streams and control channel at 0-3; every other descriptor closed."""
+    import fcntl
+
+    high = [fcntl.fcntl(fd, fcntl.F_DUPFD, 64) for fd in fds]
+    for target, fd in enumerate(high):
+        os.dup2(fd, target, inheritable=target < 3)
+    os.closerange(len(fds), 1 << 20)
+
+
+class Supervisor:
+    """Runs one script's process under ptrace and reports its end on ``status``.
+
+    ``fork`` makes the script's process and seizes it, which a prepared run does before its
+    submission arrives; ``begin`` tells the grader (``P``) and hands the process its descriptors
+    and words, which let it go.
+    """
+
+    def __init__(self, kernel, routed):
         self.kernel = kernel
         self.tracer = Tracer(kernel)
-        self.status = status
+        self.status = None
         self.routed = routed
         self.script = 0
         self.script_fd = -1
         self.result = None
+        self.hand = None
 
-    def start(self, run_script, listeners=(), tap=None):
-        """Fork the script's process (``run_script()`` never returns), seize it, report it.
+    def fork(self, child_main, forget=()):
+        """Fork the script's process and seize it before a line of its code runs.
 
-        ``tap``, when given, is the run's packet socket: handed to the grader, never the script.
+        The child holds nothing of this process's (``forget``: socket objects to let go of
+        without closing another's number) until ``begin`` sends its descriptors, placed at 0-3,
+        and its words: then it calls ``child_main(words)``, which never returns.
         """
-        mine = [*listeners, *([tap] if tap is not None else [])]
         if self.routed:
             # Orphans of the run come here, not to the host's init: the run can end them all.
             import ctypes
 
             ctypes.CDLL(None).prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
-        wake_r, wake_w = os.pipe()
-        go_r, go_w = os.pipe()
+        ours, theirs = _socket.socketpair(_socket.AF_UNIX, _socket.SOCK_SEQPACKET)
+        ours = _socket.socket(fileno=_high(ours.detach()))  # clear of the run's numbers 0-5
         pid = os.fork()
         if pid == 0:
             try:
-                os.close(go_w)
-                os.close(wake_r)
-                os.close(wake_w)
-                self.status.close()  # the status channel is never the script's
-                for sock in mine:
-                    sock.close()
-                if os.read(go_r, 1) != b"g":
-                    os._exit(125)
-                os.close(go_r)
+                for sock in forget:
+                    sock.detach()
+                ours.close()
+                keep = theirs.fileno()
+                os.closerange(0, keep)
+                os.closerange(keep + 1, 1 << 20)
                 # A session of its own: a signal to "its group" (kill(0, ...)) reaches the
                 # script and what it started, never the processes that set the run up.
                 os.setsid()
+                words, fds = _receive(theirs)
+                if len(fds) != 4:
+                    os._exit(125)
+                theirs.close()
+                _place(fds)
             except BaseException:
                 os._exit(125)
-            run_script()
-        os.close(go_r)
+            child_main(words)
+        theirs.close()
         self.script = pid
+        self.hand = ours
         try:
             self.tracer.seize(pid)
-            self.script_fd = os.pidfd_open(pid)
+            self.script_fd = _high(os.pidfd_open(pid))
+        except OSError:
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+            raise
+
+    def begin(self, status, words, fds, listeners=(), tap=None):
+        """Report the script's process (``P``), then hand it ``fds`` (its streams and control
+        channel) and ``words``: from then on it runs.
+
+        ``tap``, when given, is the run's packet socket: handed to the grader, never the script.
+        """
+        self.status = status
+        try:
             # Lookups of the run's sockets by the grader, in this network namespace.
             diag = _socket.socket(_socket.AF_NETLINK, _socket.SOCK_RAW, NETLINK_SOCK_DIAG)
             taps = [tap.fileno()] if tap is not None else []
-            fds = [self.script_fd, diag.fileno(), *taps] + [s.fileno() for s in listeners]
-            send_fds(self.status, "P\ttap" if taps else "P", fds)
+            sent = [self.script_fd, diag.fileno(), *taps] + [s.fileno() for s in listeners]
+            send_fds(status, "P\ttap" if taps else "P", sent)
             diag.close()
         except OSError as exc:
-            send(self.status, "F", f"starting the script's process: {exc}")
-            os.kill(pid, signal.SIGKILL)
-            os.waitpid(pid, 0)
+            send(status, "F", f"starting the script's process: {exc}")
+            os.kill(self.script, signal.SIGKILL)
+            os.waitpid(self.script, 0)
             os._exit(125)
-        for sock in mine:
+        for sock in [*listeners, *([tap] if tap is not None else [])]:
             sock.close()
         # Children's changes wake the loop through this pipe (the handler itself does nothing).
+        wake_r, wake_w = os.pipe()
         os.set_blocking(wake_w, False)
         signal.set_wakeup_fd(wake_w)
         signal.signal(signal.SIGCHLD, lambda *_: None)
         self.wake = wake_r
         if not self.routed:
             self.kernel.set_undumpable()  # before the script runs: nothing of it may trace us
-        os.write(go_w, b"g")
-        os.close(go_w)
+        try:
+            self.hand.sendmsg(
+                [words], [(_socket.SOL_SOCKET, _socket.SCM_RIGHTS, struct.pack("4i", *fds))]
+            )
+        except OSError as exc:
+            send(status, "F", f"starting the script's process: {exc}")
+            self._end_now()
+        self.hand.close()
 
     def run(self):
         """Serve the script's stops until it is gone; report its status; return it.

@@ -91,14 +91,18 @@ def exit_like(status):
     os._exit(os.waitstatus_to_exitcode(status) if os.WIFEXITED(status) else 1)
 
 
-def place_fds(fds):
-    """Put the run's descriptors at 0-5 and close every other one the zygote had."""
+def place_fds(fds, keep=()):
+    """Put the run's descriptors at 0-5 and close every other one (but ``keep``, all above 5)."""
     import fcntl
 
     high = [fcntl.fcntl(fd, fcntl.F_DUPFD, 64) for fd in fds]
     for target, fd in enumerate(high):
         os.dup2(fd, target, inheritable=target < 3)
-    os.closerange(FDS_PER_RUN, 1 << 20)
+    low = FDS_PER_RUN
+    for fd in sorted(keep):
+        os.closerange(low, fd)
+        low = fd + 1
+    os.closerange(low, 1 << 20)
 
 
 def _routed(kernel, mode, limits, fds, forget):
@@ -116,8 +120,9 @@ def _routed(kernel, mode, limits, fds, forget):
     os.chdir(cwd)
     script = write_copy(source, cwd, name)
     del source
-    supervisor = Supervisor(kernel, status, routed=True)
-    supervisor.start(lambda: run_script(3, mode, limits, script, shown_as=name))
+    supervisor = Supervisor(kernel, routed=True)
+    supervisor.fork(lambda words: run_script(3, mode, limits, script, shown_as=name))
+    supervisor.begin(status, b"", [0, 1, 2, 3])
     for fd in (0, 1, 2, 3):
         os.close(fd)  # only the script's process holds its streams and its control channel
     status_code = supervisor.run()
@@ -153,10 +158,14 @@ def _slot(kernel, chan, go_r, go_w, forget, program, shape, cgroup_procs):
         os.chdir(SCRATCH)
         bring_up_loopback()
         kernel.drop_bounding_set()  # for the script's process, which inherits it: off its path
+        # The script's process too, seized and waiting for its descriptors (see _script).
+        supervisor = Supervisor(kernel, routed=False)
+        confine = Confinement(kernel, program)
+        supervisor.fork(lambda words: _script(words, confine), forget=[chan])
         chan.send(b"R")
     except OSError:
         os._exit(125)  # a preparation failure: the zygote discards the slot
-    _claimed(kernel, chan, program)
+    _claimed(chan, supervisor)
 
 
 def fcntl_dup(fd, at):
@@ -167,8 +176,9 @@ def fcntl_dup(fd, at):
     return at
 
 
-def _claimed(kernel, chan, program):
-    """P1, claimed: take the run's descriptors and request, then supervise the script."""
+def _claimed(chan, supervisor):
+    """P1, claimed: take the run's descriptors and request, then let the script's process go
+    and supervise it."""
     import array
 
     space = _socket.CMSG_SPACE(FDS_PER_RUN * 4)
@@ -186,14 +196,12 @@ def _claimed(kernel, chan, program):
     mode, _, limits = data.decode("ascii", "replace").partition("\0")
     capture = mode.endswith("+tap")  # the grading asked for the run's packets
     mode = mode.removesuffix("+tap")
-    place_fds(list(fds))
+    place_fds(list(fds), keep=(supervisor.hand.fileno(), supervisor.script_fd))
     status = _socket.socket(fileno=STATUS_FD)
     os.set_inheritable(STATUS_FD, False)
     step = "reading the run's request"
     try:
         name, _cwd, env, source = read_request(REQUEST_FD)
-        os.environ.clear()
-        os.environ.update(item.split("=", 1) for item in env)
         step = "writing the submission's copy"
         script = write_copy(source, SCRATCH, name)
         del source
@@ -204,14 +212,19 @@ def _claimed(kernel, chan, program):
     except OSError as exc:
         send(status, "F", f"{step}: {exc}")
         os._exit(125)
-    supervisor = Supervisor(kernel, status, routed=False)
-    confine = Confinement(kernel, program)
-    supervisor.start(
-        lambda: run_script(3, "ns", limits, script, confine, shown_as=name), listeners, tap
-    )
+    words = "\0".join([limits, script, name, *env]).encode("utf-8", "surrogateescape")
+    supervisor.begin(status, words, [0, 1, 2, 3], listeners, tap)
     for fd in (0, 1, 2, 3):
         os.close(fd)
     os._exit(0 if supervisor.run() is not None else 1)  # the kernel ends the namespace's rest
+
+
+def _script(words, confine):
+    """The script's process of a prepared run, let go: its request's words, then the script."""
+    limits, script, name, *env = words.decode("utf-8", "surrogateescape").split("\0")
+    os.environ.clear()
+    os.environ.update(item.split("=", 1) for item in env if "=" in item)
+    run_script(3, "ns", limits, script, confine, shown_as=name)
 
 
 def _prepare(kernel, wanted, run_ids, hidden):

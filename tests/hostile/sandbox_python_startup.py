@@ -1,6 +1,6 @@
-# A run starts as `python script.py` would: the interpreter's site-packages folders on the path,
-# exit(), quit(), help and copyright there; but no start-up hook of the grader's host ran in it
-# (site's .pth files and sitecustomize are not processed: the run's process is not the host's).
+# hostile: relies on what `python script.py` gives a script (the interpreter's site-packages
+# folders on the path, exit(), quit(), help, copyright) and checks that no start-up hook of the
+# grader's host ran in it (site's .pth files and sitecustomize are not processed).
 import builtins
 import socket
 import sys
