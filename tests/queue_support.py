@@ -191,14 +191,25 @@ def grading_now(worker: int) -> bool:
     """Whether a learner's script runs below the worker process ``worker``.
 
     The script's process is a session leader of its own, three levels or more below the
-    worker (worker, its zygote, the run's first process, ...); the zygote and each run's first
-    process lead sessions too, but at one and two levels; prepared runs have no script yet.
+    worker (worker, its zygote, the run's PID 1, ...); the zygote and each PID 1 lead sessions
+    too, but at one and two levels. A prepared run's script process waits holding only the
+    channel its descriptors come by; a running one holds its streams and control channel (0-3).
     """
     level = {worker: 0}
     for pid in descendants(worker):
         ppid = parent_of(pid)
         level[pid] = level.get(ppid or 0, 0) + 1 if ppid in level else 0
-    return any(depth >= 3 and _leads_session(pid) for pid, depth in level.items())
+    return any(
+        depth >= 3 and _leads_session(pid) and _holds_streams(pid) for pid, depth in level.items()
+    )
+
+
+def _holds_streams(pid: int) -> bool:
+    try:
+        held = set(os.listdir(f"/proc/{pid}/fd"))
+    except OSError:
+        return False
+    return {"0", "1", "2", "3"} <= held
 
 
 def _leads_session(pid: int) -> bool:

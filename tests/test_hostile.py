@@ -122,21 +122,33 @@ def descendants(root: int) -> list[int]:
 def run_processes_left(zygote: int) -> list[int]:
     """Processes of ended runs still below the zygote: every descendant but its prepared runs.
 
-    A prepared run is three processes in a chain (the run's first process, the one that entered
-    its namespaces, its PID 1, at one, two and three levels below the zygote) with nothing below
-    its PID 1 until a run claims it; a run's script and everything it starts sit below a PID 1.
+    A prepared run is its PID 1 (a child of the zygote) with one child, its script's process,
+    waiting for a submission: nothing below it, and no seccomp filter yet (a run's script
+    installs one before its first line runs); or, while it is being prepared, a PID 1 alone.
+    A run's script and everything it starts sit below a PID 1.
     """
-    depth = {zygote: 0}
-    for pid in sorted(descendants(zygote)):
-        depth[pid] = 0
-    parents = {pid: _parent(pid) for pid in depth if pid != zygote}
-    for pid in parents:
-        level, at = 0, pid
-        while at != zygote and at in parents:
-            at = parents[at]
-            level += 1
-        depth[pid] = level
-    return sorted(pid for pid, level in depth.items() if level >= 4)
+    below = descendants(zygote)
+    parents = {pid: _parent(pid) for pid in below}
+    children: dict[int, list[int]] = {}
+    for pid, ppid in parents.items():
+        children.setdefault(ppid, []).append(pid)
+    prepared: set[int] = set()
+    for first in children.get(zygote, []):
+        kids = children.get(first, [])
+        if not kids:
+            prepared.add(first)
+        elif len(kids) == 1 and not children.get(kids[0]) and _seccomp_mode(kids[0]) == 0:
+            prepared |= {first, kids[0]}
+    return sorted(pid for pid in below if pid not in prepared)
+
+
+def _seccomp_mode(pid: int) -> int | None:
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            line = next((ln for ln in f if ln.startswith("Seccomp:")), "")
+    except OSError:
+        return None
+    return int(line.split()[1]) if line else None
 
 
 def _parent(pid: int) -> int:
