@@ -129,8 +129,9 @@ def test_a_lookup_of_a_socket_that_never_was_finds_nothing() -> None:
         diag.close()
 
 
-# A supervisor starts the "script", which forks a child (itself a parent) and a thread that
-# forks another; the supervisor also adopts an orphan. Each prints its pid; all wait on stdin.
+# A supervisor starts the "script", which forks a child (itself a parent), a thread that forks
+# another and ends (its child passes to the first thread), and a thread that forks one and lives
+# on (its child is listed under that thread alone). Each prints its pid; all wait on stdin.
 TREE = """
 import os, subprocess, sys, threading
 if sys.argv[1] == "supervisor":
@@ -153,6 +154,12 @@ else:
     t = threading.Thread(target=fork_and_wait, args=("thread-child", 0))
     t.start()
     t.join()
+
+    def fork_and_stay(name):
+        fork_and_wait(name, 0)
+        os.read(0, 1)
+
+    threading.Thread(target=fork_and_stay, args=("live-thread-child",), daemon=True).start()
     os.write(1, f"ready {os.getpid()}\\n".encode())
     os.read(0, 1)
 """
@@ -174,10 +181,12 @@ def test_a_runs_processes_are_found_by_walking_down_as_by_the_table_of_every_pro
     assert supervisor.stdout is not None and supervisor.stdin is not None
     try:
         pids: dict[str, int] = {}
-        while len(pids) < 5:  # script, child, child-child, thread-child, ready: any order
+        names = {"script", "child", "child-child", "thread-child", "live-thread-child", "ready"}
+        while len(pids) < len(names):  # in any order
             name, pid = supervisor.stdout.readline().split()
             pids[name] = int(pid)
-        expected = {pids["script"], pids["child"], pids["child-child"], pids["thread-child"]}
+        assert set(pids) == names
+        expected = {pids[name] for name in names - {"ready"}}
         assert set(run_processes(pids["script"])) == expected
         assert set(_run_processes_from_table(pids["script"])) == expected
     finally:
