@@ -455,13 +455,30 @@ def _descendants(table: dict[int, tuple[int, str]], root: int) -> set[int]:
 def prepared_runs(table: dict[int, tuple[int, str]], zygote: int) -> set[int]:
     """The processes of the zygote's runs prepared ahead (not left behind: waiting to be used).
 
-    A prepared run is one child of the zygote (its PID 1, born in its namespaces) with nothing
-    below it yet.
+    A prepared run is one child of the zygote (its PID 1, born in its namespaces) with, once
+    prepared, one child of its own: the script's process, waiting, with nothing below it and no
+    seccomp filter yet (a run's script installs one before its first line runs).
     """
     children: dict[int, list[int]] = {}
     for pid, (ppid, _cmd) in table.items():
         children.setdefault(ppid, []).append(pid)
-    return {first for first in children.get(zygote, []) if not children.get(first)}
+    found: set[int] = set()
+    for first in children.get(zygote, []):
+        kids = children.get(first, [])
+        if not kids:
+            found.add(first)
+        elif len(kids) == 1 and not children.get(kids[0]) and _seccomp_mode(kids[0]) == 0:
+            found |= {first, kids[0]}
+    return found
+
+
+def _seccomp_mode(pid: int) -> int | None:
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            line = next((ln for ln in f if ln.startswith("Seccomp:")), "")
+    except OSError:
+        return None
+    return int(line.split()[1]) if line else None
 
 
 def watched_processes(needles: Sequence[str]) -> dict[int, Seen]:
