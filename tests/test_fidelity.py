@@ -220,6 +220,8 @@ FIDELITY_PASSES = [
     SUBMISSIONS / "p1" / "pass_closed_in_atexit.py",
     SUBMISSIONS / "p1" / "pass_close_in_helper_function.py",
     SUBMISSIONS / "p1" / "pass_shutdown_then_close.py",
+    # run as the interpreter runs it: an expression deeper than compile() takes as a syntax tree
+    SUBMISSIONS / "p1" / "pass_long_sum_expression.py",
 ]
 
 

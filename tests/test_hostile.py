@@ -376,6 +376,15 @@ def test_a_script_cannot_kill_the_grader(fast: Grader, name: str) -> None:
     assert open_fds() == before
 
 
+def test_signals_to_the_runs_first_process_are_no_grader_fault(fast: Grader) -> None:
+    """PID 1 of the run (its supervisor) is the script's parent: a signal it may be sent (SIGINT,
+    which an interpreter turns into KeyboardInterrupt) must change nothing of the grading."""
+    needs_namespace(fast)
+    report = fast.grade(hostile("signal_pid1.py"), 2)
+    assert report.verdict == "pass", (report.verdict, report.error, report.failed_checks)
+    assert_renders_cleanly(report)
+
+
 # -- output floods -----------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def warmed(standard: Grader) -> Grader:
