@@ -150,8 +150,7 @@ def run_script(ctrl_fd, mode, limits, script, confine=None, shown_as=None):
 
     with open(script, "rb") as f:
         source = f.read()
-    tree = parse(source)  # once: for the hooks' with statements, then compiled from it
-    install_hooks(report, route, shown, tree)
+    install_hooks(report, route, shown, parse(source))  # its with statements, then let go
     # As under ``python script.py``: the script's folder comes first on the import path.
     sys.path.insert(0, os.path.dirname(os.path.abspath(script)))
     module = type(sys)("__main__")
@@ -167,9 +166,7 @@ def run_script(ctrl_fd, mode, limits, script, confine=None, shown_as=None):
         confine.seal()
     report("S")
     remember_source(shown, source)
-    parsed = [tree] if tree is not None else []  # given up once compiled: the script's memory
-    del tree
-    code = run_body(leave, source, shown, module, parsed)
+    code = run_body(leave, source, shown, module)
     finish(leave, code)
 
 
@@ -190,12 +187,12 @@ def remember_source(name, source):
     linecache.cache[name] = (len(source), None, lines, name)  # no mtime: never re-read
 
 
-def run_body(leave, source, script, module, parsed=None):
-    """Run the script's code; report how it ended; return the exit status Python would give.
-
-    ``parsed``: a list holding the source's syntax tree, emptied when it is compiled."""
+def run_body(leave, source, script, module):
+    """Run the script's code; report how it ended; return the exit status Python would give."""
     try:
-        exec(compiled(source, script, parsed.pop() if parsed else None), module.__dict__)
+        # From its text, as ``python script.py`` compiles it (a syntax tree compiles with
+        # other limits: an expression of a thousand terms fails there).
+        exec(compile(source, script, "exec", dont_inherit=True), module.__dict__)
     except SystemExit as exc:
         status = exc.code
         leave.ended("exit", "SystemExit", "" if status is None else status)
@@ -209,17 +206,6 @@ def run_body(leave, source, script, module, parsed=None):
         return 1
     leave.ended("ok")
     return 0
-
-
-def compiled(source, script, tree=None):
-    """``source`` compiled as ``python script.py`` would, from its syntax tree where it was
-    parsed already (one parse less on the run's path)."""
-    if tree is not None:
-        try:
-            return compile(tree, script, "exec", dont_inherit=True)
-        except SyntaxError:
-            pass  # raised again below from the source, with its line's text as Python shows it
-    return compile(source, script, "exec", dont_inherit=True)
 
 
 def finish(leave, code):

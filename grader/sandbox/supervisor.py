@@ -288,6 +288,9 @@ class Supervisor:
         self.wake = wake_r
         if not self.routed:
             self.kernel.set_undumpable()  # before the script runs: nothing of it may trace us
+            # As PID 1 of the run, a signal from inside reaches it only through a handler:
+            # Python's for SIGINT would raise KeyboardInterrupt here. Without, it is ignored.
+            signal.signal(signal.SIGINT, signal.SIG_DFL)
         try:
             self.hand.sendmsg(
                 [words], [(_socket.SOL_SOCKET, _socket.SCM_RIGHTS, struct.pack("4i", *fds))]

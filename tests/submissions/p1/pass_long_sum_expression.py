@@ -1,4 +1,5 @@
-# Correct: `python3 script.py` runs it. Its one long expression is deeper than the syntax
+# expect: pass
+# why: Correct: `python3 script.py` runs it. Its one long expression is deeper than the syntax
 # tree validator of compile(ast.parse(...)) allows, not than compiling the text.
 import socket
 
