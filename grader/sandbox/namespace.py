@@ -186,8 +186,10 @@ class Confinement:
 
 def protect_from_oom(pid):
     """The run's first process is never its memory cgroup's victim (written from outside: the
-    kernel asks for a capability of the first user namespace; the script resets its own score,
-    see ``grader.sandbox.script``). Where the grader lacks CAP_SYS_RESOURCE, it stays as it is."""
+    kernel asks for a capability of the first user namespace). Written once the script's process
+    is forked: a score written with that capability is also a floor any later write may go
+    down to, and a child inherits both. Where the grader lacks CAP_SYS_RESOURCE, it stays as it
+    is."""
     try:
         write_file(f"/proc/{pid}/oom_score_adj", "-1000")
     except OSError:

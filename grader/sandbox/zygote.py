@@ -364,8 +364,6 @@ class Zygote:
         theirs.close()
         for f in procs:
             os.close(f)
-        if procs:
-            protect_from_oom(pid)
         try:
             map_ids(pid, uid)
             os.write(go_w, b"g")
@@ -410,6 +408,10 @@ class Zygote:
             word = slot["chan"].recv(64)
         except OSError:
             word = b""
+        if word == b"R" and slot["group"] is not None:
+            # Only now: the script's process, forked already, keeps the default score and
+            # floor, so that a learner cannot ask for PID 1's immunity back.
+            protect_from_oom(slot["pid"])
         if word == b"R" and slot in self.pool:
             self.failures = 0
 
