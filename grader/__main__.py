@@ -1,5 +1,5 @@
 """``python -m grader``: the same as the ``grade`` command."""
 
-from grader.cli import main
+from grader.cli import entry
 
-raise SystemExit(main())
+entry()
