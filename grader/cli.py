@@ -480,8 +480,11 @@ def _emit(
     out.write(text)
     out.flush()
     if github.active():
-        sys.stderr.write(github.workflow_commands(reports))
+        from grader.i18n import catalogue
+
+        words = catalogue(args.lang)  # the reports' language, as the format's
+        sys.stderr.write(github.workflow_commands(reports, words))
         sys.stderr.flush()
         summary = os.environ.get("GITHUB_STEP_SUMMARY")
         if summary:
-            github.append_summary(reports, summary)
+            github.append_summary(reports, summary, words)

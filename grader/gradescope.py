@@ -27,6 +27,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from grader.errors import BadInput, GraderFault
+from grader.i18n import catalogue
 from grader.render.gradescope_format import NOT_YOUR_FAULT, as_results
 from grader.report import Report
 
@@ -157,7 +158,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         problem, points, limit = settings(args.problem, args.points, args.timeout)
         report = grade_submission(root, problem, points, args.file, limit, args.problems)
-        results = as_results([report])
+        results = as_results([report], catalogue())  # the report's language: LANG's
     except BadInput as exc:  # the autograder's settings, not the student's file
         sys.stderr.write(f"run_autograder: {exc}\n")
         results = fault_results(str(exc), setup=True)

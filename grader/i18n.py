@@ -134,6 +134,39 @@ MESSAGES: dict[str, str] = {
     "html.packet_flags": "flags",
     "html.packet_length": "len",
     "html.packet_payload": "payload",
+    # The words of the formats platforms show: Gradescope's results, GitHub Classroom's tests,
+    # JUnit's messages, GitHub's annotations and job summary (their keys and statuses are not).
+    "platform.headline": "Problem {problem} ({title}): {score} of {max} points",
+    "platform.first_mistake": "First mistake: {title} (run “{run}”)",
+    "platform.first_mistake_file": "First mistake: {title}",
+    "platform.not_your_fault": (
+        "The grader itself failed; this is not your mistake. Please tell your teacher."
+    ),
+    "platform.not_graded": "Your submission could not be graded, so it scores 0:",
+    "platform.earlier_failed": "not judged: an earlier check failed",
+    "platform.not_judged": "not judged",
+    "platform.passed": "passed",
+    "platform.failed": "failed",
+    "junit.suite": "problem {problem}: {title} — {submission}",
+    "junit.not_graded": "the submission could not be graded",
+    "junit.grader_failed": "the grader failed (not the learner's fault)",
+    "github.title": "problem {problem}: {title} [{run}]",
+    "github.could_not_grade": "could not grade",
+    "github.grader_fault": "grader fault",
+    "github.grader": "grader",
+    "github.more": "{count} more mistakes are not annotated; the job summary lists every file's checks",
+    "github.heading": "{verdict} · problem {problem} ({title}) · {submission}",
+    "github.run": "run",
+    "github.check": "check",
+    "github.status": "status",
+    "github.points": "points",
+    "github.first_mistake": "First mistake: {title} in {run}",
+    "github.first_mistake_line": "First mistake: {title} in {run} (line {line})",
+    "github.summary_title": "Socket grader: {passed} of {total} passed",
+    "github.cut": (
+        "{count} more submissions are not shown: the job summary is limited to 1 MiB. "
+        "The report files have them all."
+    ),
 }
 
 

@@ -1,10 +1,14 @@
 """The shipped Russian catalogue is complete, and a Russian report, text or HTML, says nothing in
-English but the learner's own text and bytes."""
+English but the learner's own text and bytes; nor do the formats platforms show to learners
+(Gradescope, GitHub Classroom, JUnit, GitHub's annotations and job summary)."""
 
 from __future__ import annotations
 
+import base64
 import html
+import json
 import re
+import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
@@ -15,7 +19,8 @@ from babel.messages.pofile import read_po
 
 import grader
 from grader.api import Grader
-from grader.i18n import LOCALE_DIR, catalogue, shipped_languages
+from grader.i18n import LOCALE_DIR, Catalogue, catalogue, shipped_languages
+from grader.render import github
 from grader.render.text_format import render
 from grader.report import Report
 from tests.conftest import SUBMISSIONS
@@ -147,7 +152,48 @@ def test_the_detector_finds_english() -> None:
     ]
 
 
-Graded = tuple[str, str, frozenset[str]]  # the text report, the HTML page, the learner's words
+def _unescaped(command: str) -> str:
+    """A workflow command's title and message as GitHub shows them."""
+    for code, char in (("%0A", "\n"), ("%0D", "\r"), ("%3A", ":"), ("%2C", ","), ("%25", "%")):
+        command = command.replace(code, char)
+    return command
+
+
+def platform_texts(report: Report, words: Catalogue) -> dict[str, str]:
+    """What each platform shows a learner of ``report``, format by format: Gradescope's
+    ``output`` and each test's name and output; GitHub Classroom's test names and messages;
+    JUnit's suite and testcase names and the failure, error and skipped messages and texts
+    (not the ``<properties>`` nor ``<system-out>``, for machines and the program's own output);
+    GitHub's annotations (titles and messages) and job summary as read on the page."""
+    lang = words.lang
+    results = json.loads(grader.render(report, "gradescope", lang=lang))
+    gradescope = [results["output"]]
+    gradescope += [f"{t['name']}\n{t['output']}" for t in results["tests"]]
+    raw = base64.b64decode(grader.render(report, "classroom", lang=lang))
+    classroom = [f"{t['name']}\n{t['message']}" for t in json.loads(raw)["tests"]]
+    root = ET.fromstring(grader.render(report, "junit", lang=lang))
+    junit = [suite.get("name", "") for suite in root.iter("testsuite")]
+    for case in root.iter("testcase"):
+        junit.append(case.get("name", ""))
+        for said in case:
+            if said.tag in ("failure", "error", "skipped"):
+                junit += [said.get("message", ""), said.text or ""]
+    annotations = [
+        _unescaped(line.split(",title=", 1)[-1])
+        for line in github.workflow_commands([report], words).splitlines()
+    ]
+    summary = page_text(github.job_summary([report], words=words))
+    return {
+        "gradescope": "\n".join(gradescope),
+        "classroom": "\n".join(classroom),
+        "junit": "\n".join(junit),
+        "annotations": "\n".join(annotations),
+        "job summary": summary,
+    }
+
+
+Graded = tuple[str, str, frozenset[str], dict[str, str]]
+# the text report, the HTML page, the learner's words, each platform's text
 
 
 @pytest.fixture(scope="module")
@@ -159,7 +205,7 @@ def russian() -> Iterator[dict[Path, Future[Graded]]]:
             report = graders.grade(path, int(path.parent.name[1]), seed=7)
             text = render([report], words=words) + render([report], verbose=True, words=words)
             page = grader.render(report, "html", lang="ru")
-            return text, page, _theirs(report, path)
+            return text, page, _theirs(report, path), platform_texts(report, words)
 
         with ThreadPoolExecutor(4) as pool:
             yield {path: pool.submit(one, path) for path in CORPUS}
@@ -169,7 +215,7 @@ def russian() -> Iterator[dict[Path, Future[Graded]]]:
 def test_a_russian_report_has_no_english_sentence(
     russian: dict[Path, Future[Graded]], path: Path
 ) -> None:
-    text, _, theirs = russian[path].result(timeout=120)
+    text, _, theirs, _ = russian[path].result(timeout=120)
     text = _learners_lines(text, path)
     assert english_sentences(text, theirs) == [], text
 
@@ -178,11 +224,78 @@ def test_a_russian_report_has_no_english_sentence(
 def test_a_russian_html_report_has_no_english_word_of_ours(
     russian: dict[Path, Future[Graded]], path: Path
 ) -> None:
-    _, page, theirs = russian[path].result(timeout=120)
+    _, page, theirs, _ = russian[path].result(timeout=120)
     assert page.startswith('<!DOCTYPE html>\n<html lang="ru">')
     text = _learners_lines(page_text(page), path)
     assert english_sentences(text, theirs) == [], text
     assert english_words(text, theirs) == [], text
+
+
+@pytest.mark.parametrize("path", CORPUS, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_what_platforms_show_of_a_russian_report_has_no_english_word_of_ours(
+    russian: dict[Path, Future[Graded]], path: Path
+) -> None:
+    _, _, theirs, shown = russian[path].result(timeout=120)
+    assert set(shown) == {"gradescope", "classroom", "junit", "annotations", "job summary"}
+    for where, text in shown.items():
+        text = _learners_lines(text, path)
+        assert english_sentences(text, theirs) == [], f"{where}:\n{text}"
+        assert english_words(text, theirs) == [], f"{where}:\n{text}"
+
+
+def test_the_platforms_english_is_caught() -> None:
+    """The same texts of an English report are found English: the test above can fail."""
+    from tests.conftest import SUBMISSIONS as subs
+
+    path = subs / "p2" / "fail_trailing_newline.py"
+    with Grader.create(time_limit_s=2, lang="en") as graders:
+        report = graders.grade(path, 2, seed=7)
+        shown = platform_texts(report, graders.catalogue())
+    theirs = _theirs(report, path)
+    for where, text in shown.items():
+        assert english_words(_learners_lines(text, path), theirs), where
+
+
+def test_grade_lang_ru_writes_russian_results_for_the_platforms(tmp_path: Path) -> None:
+    """``grade FILE --format gradescope --lang ru``: Gradescope's page reads in Russian; so do
+    JUnit's messages, and under GitHub Actions the annotation and the job summary."""
+    from tests.test_cli import grade
+
+    script = str(SUBMISSIONS / "p2" / "fail_trailing_newline.py")
+    done = grade(script, "-p", "2", "--format", "gradescope", "--lang", "ru")
+    assert done.returncode == 1 and done.stderr == ""
+    results = json.loads(done.stdout)
+    assert results["output"].split("\n")[:6] == [
+        "Задача 2 (Проснись, Нео) — баллы: 50 из 100; пройдено проверок: 2 из 4",
+        "",
+        "Первая ошибка: отправляет ровно b'Wake up, Neo' (прогон «проснись»)",
+        "ожидалось b'Wake up, Neo'",
+        "получено  b'Wake up, Neo\\n'",
+        "                        ^",
+    ]
+    assert results["output"].split("\n")[6].startswith("совет     Сообщение заканчивается")
+    skipped = [t for t in results["tests"] if t["name"] == "проснись: сама закрывает соединение"]
+    assert [t["status"] for t in skipped] == ["failed"]  # the statuses stay Gradescope's
+    assert set(results) >= {"score", "output", "tests", "extra_data"}
+    junit = grade(script, "-p", "2", "--format", "junit", "--lang", "ru").stdout
+    assert '<testsuite name="задача 2: Проснись, Нео — ' in junit
+    assert (
+        "<failure message=\"ожидалось b'Wake up, Neo'; получено b'Wake up, Neo\\n'; совет: "
+        in junit
+    )
+    assert '<property name="summary" value="2 of 4 checks passed" />' in junit  # for machines
+    summary = tmp_path / "summary.md"
+    env = {"GITHUB_ACTIONS": "true", "GITHUB_STEP_SUMMARY": str(summary)}
+    actions = grade(script, "-p", "2", "--format", "gradescope", "--lang", "ru", env=env)
+    (annotation,) = actions.stderr.splitlines()
+    assert annotation.startswith(
+        f"::error file={script},title=задача 2%3A отправляет ровно b'Wake up%2C Neo' [проснись]"
+        "::ожидалось: b'Wake up, Neo'%0Aполучено: b'Wake up, Neo\\n'%0Aсовет: "
+    )
+    page = summary.read_text(encoding="utf-8")
+    assert page.startswith("## Проверка сокетов: зачтено 0 из 1\n\n### НЕ ЗАЧТЕНО · задача 2 ")
+    assert "| прогон | проверка | результат | баллы |\n" in page
+    assert "❌ не пройдено" in page and "➖ не проверено" in page
 
 
 def test_grade_lang_ru_writes_a_russian_html_page(tmp_path: Path) -> None:
@@ -259,6 +372,18 @@ def test_what_a_program_wrote_to_the_control_channel_is_said_in_russian() -> Non
         "программа писала в управляющий канал проверяющей системы: пустая датаграмма, b'' "
         "(и ещё датаграмм: 2)"
     )
+
+
+def test_messages_sent_in_turn_are_joined_in_russian_between_whole_literals() -> None:
+    """A passed "sends each message" check lists the messages with ", then " between them; only
+    that word is said again, never the same letters inside a learner's bytes."""
+    from grader.judge.said import say_line
+
+    ru = catalogue("ru")
+    assert say_line("b'First', then b'x, then y', then b\"it's\"", ru) == (
+        "b'First', затем b'x, then y', затем b\"it's\""
+    )
+    assert say_line("b'one, then two'", ru) == "b'one, then two'"
 
 
 def test_an_unknown_language_is_said_once(tmp_path: Path) -> None:

@@ -58,6 +58,8 @@ SAID: dict[str, str] = {
     "said.after_last_reply": "after the last reply: {data}",
     "said.message_of": "message {index} of {count}: {value}",
     "said.utf8": "= {text} encoded as UTF-8",
+    # between the messages of a run, each a bytes literal (said only between whole literals)
+    "said.then": "{earlier}, then {later}",
     # output
     "said.too_long": "{value} (output too long)",
     # the control channel
@@ -162,16 +164,30 @@ def _patterns() -> tuple[tuple[str, re.Pattern[str]], ...]:
     """Each template as an anchored pattern, its fields as named groups; exact ones first."""
     out = []
     for key, template in sorted(SAID.items(), key=lambda kv: "{" in kv[1]):
+        if key == "said.then":  # its fields are literals, found by _MESSAGES instead
+            continue
         pattern = re.escape(template)
         pattern = re.sub(r"\\\{(\w+)\\\}", r"(?P<\1>.+?)", pattern)
         out.append((key, re.compile(f"^{pattern}$", re.S)))
     return tuple(out)
 
 
+_LITERAL = r"b'(?:[^'\\]|\\.)*'|b\"(?:[^\"\\]|\\.)*\""  # a bytes literal, as repr() writes it
+_MESSAGES = re.compile(f"(?:{_LITERAL})(?:, then (?:{_LITERAL}))+")
+
+
 def say_line(line: str, words: Catalogue) -> str:
     """One line of a check's text in the catalogue's language (unchanged if it is not ours)."""
     if not line:
         return line
+    if _MESSAGES.fullmatch(line):  # b'a', then b'b': the ", then " of a literal stays
+        literals: list[str] = re.findall(_LITERAL, line)
+        earlier = literals[0]
+        for literal in literals[1:]:
+            earlier = words.text("said.then", SAID["said.then"]).format(
+                earlier=earlier, later=literal
+            )
+        return earlier
     for key, pattern in _patterns():
         found = pattern.match(line)
         if found:

@@ -54,10 +54,11 @@ def render(
     learner reads (``verbose``: every check and every run's transcript; ``colour``: ANSI
     colours; ``lang``: its language, default the environment's, else English; ``width``: the
     columns it is folded to, 60 to 100, default 100).
-    ``json``: one object, or JSON Lines for several (grader/schema/report.schema.json);
-    ``junit``: JUnit XML; ``html``: a self-contained page (``lang`` as for text);
-    ``gradescope``: ``results.json``;
-    ``classroom``: GitHub Classroom's ``result``. The other formats ignore the text options.
+    ``json``: one object, or JSON Lines for several (grader/schema/report.schema.json; for
+    machines, it ignores ``lang``); ``junit``: JUnit XML; ``html``: a self-contained page;
+    ``gradescope``: ``results.json``; ``classroom``: GitHub Classroom's ``result`` (these four
+    with their sentences and labels in ``lang`` as for text; their keys, statuses and numbers
+    are the same in every language). The other formats ignore ``verbose``, ``colour``, ``width``.
     ``BadInput`` for an unknown format or something that is not a Report.
     """
     many = [reports] if isinstance(reports, Report) else list(reports)
@@ -65,12 +66,12 @@ def render(
         if not isinstance(item, Report):
             raise BadInput(f"render() takes Reports, not {type(item).__name__}")
     function = renderer(format)
-    if format not in ("text", "html"):
+    if format == "json":
         return function(many)
     from grader.i18n import catalogue
 
     words = catalogue(lang, Path(locale_dir) if locale_dir is not None else None)
-    if format == "html":
+    if format != "text":
         return function(many, words=words)
     from grader.render.text_format import WIDTH, fit_width
 

@@ -16,6 +16,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
+from grader.i18n import Catalogue, english
 from grader.render.plain import feedback, points_number
 from grader.report import Check, Report
 
@@ -26,9 +27,9 @@ def _status(report: Report) -> str:
     return {"pass": "pass", "fail": "fail", "invalid": "fail"}.get(report.verdict, "error")
 
 
-def _message(report: Report, check: Check) -> str:
+def _message(report: Report, check: Check, words: Catalogue) -> str:
     if check.status == "failed":
-        return feedback(check)
+        return feedback(check, words)
     if check.status == "skipped":
         if report.error:
             return f"{check.hint}: {report.error}"
@@ -42,14 +43,14 @@ def _source_note(report: Report) -> str:
     return f"{source[0].observed}\n" if source else ""
 
 
-def _tests(report: Report, several: bool) -> list[dict[str, Any]]:
+def _tests(report: Report, several: bool, words: Catalogue) -> list[dict[str, Any]]:
     prefix = f"{report.submission}: " if several else ""
     durations = {o.run: round(o.duration_s * 1000) for o in report.outcomes}
     note = _source_note(report)
     tests = []
     for check in report.tests:
         status = "pass" if check.passed else ("error" if report.verdict == "error" else "fail")
-        message = _message(report, check)
+        message = _message(report, check, words)
         tests.append(
             {
                 "name": f"{prefix}{check.run}: {check.title}",
@@ -65,8 +66,10 @@ def _tests(report: Report, several: bool) -> list[dict[str, Any]]:
     return tests
 
 
-def payload(reports: Sequence[Report]) -> dict[str, Any]:
-    """The reports as one version-1 result object (a batch: one test list, names prefixed)."""
+def payload(reports: Sequence[Report], words: Catalogue | None = None) -> dict[str, Any]:
+    """The reports as one version-1 result object (a batch: one test list, names prefixed);
+    its messages in ``words``' language (default English)."""
+    words = words or english()
     several = len(reports) > 1
     statuses = {_status(r) for r in reports}
     status = "error" if "error" in statuses else ("fail" if "fail" in statuses else "pass")
@@ -74,11 +77,11 @@ def payload(reports: Sequence[Report]) -> dict[str, Any]:
         "version": VERSION,
         "status": status,
         "max_score": points_number(sum(r.max_score for r in reports)),
-        "tests": [test for report in reports for test in _tests(report, several)],
+        "tests": [test for report in reports for test in _tests(report, several, words)],
     }
 
 
-def render(reports: Sequence[Report]) -> str:
+def render(reports: Sequence[Report], words: Catalogue | None = None) -> str:
     """The base64 line a runner sets as its ``result`` output."""
-    raw = json.dumps(payload(reports), ensure_ascii=False, separators=(",", ":"))
+    raw = json.dumps(payload(reports, words), ensure_ascii=False, separators=(",", ":"))
     return base64.b64encode(raw.encode("utf-8", "backslashreplace")).decode("ascii") + "\n"

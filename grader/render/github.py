@@ -8,7 +8,7 @@ Text a person reads in the log carries the learner's output, which could spell a
 command; ``fenced`` wraps it in ``::stop-commands::TOKEN`` ... ``::TOKEN::`` with a random
 token the learner cannot know. The job summary is Markdown appended to ``$GITHUB_STEP_SUMMARY``:
 per submission a table of its tests (check, status, points) and its first mistake in full,
-kept under GitHub's 1 MiB per step.
+kept under GitHub's 1 MiB per step. Every word a learner reads in them is the catalogue's.
 """
 
 from __future__ import annotations
@@ -18,14 +18,18 @@ import re
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-from grader.render.plain import feedback, points_text
+from grader.i18n import MESSAGES, Catalogue, english
+from grader.render.plain import feedback, labels, points_text, summary
 from grader.report import Check, Report
 
 MAX_ANNOTATIONS = 10
 SUMMARY_LIMIT = 1024 * 1024  # bytes GitHub accepts per step
 SUMMARY_MARGIN = 16 * 1024  # room kept for the closing note and other tools' lines
-STATUS_WORDS = {"passed": "✅ passed", "failed": "❌ failed", "skipped": "➖ not judged"}
-VERDICT_WORDS = {"pass": "PASS", "fail": "FAIL", "invalid": "INVALID", "error": "ERROR"}
+STATUS_WORDS = {  # a check's status: its mark, and the key of its word in the catalogue
+    "passed": ("✅", "platform.passed"),
+    "failed": ("❌", "platform.failed"),
+    "skipped": ("➖", "platform.not_judged"),
+}
 
 
 def active(environ: dict[str, str] | os._Environ[str] | None = None) -> bool:
@@ -70,28 +74,31 @@ def _file(report: Report) -> str:
     return name
 
 
-def _annotation(report: Report, check: Check) -> str:
-    title = f"problem {report.problem}: {check.title} [{check.run}]"
-    body = f"expected: {check.expected}\nobserved: {check.observed}"
+def _annotation(report: Report, check: Check, words: Catalogue) -> str:
+    title = words.message("github.title", problem=report.problem, title=check.title, run=check.run)
+    said = labels(words)
+    body = f"{said['expected']}: {check.expected}\n{said['observed']}: {check.observed}"
     if check.hint:
-        body += f"\ntry: {check.hint}"
+        body += f"\n{said['try']}: {check.hint}"
     line = str(check.line) if check.line else ""
     return _command("error", body, file=_file(report), line=line, title=title)
 
 
-def workflow_commands(reports: Sequence[Report]) -> str:
+def workflow_commands(reports: Sequence[Report], words: Catalogue | None = None) -> str:
     """At most ``MAX_ANNOTATIONS`` workflow commands: one per distinct mistake of each file."""
+    words = words or english()
     found: list[str] = []
     for report in reports:
         if report.verdict in ("invalid", "error"):
-            title = "could not grade" if report.verdict == "invalid" else "grader fault"
+            key = "github.could_not_grade" if report.verdict == "invalid" else "github.grader_fault"
+            title = words.message(key)
             found.append(_command("error", report.error, file=_file(report), title=title))
-    found += [_annotation(report, check) for report, check in _mistakes(reports)]
+    found += [_annotation(report, check, words) for report, check in _mistakes(reports)]
     if len(found) <= MAX_ANNOTATIONS:
         return "".join(found)
-    more = len(found) - (MAX_ANNOTATIONS - 1)
-    note = f"{more} more mistakes are not annotated; the job summary lists every file's checks"
-    return "".join(found[: MAX_ANNOTATIONS - 1]) + _command("warning", note, title="grader")
+    note = words.message("github.more", count=len(found) - (MAX_ANNOTATIONS - 1))
+    warning = _command("warning", note, title=words.message("github.grader"))
+    return "".join(found[: MAX_ANNOTATIONS - 1]) + warning
 
 
 def fenced(text: str, token: str | None = None) -> str:
@@ -144,57 +151,69 @@ def _points(check: Check) -> str:
     return f"{points_text(check.score)} / {points_text(check.max_score)}"
 
 
-def summary_section(report: Report) -> str:
+def summary_section(report: Report, words: Catalogue | None = None) -> str:
     """One submission: headline, the table of its tests, its first mistake in full."""
-    word = VERDICT_WORDS.get(report.verdict, report.verdict.upper())
-    lines = [
-        f"### {word} · problem {report.problem} ({_cell(report.title)}) · "
-        f"<code>{_cell(report.submission)}</code>",
-        "",
-        f"**{points_text(report.score)} / {points_text(report.max_score)} points** · "
-        f"{_cell(report.summary())}",
-        "",
-    ]
+    words = words or english()
+    key = f"verdict.{report.verdict}"
+    word = words.message(key) if key in MESSAGES else report.verdict.upper()
+    heading = words.message(
+        "github.heading",
+        verdict=word,
+        problem=report.problem,
+        title=_cell(report.title),
+        submission=f"<code>{_cell(report.submission)}</code>",
+    )
+    points = words.message(
+        "report.points", score=points_text(report.score), max=points_text(report.max_score)
+    )
+    lines = [f"### {heading}", "", f"**{points}** · {_cell(summary(report, words))}", ""]
     if report.error:
         lines += [f"> {_cell(report.error)}", ""]
-    lines += ["| run | check | status | points |", "|---|---|---|---:|"]
+    heads = [words.message(f"github.{k}") for k in ("run", "check", "status", "points")]
+    lines += ["| " + " | ".join(heads) + " |", "|---|---|---|---:|"]
+    status = {k: f"{mark} {words.message(key)}" for k, (mark, key) in STATUS_WORDS.items()}
     for check in report.tests:  # the file's own failure is no test: it is the first mistake
         lines.append(
-            f"| {_cell(check.run)} | {_cell(check.title)} | {STATUS_WORDS[check.status]} | "
+            f"| {_cell(check.run)} | {_cell(check.title)} | {status[check.status]} | "
             f"{_points(check)} |"
         )
     first = report.first_mistake
     if first is not None:
-        where = f" (line {first.line})" if first.line else ""
-        lines += [
-            "",
-            f"First mistake: **{_cell(first.title)}** in {_cell(first.run)}{where}",
-            "",
-            f"<pre>{_escaped(feedback(first))}</pre>",
-        ]
+        title, run = f"**{_cell(first.title)}**", _cell(first.run)
+        said = (
+            words.message("github.first_mistake_line", title=title, run=run, line=first.line)
+            if first.line
+            else words.message("github.first_mistake", title=title, run=run)
+        )
+        lines += ["", said, "", f"<pre>{_escaped(feedback(first, words))}</pre>"]
     return "\n".join(lines) + "\n\n"
 
 
-def job_summary(reports: Sequence[Report], budget: int = SUMMARY_LIMIT - SUMMARY_MARGIN) -> str:
+def job_summary(
+    reports: Sequence[Report],
+    budget: int = SUMMARY_LIMIT - SUMMARY_MARGIN,
+    words: Catalogue | None = None,
+) -> str:
     """The Markdown for every report, cut to ``budget`` bytes with a note saying so."""
+    words = words or english()
     passed = sum(1 for r in reports if r.passed)
-    parts = [f"## Socket grader: {passed} of {len(reports)} passed\n\n"]
+    title = words.message("github.summary_title", passed=passed, total=len(reports))
+    parts = [f"## {title}\n\n"]
     used = len(parts[0].encode("utf-8"))
     for shown, report in enumerate(reports):
-        section = summary_section(report)
+        section = summary_section(report, words)
         size = len(section.encode("utf-8"))
         if used + size > budget:
-            parts.append(
-                f"*{len(reports) - shown} more submissions are not shown: the job summary "
-                "is limited to 1 MiB. The report files have them all.*\n"
-            )
+            parts.append(f"*{words.message('github.cut', count=len(reports) - shown)}*\n")
             break
         parts.append(section)
         used += size
     return "".join(parts)
 
 
-def append_summary(reports: Sequence[Report], path: str | Path) -> None:
+def append_summary(
+    reports: Sequence[Report], path: str | Path, words: Catalogue | None = None
+) -> None:
     """Append the job summary to ``path`` (``$GITHUB_STEP_SUMMARY``), within what it has left."""
     target = Path(path)
     try:
@@ -205,4 +224,4 @@ def append_summary(reports: Sequence[Report], path: str | Path) -> None:
     if budget <= 0:
         return
     with target.open("a", encoding="utf-8") as f:
-        f.write(job_summary(reports, budget))
+        f.write(job_summary(reports, budget, words))

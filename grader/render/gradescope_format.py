@@ -19,7 +19,8 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from grader.render.plain import feedback, points_number, points_text
+from grader.i18n import MESSAGES, Catalogue, english
+from grader.render.plain import feedback, points_number, points_text, summary
 from grader.report import Check, Report
 
 
@@ -28,14 +29,15 @@ def _text(value: str) -> str:
     return value.encode("utf-8", "replace").decode("utf-8")
 
 
-def check_output(check: Check) -> str:
+def check_output(check: Check, words: Catalogue | None = None) -> str:
     """What a learner reads under the test: the finding, and for a failure what to try."""
+    words = words or english()
     if check.status == "skipped":
-        return check.hint or "not judged: an earlier check failed"
-    return feedback(check)
+        return check.hint or words.message("platform.earlier_failed")
+    return feedback(check, words)
 
 
-def _tests(report: Report, several: bool) -> list[dict[str, Any]]:
+def _tests(report: Report, several: bool, words: Catalogue) -> list[dict[str, Any]]:
     prefix = f"{report.submission}: " if several else ""
     return [
         {
@@ -44,7 +46,7 @@ def _tests(report: Report, several: bool) -> list[dict[str, Any]]:
             "score": points_number(check.score),
             "max_score": points_number(check.max_score),
             "status": "passed" if check.passed else "failed",
-            "output": _text(check_output(check)),
+            "output": _text(check_output(check, words)),
             "output_format": "text",
             # A hidden run's test shows its title and points once the due date has passed.
             "visibility": "after_due_date" if check.hidden else "visible",
@@ -53,34 +55,39 @@ def _tests(report: Report, several: bool) -> list[dict[str, Any]]:
     ]
 
 
-NOT_YOUR_FAULT = "The grader itself failed; this is not your mistake. Please tell your teacher."
-NOT_GRADED = "Your submission could not be graded, so it scores 0:"
+NOT_YOUR_FAULT = MESSAGES["platform.not_your_fault"]  # in English, for a grading never started
 
 
-def _summary(report: Report, several: bool) -> str:
+def _summary(report: Report, several: bool, words: Catalogue) -> str:
     score, most = points_text(report.score), points_text(report.max_score)
-    line = f"Problem {report.problem} ({report.title}): {score} of {most} points"
+    line = words.message(
+        "platform.headline", problem=report.problem, title=report.title, score=score, max=most
+    )
     if report.verdict in ("pass", "fail"):
-        line += f"; {report.summary()}"
+        line += f"; {summary(report, words)}"
     lines = [f"{report.submission}: {line}" if several else line]
     if report.verdict == "error":
-        lines += [NOT_YOUR_FAULT, report.error]
+        lines += [words.message("platform.not_your_fault"), report.error]
     elif report.verdict == "invalid":
-        lines += [NOT_GRADED, report.error]
+        lines += [words.message("platform.not_graded"), report.error]
     first = report.first_mistake
     if first is not None:  # the one mistake to fix first, in full, where the student looks first
-        where = "" if first.name == "source" else f" (run “{first.run}”)"
-        lines += ["", f"First mistake: {first.title}{where}", feedback(first)]
+        if first.name == "source":
+            said = words.message("platform.first_mistake_file", title=first.title)
+        else:
+            said = words.message("platform.first_mistake", title=first.title, run=first.run)
+        lines += ["", said, feedback(first, words)]
     return _text("\n".join(lines))
 
 
-def as_results(reports: Sequence[Report]) -> dict[str, Any]:
-    """All reports as one Gradescope results object."""
+def as_results(reports: Sequence[Report], words: Catalogue | None = None) -> dict[str, Any]:
+    """All reports as one Gradescope results object; its sentences in ``words``' language."""
+    words = words or english()
     several = len(reports) > 1
-    tests = [test for report in reports for test in _tests(report, several)]
+    tests = [test for report in reports for test in _tests(report, several, words)]
     return {
         "score": points_number(sum(r.score for r in reports)),
-        "output": "\n\n".join(_summary(r, several) for r in reports),
+        "output": "\n\n".join(_summary(r, several, words) for r in reports),
         "output_format": "text",
         "execution_time": round(sum(r.duration_s for r in reports), 3),  # seconds
         "visibility": "visible",
@@ -105,5 +112,6 @@ def as_results(reports: Sequence[Report]) -> dict[str, Any]:
     }
 
 
-def render(reports: Sequence[Report]) -> str:
-    return json.dumps(as_results(reports), ensure_ascii=False, indent=2) + "\n"
+def render(reports: Sequence[Report], words: Catalogue | None = None) -> str:
+    """The ``results.json`` text; its sentences in ``words``' language (default English)."""
+    return json.dumps(as_results(reports, words), ensure_ascii=False, indent=2) + "\n"

@@ -14,6 +14,9 @@ as the suite), so two files never share one; every testcase names the learner's 
 testcases are the Report's ``tests``. A run's real time goes on its first testcase (the others
 0, so the times add up to the runs'), and a failed testcase carries its run's printed output in
 ``<system-out>``; the suite's ``<system-out>`` holds every run's output.
+
+What a reporter shows (suite and testcase names, messages, the feedback) is in the catalogue's
+language; the ``<properties>`` are for machines and stay as the JSON report has them.
 """
 
 from __future__ import annotations
@@ -22,7 +25,8 @@ import re
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 
-from grader.render.plain import feedback, points_text
+from grader.i18n import Catalogue, english
+from grader.render.plain import feedback, labels, points_text
 from grader.report import Check, Report
 
 _ILLEGAL = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
@@ -33,16 +37,20 @@ def xml_safe(text: str) -> str:
     return _ILLEGAL.sub("", text)
 
 
-def failure_message(check: Check) -> str:
+def failure_message(check: Check, words: Catalogue | None = None) -> str:
     """The one-line headline reporters show: ``expected …; observed …; try: …``."""
-    message = f"expected {check.expected}; observed {check.observed}"
+    said = labels(words or english())
+    message = f"{said['expected']} {check.expected}; {said['observed']} {check.observed}"
     if check.hint:
-        message += f"; try: {check.hint}"
+        message += f"; {said['try']}: {check.hint}"
     return message.replace("\r\n", " ").replace("\n", " ")
 
 
-def suite_name(report: Report) -> str:
-    return f"problem {report.problem}: {report.title} — {report.submission}"
+def suite_name(report: Report, words: Catalogue | None = None) -> str:
+    """``problem 3: Question and answer — client.py``, in the catalogue's language."""
+    return (words or english()).message(
+        "junit.suite", problem=report.problem, title=report.title, submission=report.submission
+    )
 
 
 def class_name(report: Report) -> str:
@@ -64,7 +72,7 @@ def _sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) ->
     return element
 
 
-def _whole_file(report: Report) -> tuple[str, str, str, str] | None:
+def _whole_file(report: Report, words: Catalogue) -> tuple[str, str, str, str] | None:
     """What concerns the whole file, as (element, message, text, type), or None.
 
     The file is not Python (a failure: the learner's), could not be graded, or the grader
@@ -73,20 +81,18 @@ def _whole_file(report: Report) -> tuple[str, str, str, str] | None:
     """
     for check in report.checks:
         if check.name == "source" and check.status == "failed":
-            return "failure", failure_message(check), feedback(check), "source"
+            return "failure", failure_message(check, words), feedback(check, words), "source"
     if report.verdict in ("invalid", "error"):
-        what = (
-            "the submission could not be graded"
-            if report.verdict == "invalid"
-            else "the grader failed (not the learner's fault)"
+        what = words.message(
+            "junit.not_graded" if report.verdict == "invalid" else "junit.grader_failed"
         )
         return "error", report.error or what, f"{what}: {report.error}", report.verdict
     return None
 
 
-def _suite(parent: ET.Element, report: Report) -> dict[str, int]:
+def _suite(parent: ET.Element, report: Report, words: Catalogue) -> dict[str, int]:
     cases = list(report.tests)
-    whole = _whole_file(report) if cases else None
+    whole = _whole_file(report, words) if cases else None
     kind = whole[0] if whole else ""
     counts = {
         "tests": len(cases),
@@ -97,7 +103,7 @@ def _suite(parent: ET.Element, report: Report) -> dict[str, int]:
     suite = _sub(
         parent,
         "testsuite",
-        name=suite_name(report),
+        name=suite_name(report, words),
         **{k: str(v) for k, v in counts.items()},
         time=f"{report.duration_s:.3f}",
     )
@@ -107,7 +113,7 @@ def _suite(parent: ET.Element, report: Report) -> dict[str, int]:
         ("problem", str(report.problem)),
         ("verdict", report.verdict),
         ("exit_code", str(report.exit_code)),
-        ("summary", report.summary()),
+        ("summary", report.summary()),  # as in the JSON report: for machines, in English
         ("isolation", report.isolation),
         ("score", points_text(report.score)),
         ("max_score", points_text(report.max_score)),
@@ -134,11 +140,12 @@ def _suite(parent: ET.Element, report: Report) -> dict[str, int]:
             _sub(case, element, text, message=message, type=kind)
             line = line or next((c.line for c in report.checks if c.name == "source"), None)
         elif check.status == "failed":
-            _sub(case, "failure", feedback(check), message=failure_message(check), type=check.name)
+            message = failure_message(check, words)
+            _sub(case, "failure", feedback(check, words), message=message, type=check.name)
             if outcome is not None and outcome.output:
                 _sub(case, "system-out", outcome.output)
         elif check.status == "skipped":
-            _sub(case, "skipped", message=check.hint or "not judged")
+            _sub(case, "skipped", message=check.hint or words.message("platform.not_judged"))
         if line:
             case.set("line", str(line))
     printed = "\n".join(f"--- {o.run} ---\n{o.output}" for o in report.outcomes if o.output)
@@ -147,12 +154,13 @@ def _suite(parent: ET.Element, report: Report) -> dict[str, int]:
     return counts
 
 
-def render(reports: Sequence[Report]) -> str:
-    """All reports as one ``<testsuites>`` document."""
+def render(reports: Sequence[Report], words: Catalogue | None = None) -> str:
+    """All reports as one ``<testsuites>`` document; its messages in ``words``' language."""
+    words = words or english()
     root = ET.Element("testsuites", name="socket-grader")
     totals = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
     for report in reports:
-        for key, value in _suite(root, report).items():
+        for key, value in _suite(root, report, words).items():
             totals[key] += value
     for key, value in totals.items():
         root.set(key, str(value))

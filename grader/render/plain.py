@@ -1,12 +1,13 @@
 """A check as plain monospace text, shared by the formats that carry text (JUnit, Gradescope),
 the phrase that names a group of checks and the summary line, shared by the text and HTML
-reports, and points as every format writes them."""
+reports and the platforms' formats, and points as every format writes them. The words are the
+catalogue's."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from grader.i18n import Catalogue
+from grader.i18n import Catalogue, english
 from grader.report import Check, Report
 
 
@@ -23,20 +24,34 @@ def points_number(value: float) -> int | float:
 LABEL = 10  # width of "expected  ", so observed and its caret line share one left column
 
 
-def _block(label: str, value: str) -> str:
+def labels(words: Catalogue) -> dict[str, str]:
+    """The words ``expected``, ``observed`` and ``try`` in the catalogue's language."""
+    return {k: words.message(f"report.{k}") for k in ("expected", "observed", "try")}
+
+
+def _block(label: str, value: str, width: int) -> str:
     if not value:
         return label
-    continued = ("\n" + " " * LABEL).join(value.split("\n"))
-    return f"{label:<{LABEL}}{continued}"
+    continued = ("\n" + " " * width).join(value.split("\n"))
+    return f"{label:<{width}}{continued}"
 
 
-def feedback(check: Check) -> str:
-    """Expected, observed, the caret line under the first difference, and (failed) what to try."""
-    lines = [_block("expected", check.expected), _block("observed", check.observed)]
+def feedback(check: Check, words: Catalogue | None = None) -> str:
+    """Expected, observed, the caret line under the first difference, and (failed) what to try.
+
+    The labels are the catalogue's (English by default); the values share one left column,
+    ``LABEL`` wide or, for longer labels, one past the longest.
+    """
+    said = labels(words or english())
+    width = max(LABEL, *(len(label) + 1 for label in said.values()))
+    lines = [
+        _block(said["expected"], check.expected, width),
+        _block(said["observed"], check.observed, width),
+    ]
     if check.marker:
-        lines.append(" " * LABEL + check.marker)
+        lines.append(" " * width + check.marker)
     if check.status == "failed" and check.hint:
-        lines.append(_block("try", check.hint))
+        lines.append(_block(said["try"], check.hint, width))
     return "\n".join(lines)
 
 
