@@ -214,12 +214,13 @@ class Supervisor:
         self.result = None
         self.hand = None
 
-    def fork(self, child_main, forget=()):
+    def fork(self, child_main, forget=(), early=None):
         """Fork the script's process and seize it before a line of its code runs.
 
         The child holds nothing of this process's (``forget``: socket objects to let go of
-        without closing another's number) until ``begin`` sends its descriptors, placed at 0-3,
-        and its words: then it calls ``child_main(words)``, which never returns.
+        without closing another's number) and calls ``early()`` if given (what it may do before
+        its run is known), until ``begin`` sends its descriptors, placed at 0-3, and its words:
+        then it calls ``child_main(words)``, which never returns.
         """
         if self.routed:
             # Orphans of the run come here, not to the host's init: the run can end them all.
@@ -240,6 +241,8 @@ class Supervisor:
                 # A session of its own: a signal to "its group" (kill(0, ...)) reaches the
                 # script and what it started, never the processes that set the run up.
                 os.setsid()
+                if early is not None:
+                    early()
                 words, fds = _receive(theirs)
                 if len(fds) != 4:
                     os._exit(125)

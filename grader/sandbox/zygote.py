@@ -161,7 +161,10 @@ def _slot(kernel, chan, go_r, go_w, forget, program, shape, cgroup_procs):
         # The script's process too, seized and waiting for its descriptors (see _script).
         supervisor = Supervisor(kernel, routed=False)
         confine = Confinement(kernel, program)
-        supervisor.fork(lambda words: _script(words, confine), forget=[chan])
+        # Its capabilities go at once (again, a no-op, once its run is known).
+        supervisor.fork(
+            lambda words: _script(words, confine), forget=[chan], early=confine.drop_privileges
+        )
         chan.send(b"R")
     except OSError:
         os._exit(125)  # a preparation failure: the zygote discards the slot
