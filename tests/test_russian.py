@@ -241,6 +241,9 @@ def test_what_platforms_show_of_a_russian_report_has_no_english_word_of_ours(
         text = _learners_lines(text, path)
         assert english_sentences(text, theirs) == [], f"{where}:\n{text}"
         assert english_words(text, theirs) == [], f"{where}:\n{text}"
+        ours = _CODE.sub(" ", _LITERAL.sub(" ", text))
+        units = re.findall(r"(?m)(?:^|\s)\d+(?:\.\d+)? (?:s|KiB|MiB)\b", ours)
+        assert units == [], f"{where}: English units\n{text}"
 
 
 def test_the_platforms_english_is_caught() -> None:
@@ -276,6 +279,10 @@ def test_grade_lang_ru_writes_russian_results_for_the_platforms(tmp_path: Path) 
     assert results["output"].split("\n")[6].startswith("совет     Сообщение заканчивается")
     skipped = [t for t in results["tests"] if t["name"] == "проснись: сама закрывает соединение"]
     assert [t["status"] for t in skipped] == ["failed"]  # the statuses stay Gradescope's
+    (ends,) = [t for t in results["tests"] if t["name"] == "проснись: чисто завершается за 5 с"]
+    assert ends["output"].startswith(
+        "ожидалось программа сама завершается за 5 с с кодом возврата 0\nполучено  завершилась за "
+    )
     assert set(results) >= {"score", "output", "tests", "extra_data"}
     junit = grade(script, "-p", "2", "--format", "junit", "--lang", "ru").stdout
     assert '<testsuite name="задача 2: Проснись, Нео — ' in junit

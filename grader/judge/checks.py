@@ -208,12 +208,12 @@ def _tail(stderr: bytes, lines: int = 6, width: int = 200) -> str:
 
 
 def check_clean_end(run: RunSpec, obs: Observation, ctx: Context) -> Verdict:
-    limit = f"{ctx.time_limit_s:g} s"
-    expected = f"the program ends by itself within {limit}, with exit status 0"
+    limit = f"{ctx.time_limit_s:g}"
+    expected = f"the program ends by itself within {limit} s, with exit status 0"
     proc = obs.process
     exc = exception_text(obs)
     if proc.timed_out:
-        return Verdict(False, expected, f"still running after {limit}; stopped")
+        return Verdict(False, expected, f"still running after {limit} s; stopped")
     if proc.output_overflow:
         return Verdict(False, expected, f"stopped: output passed {ctx.output_kb} KiB")
     if proc.memory_limit:

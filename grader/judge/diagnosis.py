@@ -143,7 +143,7 @@ OUTPUT_RULES: tuple[Rule, ...] = (
     Rule(
         "output_too_long",
         lambda f: f.obs.process.output_overflow,
-        lambda f: {"limit": f"{f.ctx.output_kb} KiB"},
+        lambda f: {"limit": f.ctx.output_kb},
     ),
     Rule(
         "printed_before_timeout",
@@ -240,12 +240,12 @@ END_RULES: tuple[Rule, ...] = (
     Rule(
         "timeout",
         lambda f: f.obs.process.timed_out,
-        lambda f: {"limit": f"{f.ctx.time_limit_s:g} s", **doing_phrases(doing(f))},
+        lambda f: {"limit": f"{f.ctx.time_limit_s:g}", **doing_phrases(doing(f))},
     ),
     Rule(
         "output_too_long",
         lambda f: f.obs.process.output_overflow,
-        lambda f: {"limit": f"{f.ctx.output_kb} KiB"},
+        lambda f: {"limit": f.ctx.output_kb},
     ),
     Rule(
         "address_not_tuple",

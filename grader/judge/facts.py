@@ -269,7 +269,7 @@ def codec(f: Facts) -> str | Phrase:
 
 def memory(f: Facts) -> dict[str, object]:
     """The fields of the memory hint."""
-    return {"limit": f"{f.ctx.memory_mb} MiB"}
+    return {"limit": f.ctx.memory_mb}
 
 
 def asked(f: Facts) -> str | Phrase:

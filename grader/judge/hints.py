@@ -196,7 +196,7 @@ HINTS: dict[str, tuple[str, str]] = {
         "Print only the reply, nothing before or after it (no prompts, no labels).",
     ),
     "output_too_long": (
-        "The output passed {limit}.",
+        "The output passed {limit} KiB.",
         "Is a print() inside a loop that never ends?",
     ),
     "output_not_utf8": (
@@ -291,7 +291,7 @@ HINTS: dict[str, tuple[str, str]] = {
     ),
     # ending
     "timeout": (
-        "The program was still running after {limit}: {doing}.",
+        "The program was still running after {limit} s: {doing}.",
         "{fix}",
     ),
     "exception": (
@@ -311,7 +311,7 @@ HINTS: dict[str, tuple[str, str]] = {
         "Call input() once.",
     ),
     "memory": (
-        "The program ran out of memory (limit {limit}).",
+        "The program ran out of memory (limit {limit} MiB).",
         "Does a loop keep collecting data?",
     ),
     "signal": ("The program was stopped by signal {signal}.", "Let it end by itself."),

@@ -93,8 +93,8 @@ SAID: dict[str, str] = {
     "said.tamper_closing": "an unknown way of closing",
     "said.tamper_ending": "an unknown way of ending",
     # clean end
-    "said.ends_expected": "the program ends by itself within {limit}, with exit status 0",
-    "said.still_running": "still running after {limit}; stopped",
+    "said.ends_expected": "the program ends by itself within {limit} s, with exit status 0",
+    "said.still_running": "still running after {limit} s; stopped",
     "said.output_passed": "stopped: output passed {limit} KiB",
     "said.uncaught_tail": "an uncaught {name}:",
     "said.uncaught": "an uncaught {exception}",
