@@ -385,6 +385,14 @@ def test_signals_to_the_runs_first_process_are_no_grader_fault(fast: Grader) -> 
     assert_renders_cleanly(report)
 
 
+def test_a_script_stopped_and_continued_goes_on(standard: Grader) -> None:
+    """A stop signal stops the script until a SIGCONT, as without the grader: the child it
+    started continues it, and it ends well within the time limit."""
+    report = standard.grade(hostile("stop_then_continued.py"), 2)
+    assert report.verdict == "pass", (report.verdict, report.error, report.failed_checks)
+    assert "still running" not in check(report, "clean_end").observed
+
+
 # -- output floods -----------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def warmed(standard: Grader) -> Grader:
