@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import socket
 import subprocess
 import tempfile
@@ -391,6 +392,28 @@ def test_a_script_stopped_and_continued_goes_on(standard: Grader) -> None:
     report = standard.grade(hostile("stop_then_continued.py"), 2)
     assert report.verdict == "pass", (report.verdict, report.error, report.failed_checks)
     assert "still running" not in check(report, "clean_end").observed
+
+
+def test_a_script_starts_with_the_signals_python_gives_it(tmp_path: Path) -> None:
+    """Whatever signals the grader itself was started ignoring (a background job, nohup, a
+    service), the script starts as under python script.py in a terminal: SIGINT raises
+    KeyboardInterrupt and SIGTERM ends a child it started."""
+
+    def ignoring() -> None:
+        for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT):
+            signal.signal(sig, signal.SIG_IGN)
+
+    env = {**os.environ, "TMPDIR": str(tmp_path), "NO_COLOR": "1"}
+    env.pop("GITHUB_ACTIONS", None)
+    done = subprocess.run(
+        [str(GRADE), str(hostile("signals_as_python_leaves_them.py")), "--problem", "2"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        preexec_fn=ignoring,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
 
 
 # -- output floods -----------------------------------------------------------------------------
