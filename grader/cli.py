@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from grader.report import Report
 
 EXIT_INTERRUPTED = 130  # Ctrl-C: 128 + SIGINT, as shells report it
+EXIT_READER_GONE = 141  # stdout's reader closed it: 128 + SIGPIPE, as shells report it
 
 
 class _Parser(argparse.ArgumentParser):
@@ -217,6 +218,18 @@ def _safe_streams() -> None:
             stream.reconfigure(errors="backslashreplace")
 
 
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null: what is still buffered for a reader that has gone is dropped,
+    not raised again when the stream is flushed at the end."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):
+        pass  # no descriptor behind stdout: nothing can be flushed to it either
+    finally:
+        os.close(devnull)
+
+
 def _exit_status(reports: Sequence[Report]) -> int:
     return max((r.exit_code for r in reports), default=EXIT_PASS)
 
@@ -252,6 +265,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         sys.stderr.write("grade: interrupted\n")
         return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        # Whoever read the output has gone (``| head``): no fault, and nothing more to write.
+        _silence_stdout()
+        return EXIT_READER_GONE
     except Exception as exc:  # a bug of ours: say so in one line, with the exit status that says so
         sys.stderr.write(f"grade: grader fault: {type(exc).__name__}: {exc}\n")
         return EXIT_GRADER_FAULT

@@ -71,6 +71,7 @@ class Tracer:
         self.ptrace(PTRACE_LISTEN, pid, None, None)
 
 
+GROUP_STOPS = (signal.SIGSTOP, signal.SIGTSTP, signal.SIGTTIN, signal.SIGTTOU)
 SIGKILL_BIT = 1 << (signal.SIGKILL - 1)
 PF_EXITING = 0x4  # a task's flags in /proc/<pid>/stat: it is in its exit
 GROUP_EXIT_WAIT_S = 0.2  # how long the first thread's exit may wait for the rest to show theirs
@@ -177,6 +178,22 @@ def _receive(hand):
     return data, list(fds)
 
 
+def python_signals():
+    """Signals as a fresh ``python script.py`` has them, whatever the grader was started with
+    (a service or a shell script may start it ignoring SIGINT or SIGTERM, and ignored signals
+    are inherited): every one at its default, then Python's own, none blocked."""
+    for sig in signal.valid_signals():
+        if sig not in (signal.SIGKILL, signal.SIGSTOP):
+            try:
+                signal.signal(sig, signal.SIG_DFL)
+            except (OSError, ValueError):
+                pass  # one the C library keeps for itself (the first realtime ones)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGPIPE, signal.SIG_IGN)
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    signal.pthread_sigmask(signal.SIG_SETMASK, [])
+
+
 def _high(fd):
     """``fd`` moved to a number of 64 or more (closed where it was)."""
     import fcntl
@@ -241,6 +258,7 @@ class Supervisor:
                 # A session of its own: a signal to "its group" (kill(0, ...)) reaches the
                 # script and what it started, never the processes that set the run up.
                 os.setsid()
+                python_signals()
                 if early is not None:
                     early()
                 words, fds = _receive(theirs)
@@ -269,6 +287,10 @@ class Supervisor:
         ``tap``, when given, is the run's packet socket: handed to the grader, never the script.
         """
         self.status = status
+        if os.waitpid(self.script, os.WNOHANG | WALL)[0]:
+            # Ended or stopped before its run began: only from outside, never the script's doing.
+            send(status, "F", "the run's prepared process ended before its run began")
+            os._exit(125)
         try:
             # Lookups of the run's sockets by the grader, in this network namespace.
             diag = _socket.socket(_socket.AF_NETLINK, _socket.SOCK_RAW, NETLINK_SOCK_DIAG)
@@ -356,8 +378,10 @@ class Supervisor:
             send(self.status, "H", self.tracer.status_at_exit(self.script))
             self._wait_release()
             self.tracer.resume(self.script)
-        elif event == PTRACE_EVENT_STOP:
+        elif event == PTRACE_EVENT_STOP and os.WSTOPSIG(status) in GROUP_STOPS:
             self.tracer.listen(self.script)  # a group stop (SIGSTOP): stay stopped until SIGCONT
+        elif event == PTRACE_EVENT_STOP:
+            self.tracer.resume(self.script)  # the group stop's end (SIGCONT): go on
         else:
             self.tracer.resume(self.script, os.WSTOPSIG(status))  # pass the signal on
 
@@ -383,5 +407,18 @@ class Supervisor:
         except OSError:
             pass
         if self.routed:
+            self._reap_killed()
             end_orphans()
         os._exit(137)
+
+    def _reap_killed(self):
+        """The killed script's process stops in its exit (it is traced): let it go and reap it.
+        (PID 1's own exit does this in namespace mode.)"""
+        for _ in range(100):  # a bound only: SIGKILL leaves it one stop, its exit's
+            try:
+                _pid, status = os.waitpid(self.script, WALL)
+            except ChildProcessError:
+                return
+            if not os.WIFSTOPPED(status):
+                return
+            self.tracer.resume(self.script)
