@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import SUBMISSIONS
+
 PASS_P2 = """
 import socket
 with socket.socket() as s:
@@ -527,3 +529,25 @@ def test_missing_file_still_gives_a_machine_report(tmp_path: Path) -> None:
     )
     data = json.loads(target.read_text(encoding="utf-8"))
     assert data["score"] == 0 and len(data["tests"]) == 4
+
+
+def test_a_reader_that_closes_the_output_ends_the_command_without_a_fault(tmp_path: Path) -> None:
+    # `grade FOLDER --format json | head -1`: the JSON Lines of a batch stream out while files
+    # are graded; once the reader has gone, the command stops with 141 (SIGPIPE, as shells say),
+    # and says nothing of a fault.
+    for source in sorted((SUBMISSIONS / "p1").glob("*.py"))[:24]:
+        (tmp_path / source.name).write_bytes(source.read_bytes())
+    command = subprocess.Popen(
+        [sys.executable, "-m", "grader", str(tmp_path), "-p", "1", "--format", "json"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        stdin=subprocess.DEVNULL,
+    )
+    assert command.stdout is not None and command.stderr is not None
+    first = command.stdout.readline()
+    command.stdout.close()  # the reader goes, as head does after its line
+    status = command.wait(timeout=120)
+    error = command.stderr.read().decode()
+    command.stderr.close()
+    assert json.loads(first)["problem"] == 1
+    assert (status, error) == (141, "")
