@@ -229,7 +229,8 @@ class Grader:
                 statement=told,
             )
         self.refuse_routed_capture()
-        ctx = Context(limit, self.config.limits.output_kb, self.config.limits.memory_mb, data)
+        limits = self.config.limits
+        ctx = Context(limit, limits.output_kb, limits.memory_mb, data, limits.run_memory_mb)
         base = int.from_bytes(os.urandom(4), "big") if seed is None else seed
         try:
             observations = self._observe_all(shown, data, spec, limit, base)

@@ -213,7 +213,8 @@ def test_a_run_stopped_by_its_memory_cap_is_told_so(shared_folder: Path) -> None
         report = grader.grade(path, 1)
     [end] = [c for c in report.failed_checks if c.name == "clean_end"]
     assert end.observed == "stopped: the run passed its memory limit"
-    assert end.hint_key == "memory"
+    assert end.hint_key == "memory_run"  # the run's cap (64 MiB), not the script's (512)
+    assert "reached 64 MiB" in end.hint
 
 
 def folder_script(shared_folder: Path, text: str) -> Path:

@@ -46,6 +46,9 @@ UNREACHABLE: dict[str, str] = {
     # A hidden run's failure, told without its inputs: the lesson's problems have no hidden run
     # (tests/test_packs.py grades the example pack's hidden ones).
     "hidden_run": "the built-in problems have no hidden run",
+    # The run's memory cap (its cgroup) stops a run only past the configured 1 GiB, which no
+    # corpus script reaches (tests/test_trust.py reaches it with a 64 MiB cap).
+    "memory_run": "no corpus script passes the run's 1 GiB memory cap",
 }
 # The example pack's mistakes reach the hints of its protocols; tests/test_packs.py proves
 # (through check-pack) that each gets the check and hint key its '# fails:' line names.

@@ -39,6 +39,7 @@ from grader.judge.facts import (
     quoted_refused,
     refused_words,
     reply_before,
+    run_memory,
     server_down,
     shown_stray,
 )
@@ -280,10 +281,11 @@ END_RULES: tuple[Rule, ...] = (
     Rule("eof_one_line", lambda f: f.exc_name == "EOFError"),
     Rule("memory", lambda f: f.exc_name == "MemoryError", lambda f: memory(f)),
     Rule(
-        "memory",
+        "memory_run",
         lambda f: f.obs.process.memory_limit,
-        lambda f: memory(f),
-        why="stopped by the run's memory cap: the kernel, not the script, ended it",
+        lambda f: run_memory(f),
+        why="stopped by the run's memory cap: the kernel, not the script, ended it; that cap "
+        "counts every process of the run and the files it wrote, not the script's limit",
     ),
     Rule(
         "value_error",

@@ -268,8 +268,13 @@ def codec(f: Facts) -> str | Phrase:
 
 
 def memory(f: Facts) -> dict[str, object]:
-    """The fields of the memory hint."""
+    """The fields of the memory hint (the script's own address space)."""
     return {"limit": f.ctx.memory_mb}
+
+
+def run_memory(f: Facts) -> dict[str, object]:
+    """The fields of the run's memory hint (its processes and files together: its cgroup)."""
+    return {"limit": f.ctx.run_memory_mb}
 
 
 def asked(f: Facts) -> str | Phrase:

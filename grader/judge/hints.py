@@ -314,6 +314,11 @@ HINTS: dict[str, tuple[str, str]] = {
         "The program ran out of memory (limit {limit} MiB).",
         "Does a loop keep collecting data?",
     ),
+    "memory_run": (
+        "The run ran out of memory: its processes and the files it wrote together reached "
+        "{limit} MiB.",
+        "Does a loop keep collecting data, writing files or starting processes?",
+    ),
     "signal": ("The program was stopped by signal {signal}.", "Let it end by itself."),
     "exit_status": (
         "The program ended with exit status {status}.",

@@ -22,6 +22,7 @@ class Context:
     output_kb: int
     memory_mb: int
     source: bytes = b""  # the script's source: where its with blocks are
+    run_memory_mb: int = 0  # all of a run's processes and tmpfs together (its cgroup), 0: none
 
 
 @dataclass(frozen=True)
