@@ -41,6 +41,8 @@ def read_submission(path: Path) -> bytes:
     """The file's bytes; ``BadInput`` unless it is a readable regular file of at most 1 MiB."""
     shown = display_path(path)
     flags = os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY | getattr(os, "O_CLOEXEC", 0)
+    if "\0" in os.fspath(path):
+        raise BadInput(f"{shown}: a path cannot hold a NUL character; give the file's path")
     try:
         fd = os.open(path, flags)
     except FileNotFoundError:

@@ -95,6 +95,7 @@ def test_grade_takes_bytes_named_as_the_platform_names_them() -> None:
     [
         ({"path": PASSES, "source": b"x = 1\n"}, "give either a file's path or its source"),
         ({}, "give either a file's path or its source"),
+        ({"path": "a\0b.py"}, "a\\x00b.py: a path cannot hold a NUL character"),
         (
             {"source": b"x = 1\n", "filename": "two\nlines.py"},
             "filename 'two\\nlines.py': give the submission's file name, e.g. 'submission.py'",
