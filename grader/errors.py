@@ -5,7 +5,7 @@ malformed spec or configuration. ``GraderFault`` is ours (exit status 3). Both c
 meant to be shown as it is, naming the thing and the fix. A ``BadInput`` a learner meets (their
 own file, the problem asked for, the command line) is made with ``BadInput.told``: its text is
 the English of a key of ``grader.i18n.MESSAGES``, and it keeps the key and the fields so that the
-command line can say it in the learner's language (``Catalogue.told``); the library's callers
+command line can say it in the learner's language (``Catalogue.said``); the library's callers
 still get the English text.
 """
 
