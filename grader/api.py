@@ -326,14 +326,16 @@ class Grader:
         """A Report for a submission that could not be graded (``invalid`` or ``error``).
 
         It lists every check of the problem, skipped and scoring 0, so that platforms see the
-        same tests as for any other submission.
+        same tests as for any other submission; its titles are in the grader's language.
         """
-        spec = self.spec(problem)
+        words = self.catalogue()
+        spec = localized(self.spec(problem), words)
         mode = self.zygote.mode()  # not ``isolation``: a refused mode is the reason given here
         isolation = f"{mode}+cgroup" if self.zygote.cgroups() else mode
-        return ungraded_report(
+        report = ungraded_report(
             path, spec, verdict, reason, isolation, self._limit(spec), self._points(spec), seconds
         )
+        return replace(report, unreached=tuple(said(c, words) for c in report.unreached))
 
     def _observe_all(
         self, script: Path, source: bytes, spec: ProblemSpec, limit: float, seed: int
@@ -409,8 +411,8 @@ class Grader:
         self.isolation  # noqa: B018  (a configured mode this machine refuses is a fault: raise)
         try:
             return self.grade(path, problem)
-        except BadInput as exc:
-            return self.ungraded(path, problem, "invalid", str(exc))
+        except BadInput as exc:  # the learner's file: said in the report's language
+            return self.ungraded(path, problem, "invalid", self.catalogue().said(exc))
         except GraderFault as exc:
             return self.ungraded(path, problem, "error", str(exc))
         except Exception as exc:  # a fault of ours must not stop the other gradings of a batch

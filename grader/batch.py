@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import TextIO
 
 from grader.api import Grader
+from grader.i18n import Catalogue, english
 from grader.render.plain import points_text
 from grader.report import Report
 from grader.show import display_path
@@ -39,11 +40,13 @@ def _skipped_folder(folder: Path) -> bool:
     )
 
 
-def find_scripts(folder: Path) -> tuple[list[Path], list[str]]:
-    """The .py files under ``folder``, and what was passed over (folders, symbolic links).
+def find_scripts(folder: Path, words: Catalogue | None = None) -> tuple[list[Path], list[str]]:
+    """The .py files under ``folder``, and what was passed over (folders, symbolic links), said
+    in the language of ``words``.
 
     Symbolic links met inside are never followed: a link could lead anywhere on the machine.
     """
+    words = words or english()
     found: list[Path] = []
     skipped: list[str] = []
     for here, dirs, files in os.walk(folder):
@@ -51,7 +54,7 @@ def find_scripts(folder: Path) -> tuple[list[Path], list[str]]:
         for name in sorted(dirs):
             sub = base / name
             if sub.is_symlink():
-                skipped.append(f"{sub} (a symbolic link)")
+                skipped.append(words.message("batch.link", path=sub))
                 dirs.remove(name)
             elif _skipped_folder(sub):
                 skipped.append(f"{sub}/")
@@ -60,27 +63,33 @@ def find_scripts(folder: Path) -> tuple[list[Path], list[str]]:
             if name.endswith(".py"):
                 path = base / name
                 if path.is_symlink():
-                    skipped.append(f"{path} (a symbolic link)")
+                    skipped.append(words.message("batch.link", path=path))
                 elif path.is_file():
                     found.append(path)
     return sorted(found), skipped
 
 
-def _progress(stream: TextIO, done: int, total: int, failed: int) -> None:
+def _progress(stream: TextIO, done: int, total: int, failed: int, words: Catalogue) -> None:
     width = 30
     filled = width * done // total
     bar = "#" * filled + "." * (width - filled)
-    stream.write(f"\r[{bar}] {done}/{total} graded, {failed} not passed")
+    said = words.message("batch.progress", done=done, total=total, failed=failed)
+    stream.write(f"\r[{bar}] {said}")
     stream.flush()
 
 
-def summary_table(reports: Sequence[Report]) -> str:
-    """file, verdict, points, failed checks, time: one row per report, in the order given."""
-    rows = [("file", "verdict", "points", "failed checks", "time")]
+def summary_table(reports: Sequence[Report], words: Catalogue | None = None) -> str:
+    """file, verdict, points, failed checks, time: one row per report, in the order given, in
+    the language of ``words`` (English by default)."""
+    words = words or english()
+    keys = ("file", "verdict", "points", "failed", "time")
+    rows = [tuple(words.message(f"batch.{key}") for key in keys)]
     for r in reports:
         failed = ", ".join(dict.fromkeys(c.title for c in r.failed_checks)) or (r.error or "-")
         points = f"{points_text(r.score)}/{points_text(r.max_score)}"
-        rows.append((r.submission, r.verdict.upper(), points, failed[:70], f"{r.duration_s:.2f} s"))
+        seconds = words.message("batch.seconds", seconds=f"{r.duration_s:.2f}")
+        verdict = words.message(f"verdict.{r.verdict}")
+        rows.append((r.submission, verdict, points, failed[:70], seconds))
     widths = [max(len(row[i]) for row in rows) for i in range(4)]
     lines = [
         "  ".join(f"{cell:<{width}}" for cell, width in zip(row, widths, strict=False))
@@ -88,7 +97,7 @@ def summary_table(reports: Sequence[Report]) -> str:
         for row in rows
     ]
     passed = sum(1 for r in reports if r.passed)
-    lines.append(f"{passed} of {len(reports)} files passed")
+    lines.append(words.message("batch.passed", passed=passed, total=len(reports)))
     return "\n".join(lines) + "\n"
 
 
@@ -109,6 +118,7 @@ def run_batch(
     problem: int,
     jobs: int | None,
     stream_json: bool,
+    words: Catalogue | None = None,
 ) -> Batch:
     """Grade ``paths``, streaming JSON Lines to stdout if asked and showing progress on a
     terminal; return the reports in input order (the caller prints the rest).
@@ -116,10 +126,12 @@ def run_batch(
     Ctrl-C stops starting gradings: those running end (within their time limit) and are kept
     with those finished, and the batch says it was interrupted. Ctrl-C only sets a flag (a
     handler of SIGINT while the batch runs), and the gradings are consumed in a thread of their
-    own, so the interrupt never lands half-way through the pool or the loop.
+    own, so the interrupt never lands half-way through the pool or the loop. What is said on a
+    terminal is in the language of ``words``.
     """
     from grader.render.json_format import render_line
 
+    words = words or english()
     show_progress = sys.stderr.isatty()
     order = {display_path(p): i for i, p in enumerate(paths)}
     stop = threading.Event()
@@ -146,7 +158,7 @@ def run_batch(
 
     def on_interrupt(_signum: int, _frame: object) -> None:
         if not interrupted.is_set():
-            sys.stderr.write("\ngrade: interrupted: no more gradings start; ending those running\n")
+            sys.stderr.write(f"\ngrade: {words.message('batch.stopping')}\n")
         interrupted.set()
         stop.set()
 
@@ -174,7 +186,7 @@ def run_batch(
                 sys.stdout.write(render_line(item) + "\n")
                 sys.stdout.flush()
             if show_progress:
-                _progress(sys.stderr, len(reports), len(paths), failed)
+                _progress(sys.stderr, len(reports), len(paths), failed, words)
     finally:
         if in_main:
             signal.signal(signal.SIGINT, previous or signal.default_int_handler)

@@ -35,13 +35,17 @@ EXIT_READER_GONE = 141  # stdout's reader closed it: 128 + SIGPIPE, as shells re
 
 
 class _Parser(argparse.ArgumentParser):
+    lang: str | None = None  # ``--lang``, read ahead of parsing: the usage line is said in it
+
     def error(self, message: str) -> None:  # type: ignore[override]
+        from grader.i18n import catalogue
+
         sys.stderr.write(f"grade: {message}\n")
-        sys.stderr.write("usage: grade FILE... --problem N [--format F] (see grade --help)\n")
+        sys.stderr.write(catalogue(self.lang).message("cli.usage") + "\n")
         raise SystemExit(EXIT_BAD_INPUT)
 
 
-def _parser() -> argparse.ArgumentParser:
+def _parser() -> _Parser:
     p = _Parser(
         prog="grade",
         description="Grade a learner's TCP client script for a problem: one of the five "
@@ -106,23 +110,25 @@ def _version() -> str:
         return "(not installed)"
 
 
-def _expand(paths: Sequence[str]) -> list[Path]:
+def _expand(paths: Sequence[str], words: Catalogue) -> list[Path]:
     from grader.batch import find_scripts
 
     out: list[Path] = []
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            found, skipped = find_scripts(path)
+            found, skipped = find_scripts(path, words)
             if skipped:
                 shown = ", ".join(skipped[:5]) + (", ..." if len(skipped) > 5 else "")
-                sys.stderr.write(
-                    f"grade: {display_path(path)}: skipped {len(skipped)} "
-                    f"(hidden folders, virtual environments, symbolic links): "
-                    f"{display_path(shown)}\n"
+                said = words.message(
+                    "batch.skipped",
+                    path=display_path(path),
+                    count=len(skipped),
+                    skipped=display_path(shown),
                 )
+                sys.stderr.write(f"grade: {said}\n")
             if not found:
-                raise BadInput(f"{path}: the folder holds no .py files")
+                raise BadInput.told("input.empty_folder", path=path)
             out.extend(found)
         else:
             out.append(path)
@@ -134,22 +140,16 @@ def _check_output(raw: str, paths: Sequence[Path]) -> Path:
     target = Path(raw)
     shown = display_path(raw)
     if target.is_dir():
-        raise BadInput(f"--output {shown}: is a folder; give a file name")
+        raise BadInput.told("output.folder", path=shown)
     parent = target.parent
     if not parent.is_dir():
-        raise BadInput(
-            f"--output {shown}: the folder {display_path(parent)} does not exist; create it first"
-        )
+        raise BadInput.told("output.no_folder", path=shown, folder=display_path(parent))
     if not os.access(parent, os.W_OK | os.X_OK):
-        raise BadInput(
-            f"--output {shown}: cannot write in {display_path(parent)}; check its permissions"
-        )
+        raise BadInput.told("output.cannot_write_in", path=shown, folder=display_path(parent))
     if target.exists():
         for path in paths:
             if path.exists() and os.path.samefile(path, target):
-                raise BadInput(
-                    f"--output {shown}: that is a file being graded; write the report elsewhere"
-                )
+                raise BadInput.told("output.graded", path=shown)
     return target
 
 
@@ -180,9 +180,7 @@ def _write_atomically(target: Path, text: str) -> None:
 
         fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
     except OSError as exc:
-        raise BadInput(
-            f"--output {display_path(target)}: cannot write it ({exc.strerror})"
-        ) from None
+        raise _unwritable(target, exc) from None
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             f.write(text)
@@ -190,12 +188,14 @@ def _write_atomically(target: Path, text: str) -> None:
         os.replace(tmp, target)
     except OSError as exc:
         os.unlink(tmp)
-        raise BadInput(
-            f"--output {display_path(target)}: cannot write it ({exc.strerror})"
-        ) from None
+        raise _unwritable(target, exc) from None
     except BaseException:
         os.unlink(tmp)
         raise
+
+
+def _unwritable(target: Path, exc: OSError) -> BadInput:
+    return BadInput.told("output.cannot_write", path=display_path(target), reason=exc.strerror)
 
 
 def _colour(stream: TextIO, no_color: bool) -> bool:
@@ -248,22 +248,27 @@ def main(argv: Sequence[str] | None = None) -> int:
         _say_unknown_language(_lang(argv))
         return _learner(lambda words: learner_cli.serve_main(argv[1:], words), _lang(argv))
     parser = _parser()
+    parser.lang = _lang(argv)
     args = parser.parse_args(argv)
     _say_unknown_language(args.lang)
     if args.list or args.show is not None:
         return _learner(lambda words: _statements(args, words), args.lang)
     if not args.paths or args.problem is None:
-        parser.error("give FILE... and --problem N (or --list, --show N, serve N)")
+        from grader.i18n import catalogue
+
+        parser.error(catalogue(args.lang).message("cli.give_file"))
     try:
         return _run(args)
     except BadInput as exc:
-        sys.stderr.write(f"grade: {exc}\n")
+        sys.stderr.write(f"grade: {_said(exc, args.lang)}\n")
         return EXIT_BAD_INPUT
     except GraderFault as exc:
         sys.stderr.write(f"grade: grader fault: {exc}\n")
         return EXIT_GRADER_FAULT
     except KeyboardInterrupt:
-        sys.stderr.write("grade: interrupted\n")
+        from grader.i18n import catalogue
+
+        sys.stderr.write(f"grade: {catalogue(args.lang).message('cli.interrupted')}\n")
         return EXIT_INTERRUPTED
     except BrokenPipeError:
         # Whoever read the output has gone (``| head``): no fault, and nothing more to write.
@@ -289,6 +294,13 @@ def entry() -> NoReturn:
     os._exit(status)
 
 
+def _said(error: BadInput, lang: str | None) -> str:
+    """A bad input's message in the learner's language (English for what a teacher fixes)."""
+    from grader.i18n import catalogue
+
+    return catalogue(lang).said(error)
+
+
 def _say_unknown_language(lang: str | None) -> None:
     """Once, on stderr: a ``--lang`` with no catalogue gives English feedback."""
     from grader.i18n import unknown_language
@@ -311,10 +323,11 @@ def _learner(command: Callable[[Catalogue], int], lang: str | None) -> int:
     """A learner's command (statements, serve) in the chosen language; bad input is one line."""
     from grader.i18n import catalogue
 
+    words = catalogue(lang)
     try:
-        return command(catalogue(lang))
+        return command(words)
     except BadInput as exc:
-        sys.stderr.write(f"grade: {exc}\n")
+        sys.stderr.write(f"grade: {words.said(exc)}\n")
         return EXIT_BAD_INPUT
 
 
@@ -357,7 +370,7 @@ def _run(args: argparse.Namespace) -> int:
     from grader.observe.zygote import Zygote
 
     if args.jobs is not None and args.jobs < 1:
-        raise BadInput(f"--jobs {args.jobs}: give 1 or more")
+        raise BadInput.told("cli.jobs", jobs=args.jobs)
     if args.points is not None:
         from grader.judge.scoring import parse_points
 
@@ -414,9 +427,11 @@ def _pcap_dir(raw: str) -> Path:
 
 def _grade(grader: Grader, args: argparse.Namespace) -> int:
     from grader.api import points_of
+    from grader.i18n import catalogue
 
+    words = catalogue(args.lang)
     points_of(grader.spec(args.problem), args.points, "--points")  # a quarter point per test
-    paths = _expand(args.paths)
+    paths = _expand(args.paths, words)
     target = _check_output(args.output, paths) if args.output is not None else None
     batch = len(paths) > 1 or any(Path(p).is_dir() for p in args.paths)
     if not batch:
@@ -427,21 +442,23 @@ def _grade(grader: Grader, args: argparse.Namespace) -> int:
                 raise
             # A machine-readable report still says why (a platform shows 0 points and the
             # reason instead of a failed job); the exit status is still 2.
-            sys.stderr.write(f"grade: {exc}\n")
-            reports = [grader.ungraded(paths[0], args.problem, "invalid", str(exc))]
+            said = words.said(exc)
+            sys.stderr.write(f"grade: {said}\n")
+            reports = [grader.ungraded(paths[0], args.problem, "invalid", said)]
     else:
         from grader.batch import run_batch
 
         stream = args.format == "json" and target is None
-        done = run_batch(grader, paths, args.problem, args.jobs, stream)
+        done = run_batch(grader, paths, args.problem, args.jobs, stream, words)
         reports = done.reports
         if done.interrupted:  # what finished is still reported and written
             _emit(reports, args, batch, target)
             if stream:
                 from grader.batch import summary_table
 
-                sys.stderr.write(summary_table(reports))
-            sys.stderr.write(f"grade: interrupted: {len(reports)} of {len(paths)} files graded\n")
+                sys.stderr.write(summary_table(reports, words))
+            said = words.message("batch.interrupted", done=len(reports), total=len(paths))
+            sys.stderr.write(f"grade: {said}\n")
             return EXIT_INTERRUPTED
     _emit(reports, args, batch, target)
     return _exit_status(reports)
@@ -466,9 +483,11 @@ def _emit(
 ) -> None:
     """The report to ``--output`` and stdout, then GitHub's annotations and job summary."""
     from grader.batch import summary_table
+    from grader.i18n import catalogue
     from grader.render import github, render
 
     out = sys.stdout
+    words = catalogue(args.lang)
     if target is not None:
         kept = (
             _text(reports, args, False)
@@ -482,9 +501,9 @@ def _emit(
         if not batch:
             text = _text(reports, args, colour)
         elif args.verbose:  # each file's feedback, then the table
-            text = _text(reports, args, colour) + "\n" + summary_table(reports)
+            text = _text(reports, args, colour) + "\n" + summary_table(reports, words)
         else:
-            text = summary_table(reports)
+            text = summary_table(reports, words)
     elif batch and args.format == "json":
         text = ""  # the JSON Lines were streamed as each file was graded
     else:
@@ -496,10 +515,7 @@ def _emit(
             text = github.defused(text)
     out.write(text)
     out.flush()
-    if github.active():
-        from grader.i18n import catalogue
-
-        words = catalogue(args.lang)  # the reports' language, as the format's
+    if github.active():  # in the reports' language, as the format's
         sys.stderr.write(github.workflow_commands(reports, words))
         sys.stderr.flush()
         summary = os.environ.get("GITHUB_STEP_SUMMARY")

@@ -15,8 +15,11 @@ from __future__ import annotations
 import functools
 import gettext
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from grader.errors import BadInput, Phrase
 
 DOMAIN = "grader"
 LOCALE_DIR = Path(__file__).resolve().parent / "locale"
@@ -167,6 +170,48 @@ MESSAGES: dict[str, str] = {
         "{count} more submissions are not shown: the job summary is limited to 1 MiB. "
         "The report files have them all."
     ),
+    # A batch's summary table, at the terminal.
+    "batch.file": "file",
+    "batch.verdict": "verdict",
+    "batch.points": "points",
+    "batch.failed": "failed checks",
+    "batch.time": "time",
+    "batch.seconds": "{seconds} s",
+    "batch.passed": "{passed} of {total} files passed",
+    "batch.progress": "{done}/{total} graded, {failed} not passed",
+    "batch.skipped": (
+        "{path}: skipped {count} (hidden folders, virtual environments, symbolic links): {skipped}"
+    ),
+    "batch.link": "{path} (a symbolic link)",
+    "batch.stopping": "interrupted: no more gradings start; ending those running",
+    "batch.interrupted": "interrupted: {done} of {total} files graded",
+    "cli.interrupted": "interrupted",
+    # Bad input a learner meets: their file, the problem asked for, the command line (exit 2).
+    # What a teacher or an operator fixes (configuration, packs, the queue) stays in English.
+    "input.nul": "{path}: a path cannot hold a NUL character; give the file's path",
+    "input.missing": "{path}: no such file; give the path of a learner's .py file",
+    "input.loop": "{path}: a loop of symbolic links; give the real file",
+    "input.not_a_file": "{path}: is {kind}, not a file; give a learner's .py file",
+    "input.kind.fifo": "a named pipe (FIFO)",
+    "input.kind.char": "a character device",
+    "input.kind.block": "a block device",
+    "input.kind.socket": "a socket",
+    "input.kind.other": "not a regular file",
+    "input.unreadable": "{path}: cannot read it ({reason}); check its permissions",
+    "input.denied": "Permission denied",
+    "input.folder": "{path}: is a folder; give a .py file (or grade several files at once)",
+    "input.too_big": "{path}: over 1 MiB, not a practice solution; check the path",
+    "input.empty_folder": "{path}: the folder holds no .py files",
+    "input.unknown_problem": "unknown problem {problem}: no pack holds it; known problems: {known}",
+    "input.none": "none",
+    "cli.usage": "usage: grade FILE... --problem N [--format F] (see grade --help)",
+    "cli.give_file": "give FILE... and --problem N (or --list, --show N, serve N)",
+    "cli.jobs": "--jobs {jobs}: give 1 or more",
+    "output.folder": "--output {path}: is a folder; give a file name",
+    "output.no_folder": "--output {path}: the folder {folder} does not exist; create it first",
+    "output.cannot_write_in": "--output {path}: cannot write in {folder}; check its permissions",
+    "output.graded": "--output {path}: that is a file being graded; write the report elsewhere",
+    "output.cannot_write": "--output {path}: cannot write it ({reason})",
 }
 
 
@@ -186,6 +231,18 @@ class Catalogue:
     def message(self, key: str, **fields: object) -> str:
         """One of the report's own sentences (``MESSAGES``), filled in."""
         return self.text(key, MESSAGES[key]).format(**fields)
+
+    def told(self, key: str, fields: Mapping[str, object]) -> str:
+        """``message(key)`` whose fields may hold a ``Phrase``: a word of ``MESSAGES`` too."""
+        said = {
+            name: self.message(value.key) if isinstance(value, Phrase) else value
+            for name, value in fields.items()
+        }
+        return self.message(key, **said)
+
+    def said(self, error: BadInput) -> str:
+        """A bad input's message in this language, if it was told by key; else as it is."""
+        return self.told(error.key, error.fields) if error.key else str(error)
 
 
 @functools.cache

@@ -17,24 +17,31 @@ import os
 import stat
 from pathlib import Path
 
-from grader.errors import BadInput
+from grader.errors import BadInput, Phrase
 from grader.show import display_path
 
 MAX_SOURCE = 1024 * 1024
 
+# What a path that is no regular file is: the key of its words in ``grader.i18n.MESSAGES``.
 _KINDS = (
-    (stat.S_ISFIFO, "a named pipe (FIFO)"),
-    (stat.S_ISCHR, "a character device"),
-    (stat.S_ISBLK, "a block device"),
-    (stat.S_ISSOCK, "a socket"),
+    (stat.S_ISFIFO, "input.kind.fifo"),
+    (stat.S_ISCHR, "input.kind.char"),
+    (stat.S_ISBLK, "input.kind.block"),
+    (stat.S_ISSOCK, "input.kind.socket"),
 )
 
 
-def _kind(mode: int) -> str:
-    for test, name in _KINDS:
+def _kind(mode: int) -> Phrase:
+    for test, key in _KINDS:
         if test(mode):
-            return name
-    return "not a regular file"
+            return Phrase(key)
+    return Phrase("input.kind.other")
+
+
+def _unreadable(shown: str, exc: OSError) -> BadInput:
+    if exc.errno == errno.EACCES:  # the usual reason, said in the learner's words too
+        return BadInput.told("input.unreadable", path=shown, reason=Phrase("input.denied"))
+    return BadInput.told("input.unreadable", path=shown, reason=exc.strerror)
 
 
 def read_submission(path: Path) -> bytes:
@@ -42,29 +49,27 @@ def read_submission(path: Path) -> bytes:
     shown = display_path(path)
     flags = os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY | getattr(os, "O_CLOEXEC", 0)
     if "\0" in os.fspath(path):
-        raise BadInput(f"{shown}: a path cannot hold a NUL character; give the file's path")
+        raise BadInput.told("input.nul", path=shown)
     try:
         fd = os.open(path, flags)
     except FileNotFoundError:
-        raise BadInput(f"{shown}: no such file; give the path of a learner's .py file") from None
+        raise BadInput.told("input.missing", path=shown) from None
     except OSError as exc:
         if exc.errno == errno.ELOOP:
-            raise BadInput(f"{shown}: a loop of symbolic links; give the real file") from None
+            raise BadInput.told("input.loop", path=shown) from None
         if exc.errno == errno.ENXIO:  # a socket file, or a device with nothing behind it
             try:
                 kind = _kind(os.stat(path).st_mode)
             except OSError:
-                kind = "not a regular file"
-            raise BadInput(f"{shown}: is {kind}, not a file; give a learner's .py file") from None
-        raise BadInput(f"{shown}: cannot read it ({exc.strerror}); check its permissions") from None
+                kind = Phrase("input.kind.other")
+            raise BadInput.told("input.not_a_file", path=shown, kind=kind) from None
+        raise _unreadable(shown, exc) from None
     try:
         mode = os.fstat(fd).st_mode
         if stat.S_ISDIR(mode):
-            raise BadInput(
-                f"{shown}: is a folder; give a .py file (or grade several files at once)"
-            )
+            raise BadInput.told("input.folder", path=shown)
         if not stat.S_ISREG(mode):
-            raise BadInput(f"{shown}: is {_kind(mode)}, not a file; give a learner's .py file")
+            raise BadInput.told("input.not_a_file", path=shown, kind=_kind(mode))
         chunks: list[bytes] = []
         size = 0
         while size <= MAX_SOURCE:
@@ -74,11 +79,11 @@ def read_submission(path: Path) -> bytes:
             chunks.append(chunk)
             size += len(chunk)
     except OSError as exc:
-        raise BadInput(f"{shown}: cannot read it ({exc.strerror}); check its permissions") from None
+        raise _unreadable(shown, exc) from None
     finally:
         os.close(fd)
     if size > MAX_SOURCE:
-        raise BadInput(f"{shown}: over 1 MiB, not a practice solution; check the path")
+        raise BadInput.told("input.too_big", path=shown)
     return b"".join(chunks)
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import base64
 import html
 import json
+import os
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
@@ -24,6 +25,7 @@ from grader.render import github
 from grader.render.text_format import render
 from grader.report import Report
 from tests.conftest import SUBMISSIONS
+from tests.test_cli import PASS_P2, grade
 
 RU = LOCALE_DIR / "ru" / "LC_MESSAGES"
 CORPUS = sorted(SUBMISSIONS.glob("p*/fail_*.py"))
@@ -455,3 +457,185 @@ def test_the_readmes_steps_add_a_language(tmp_path: Path) -> None:
     assert graded.stderr == ""  # the language is known now
     assert graded.stdout.startswith("[fr] [fr] FAIL problem 3 ([fr] Question and answer)")
     assert "[fr] expected" in graded.stdout
+
+
+# -- What a learner meets at the terminal besides the report: bad input and a batch's table --
+
+_PROBLEM_NAMES = frozenset({"knock", "wake-up", "question", "keep-talking", "nobody-home"})
+_KNOWN_RU = (
+    "известные задачи: 1 (knock), 2 (wake-up), 3 (question), 4 (keep-talking), 5 (nobody-home)"
+)
+_USAGE_RU = "использование: grade ФАЙЛ... --problem N [--format F] (см. grade --help)"
+
+
+def _unreadable(tmp_path: Path) -> str:
+    """A file this user cannot read: mode 000, or for root (who reads any mode) a sysctl
+    that is write-only even for root."""
+    if os.geteuid() != 0:
+        path = tmp_path / "locked.py"
+        path.write_text("print()\n")
+        path.chmod(0)
+        return "locked.py"
+    for sysctl in ("/proc/sys/vm/compact_memory", "/proc/sys/vm/drop_caches"):
+        try:
+            os.close(os.open(sysctl, os.O_RDONLY))
+        except PermissionError:
+            return sysctl
+        except OSError:
+            continue
+    pytest.skip("no file here that this user cannot read")
+
+
+def _setup(tmp_path: Path, case: str) -> list[str]:
+    """The command's arguments for ``case``, its files made in ``tmp_path`` (the cwd)."""
+    (tmp_path / "ok.py").write_text(PASS_P2)
+    if case == "fifo":
+        os.mkfifo(tmp_path / "pipe.py")
+    elif case == "big":
+        (tmp_path / "big.py").write_bytes(b"#" * (1024 * 1024 + 1))
+    elif case == "loop":
+        (tmp_path / "loop.py").symlink_to("loop.py")
+    elif case == "empty":
+        (tmp_path / "empty").mkdir()
+    elif case == "unreadable":
+        return [_unreadable(tmp_path), "-p", "2"]
+    return {
+        "missing": ["missing.py", "-p", "1"],
+        "fifo": ["pipe.py", "-p", "2"],
+        "device": ["/dev/null", "-p", "2"],
+        "big": ["big.py", "-p", "2"],
+        "loop": ["loop.py", "-p", "2"],
+        "empty": ["empty", "-p", "2"],
+        "unknown": ["ok.py", "-p", "9"],
+        "no problem": ["ok.py"],
+        "no file": ["-p", "2"],
+        "jobs": ["ok.py", "-p", "2", "-j", "0"],
+        "output folder": ["ok.py", "-p", "2", "-o", "."],
+        "output nowhere": ["ok.py", "-p", "2", "-o", "nowhere/r.json"],
+        "output graded": ["ok.py", "-p", "2", "-o", "ok.py"],
+    }[case]
+
+
+BAD_INPUT_RU = {
+    "missing": ["grade: missing.py: нет такого файла; укажите путь к .py-файлу ученика"],
+    "fifo": [
+        "grade: pipe.py: это именованный канал (FIFO), а не обычный файл; укажите .py-файл ученика"
+    ],
+    "device": [
+        "grade: /dev/null: это символьное устройство, а не обычный файл; укажите .py-файл ученика"
+    ],
+    "big": ["grade: big.py: больше 1 МиБ, это не учебное решение; проверьте путь"],
+    "loop": ["grade: loop.py: петля из символических ссылок; укажите сам файл"],
+    "unreadable": [
+        "grade: {file}: не удаётся прочитать (доступ запрещён); проверьте права доступа"
+    ],
+    "empty": ["grade: empty: в папке нет .py-файлов"],
+    "unknown": [f"grade: неизвестная задача 9: её нет ни в одном наборе; {_KNOWN_RU}"],
+    "no problem": [
+        "grade: укажите ФАЙЛ... и --problem N (или --list, --show N, serve N)",
+        _USAGE_RU,
+    ],
+    "no file": ["grade: укажите ФАЙЛ... и --problem N (или --list, --show N, serve N)", _USAGE_RU],
+    "jobs": ["grade: --jobs 0: укажите 1 или больше"],
+    "output folder": ["grade: --output .: это папка; укажите имя файла"],
+    "output nowhere": ["grade: --output nowhere/r.json: папки nowhere нет; сначала создайте её"],
+    "output graded": [
+        "grade: --output ok.py: это один из проверяемых файлов; запишите отчёт в другое место"
+    ],
+}
+
+
+@pytest.mark.parametrize("case", BAD_INPUT_RU)
+def test_bad_input_a_learner_meets_is_said_in_russian(tmp_path: Path, case: str) -> None:
+    """``grade ... --lang ru`` with the learner's own mistake: one Russian line (and the usage
+    line after a command-line mistake), exit status 2, no English word of ours; the same
+    command in English is unchanged."""
+    args = _setup(tmp_path, case)
+    done = grade(*args, "--lang", "ru", cwd=tmp_path)
+    wanted = [line.format(file=args[0]) for line in BAD_INPUT_RU[case]]
+    assert (done.returncode, done.stdout, done.stderr.splitlines()) == (2, "", wanted)
+    names = frozenset(re.findall(r"[A-Za-z][A-Za-z'-]*", " ".join(args))) | _PROBLEM_NAMES
+    assert english_words(done.stderr, names) == []
+    english = grade(*args, cwd=tmp_path)
+    assert english.returncode == 2 and english.stderr.startswith("grade: ")
+    assert english_words(english.stderr, names), english.stderr  # the detector sees English
+
+
+def test_bad_input_follows_the_environments_language(tmp_path: Path) -> None:
+    done = grade("missing.py", "-p", "2", cwd=tmp_path, env={"LANGUAGE": "ru_RU.UTF-8"})
+    assert (done.returncode, done.stderr) == (
+        2,
+        "grade: missing.py: нет такого файла; укажите путь к .py-файлу ученика\n",
+    )
+
+
+def test_the_library_still_raises_in_english_and_keeps_the_key(tmp_path: Path) -> None:
+    """``BadInput`` keeps its English text for the library's callers; the key and the fields
+    it keeps let the command line say it in the learner's language."""
+    from grader.errors import BadInput
+    from grader.submission import read_submission
+
+    with pytest.raises(BadInput) as raised:
+        grader.grade(tmp_path / "missing.py", 2, lang="ru")
+    assert str(raised.value) == (
+        f"{tmp_path}/missing.py: no such file; give the path of a learner's .py file"
+    )
+    assert raised.value.key == "input.missing"
+    with pytest.raises(BadInput) as nul:  # no command line can carry a NUL: only the library
+        read_submission(Path("a\0b.py"))
+    assert str(nul.value) == "a\\x00b.py: a path cannot hold a NUL character; give the file's path"
+    assert catalogue("ru").said(nul.value) == (
+        "a\\x00b.py: в пути не может быть символа NUL; укажите путь к файлу"
+    )
+    with pytest.raises(BadInput) as folder:  # the command line grades a folder's files instead
+        read_submission(tmp_path)
+    assert catalogue("ru").said(folder.value) == (
+        f"{tmp_path}: это папка; укажите .py-файл (или проверьте сразу несколько файлов)"
+    )
+    plain = BadInput("nope.toml: configuration file not found; check the path")
+    assert catalogue("ru").said(plain) == str(plain)  # a teacher's message stays English
+
+
+def _table(text: str) -> list[str]:
+    """The summary table's lines, each time (the last column) as ``T``."""
+    return [re.sub(r"\d+\.\d\d (с|s)$", r"T \1", line) for line in text.splitlines()]
+
+
+def test_a_batchs_summary_table_is_said_in_russian(tmp_path: Path) -> None:
+    """``grade FOLDER -p 2 --lang ru`` (and ``--verbose``): the table's heads, verdicts,
+    seconds and total are Russian, the check titles too; exit status 1 for a failed file, 2
+    once a file cannot be graded (its reason said in Russian)."""
+    folder = tmp_path / "class"
+    folder.mkdir()
+    (folder / "a.py").write_text(PASS_P2)
+    (folder / "b.py").write_bytes((SUBMISSIONS / "p2" / "fail_trailing_newline.py").read_bytes())
+    (folder / "c.py").write_text("x = (\n")
+    done = grade("class", "-p", "2", "--lang", "ru", cwd=tmp_path)
+    table = [
+        "файл        итог        баллы    не пройденные проверки            время",
+        "class/a.py  ЗАЧТЕНО     100/100  -                                 T с",
+        "class/b.py  НЕ ЗАЧТЕНО  50/100   отправляет ровно b'Wake up, Neo'  T с",
+        "class/c.py  НЕ ЗАЧТЕНО  0/100    является скриптом на Python       T с",
+        "зачтено файлов: 1 из 3",
+    ]
+    assert (done.returncode, done.stderr, _table(done.stdout)) == (1, "", table)
+    assert english_words(done.stdout, frozenset({"class"})) == []
+    verbose = grade("class", "-p", "2", "--lang", "ru", "--verbose", cwd=tmp_path)
+    assert verbose.returncode == 1 and _table(verbose.stdout)[-5:] == table
+    assert verbose.stdout.startswith("ЗАЧТЕНО задача 2 (Проснись, Нео)")
+    english = grade("class", "-p", "2", cwd=tmp_path)
+    assert _table(english.stdout) == [
+        "file        verdict  points   failed checks                  time",
+        "class/a.py  PASS     100/100  -                              T s",
+        "class/b.py  FAIL     50/100   sends exactly b'Wake up, Neo'  T s",
+        "class/c.py  FAIL     0/100    is a Python script             T s",
+        "1 of 3 files passed",
+    ]
+    (folder / "d.py").write_bytes(b"#" * (1024 * 1024 + 1))
+    ungraded = grade("class", "-p", "2", "--lang", "ru", cwd=tmp_path)
+    assert ungraded.returncode == 2
+    assert _table(ungraded.stdout)[4] == (
+        "class/d.py  НЕ ПРОВЕРЕНО  0/100    "
+        "class/d.py: больше 1 МиБ, это не учебное решение; проверьте путь  T с"
+    )
+    assert english_words(ungraded.stdout, frozenset({"class"})) == []

@@ -22,7 +22,7 @@ from types import ModuleType
 
 import yaml
 
-from grader.errors import BadInput
+from grader.errors import BadInput, Phrase
 from grader.paths import data_path
 
 ENTRY_POINT_GROUP = "socket_grader.packs"
@@ -173,4 +173,6 @@ def find_problem(problem: int | str, packs: Sequence[Pack]) -> Entry:
         f"{e.number} ({e.name})" if e.number >= 0 else e.name
         for e in sorted(listed, key=lambda e: (e.number, e.name))
     )
-    raise BadInput(f"unknown problem {wanted}: no pack holds it; known problems: {known or 'none'}")
+    raise BadInput.told(
+        "input.unknown_problem", problem=wanted, known=known or Phrase("input.none")
+    )
