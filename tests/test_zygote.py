@@ -128,6 +128,46 @@ def test_a_killed_worker_is_replaced(script: Callable[..., Path]) -> None:
         assert grader.zygote.pid != first
 
 
+def test_a_dead_worker_is_replaced_while_a_copy_of_its_channel_lives_on(
+    script: Callable[..., Path],
+) -> None:
+    # A run the zygote was preparing holds a copy of its channel for a moment: were it killed
+    # then, a request sent there would be accepted and lost. The test holds such a copy.
+    import ctypes
+    import select
+    import signal
+
+    if os.geteuid() != 0:
+        pytest.skip("taking a copy of the zygote's descriptor needs root (ptrace rights)")
+    path = script(
+        """
+        import socket
+        with socket.socket() as s:
+            s.connect(('127.0.0.1', 9090))
+            s.send(b'Wake up, Neo')
+        """
+    )
+    with Grader.create() as grader:
+        assert grader.grade(path, 2).verdict == "pass"
+        first = grader.zygote.pid
+        with open(f"/proc/{first}/cmdline", "rb") as f:
+            argv = f.read().split(b"\0")
+        channel = int(argv[argv.index(b"-c") + 2])  # the descriptor number it was started with
+        pidfd = os.pidfd_open(first)
+        libc = ctypes.CDLL(None, use_errno=True)
+        held = libc.syscall(438, pidfd, channel, 0)  # pidfd_getfd
+        assert held >= 0, os.strerror(ctypes.get_errno())
+        try:
+            os.kill(first, signal.SIGKILL)
+            select.select([pidfd], [], [], 10)  # gone, its channel open in this process
+            report = grader.grade(path, 2)
+            assert report.verdict == "pass", report.error
+            assert grader.zygote.pid != first
+        finally:
+            os.close(held)
+            os.close(pidfd)
+
+
 # -- runs prepared ahead ------------------------------------------------------------------------
 def _children(pid: int) -> list[int]:
     try:

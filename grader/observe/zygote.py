@@ -242,6 +242,10 @@ class Zygote:
             self.mode()
             chan = self._chan
             try:
+                if self._proc.poll() is not None:
+                    # Gone, though its channel may live on a moment in a run it was preparing:
+                    # a request sent there would be lost.
+                    raise ConnectionResetError(f"it ended with status {self._proc.returncode}")
                 chan.sendmsg(
                     [payload], [(socket.SOL_SOCKET, socket.SCM_RIGHTS, array.array("i", fds))]
                 )

@@ -130,7 +130,7 @@ def _routed(kernel, mode, limits, fds, forget):
     exit_like(status_code)
 
 
-def _slot(kernel, chan, go_r, go_w, forget, program, shape, cgroup_procs):
+def _slot(kernel, chan, go_r, forget, program, shape, cgroup_procs):
     """A prepared run's PID 1, born in the run's namespaces: join its groups, wait for its ids,
     finish its root and loopback, say it is ready, then wait for the claim.
 
@@ -138,14 +138,16 @@ def _slot(kernel, chan, go_r, go_w, forget, program, shape, cgroup_procs):
     until the claim reaches it (``_claimed``) through ``chan``.
     """
     try:
-        os.close(go_w)
         kernel.die_with_parent()  # a zygote that ends takes its prepared runs with it
+        # Nothing of the zygote's is held a moment longer than needed (a request sent to a
+        # zygote that died would reach its channel while a copy of it lived on here).
+        for sock in forget:
+            sock.detach()  # the zygote's own sockets: their numbers are closed below, never reused
+        _close_all_but([chan.fileno(), go_r, *cgroup_procs])
         RunGroups.join(cgroup_procs)  # first: everything the run starts is counted
         if os.read(go_r, 1) != b"g":
             os._exit(125)  # the zygote could not map the ids: a preparation failure
         os.close(go_r)
-        for sock in forget:
-            sock.detach()  # the zygote's own sockets: their numbers are closed below, never reused
         keep = fcntl_dup(chan.detach(), 3)
         os.closerange(0, keep)
         os.closerange(keep + 1, 1 << 20)
@@ -169,6 +171,15 @@ def _slot(kernel, chan, go_r, go_w, forget, program, shape, cgroup_procs):
     except OSError:
         os._exit(125)  # a preparation failure: the zygote discards the slot
     _claimed(chan, supervisor)
+
+
+def _close_all_but(keep):
+    """Close every descriptor of this process but ``keep``."""
+    low = 0
+    for fd in sorted(set(keep)):
+        os.closerange(low, fd)
+        low = fd + 1
+    os.closerange(low, 1 << 20)
 
 
 def fcntl_dup(fd, at):
@@ -360,7 +371,7 @@ class Zygote:
             return None, f"cannot make the run's first process: {exc}"
         if pid == 0:
             try:
-                _slot(self.kernel, theirs, go_r, go_w, forget, self.program, shape, procs)
+                _slot(self.kernel, theirs, go_r, forget, self.program, shape, procs)
             finally:
                 os._exit(125)
         os.close(go_r)
