@@ -173,12 +173,17 @@ class Confinement:
     def __init__(self, kernel, program):
         self.kernel = kernel
         self.program = program
+        self.dropped = False
 
     def drop_privileges(self):
         """Before any thread starts: capability sets are per thread. The bounding set was
-        emptied by the run's PID 1 while the run was prepared; the script's process inherits it."""
+        emptied by the run's PID 1 while the run was prepared; the script's process inherits it.
+        Done once (a prepared run's script process does it before its run is known)."""
+        if self.dropped:
+            return
         self.kernel.drop_capabilities(bounding=False)
         self.kernel.no_new_privs()
+        self.dropped = True
 
     def seal(self):
         self.kernel.install_filter(self.program)

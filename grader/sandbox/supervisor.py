@@ -29,8 +29,8 @@ import _socket
 import os
 import select
 import signal
-import struct
 
+from grader.sandbox import fds as descriptors
 from grader.sandbox.channel import send
 
 PTRACE_CONT, PTRACE_SEIZE, PTRACE_GETEVENTMSG, PTRACE_LISTEN = 7, 0x4206, 0x4201, 0x4208
@@ -125,14 +125,6 @@ def group_exiting(pid):
     return True
 
 
-def send_fds(sock, kind, fds):
-    """One report with descriptors attached (SCM_RIGHTS)."""
-    sock.sendmsg(
-        [kind.encode()],
-        [(_socket.SOL_SOCKET, _socket.SCM_RIGHTS, struct.pack(f"{len(fds)}i", *fds))],
-    )
-
-
 def _children():
     """This process's children now."""
     me = os.getpid()
@@ -166,18 +158,6 @@ def end_orphans():
             select.select([], [], [], 0.005)  # killed tasks take a moment to become zombies
 
 
-def _receive(hand):
-    """The script's words and descriptors, sent by ``Supervisor.begin``."""
-    import array
-
-    data, ancdata, _flags, _addr = hand.recvmsg(1 << 16, _socket.CMSG_SPACE(4 * 4))
-    fds = array.array("i")
-    for level, kind, payload in ancdata:
-        if level == _socket.SOL_SOCKET and kind == _socket.SCM_RIGHTS:
-            fds.frombytes(payload[: len(payload) - len(payload) % fds.itemsize])
-    return data, list(fds)
-
-
 def python_signals():
     """Signals as a fresh ``python script.py`` has them, whatever the grader was started with
     (a service or a shell script may start it ignoring SIGINT or SIGTERM, and ignored signals
@@ -192,25 +172,6 @@ def python_signals():
     signal.signal(signal.SIGPIPE, signal.SIG_IGN)
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
     signal.pthread_sigmask(signal.SIG_SETMASK, [])
-
-
-def _high(fd):
-    """``fd`` moved to a number of 64 or more (closed where it was)."""
-    import fcntl
-
-    moved = fcntl.fcntl(fd, fcntl.F_DUPFD_CLOEXEC, 64)
-    os.close(fd)
-    return moved
-
-
-def _place(fds):
-    """The script's streams and control channel at 0-3; every other descriptor closed."""
-    import fcntl
-
-    high = [fcntl.fcntl(fd, fcntl.F_DUPFD, 64) for fd in fds]
-    for target, fd in enumerate(high):
-        os.dup2(fd, target, inheritable=target < 3)
-    os.closerange(len(fds), 1 << 20)
 
 
 class Supervisor:
@@ -245,27 +206,25 @@ class Supervisor:
 
             ctypes.CDLL(None).prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
         ours, theirs = _socket.socketpair(_socket.AF_UNIX, _socket.SOCK_SEQPACKET)
-        ours = _socket.socket(fileno=_high(ours.detach()))  # clear of the run's numbers 0-5
+        ours = _socket.socket(fileno=descriptors.moved(ours.detach()))  # clear of 0-5
         pid = os.fork()
         if pid == 0:
             try:
                 for sock in forget:
                     sock.detach()
                 ours.close()
-                keep = theirs.fileno()
-                os.closerange(0, keep)
-                os.closerange(keep + 1, 1 << 20)
+                descriptors.close_all_but([theirs.fileno()])
                 # A session of its own: a signal to "its group" (kill(0, ...)) reaches the
                 # script and what it started, never the processes that set the run up.
                 os.setsid()
                 python_signals()
                 if early is not None:
                     early()
-                words, fds = _receive(theirs)
+                words, fds = descriptors.receive(theirs, 1 << 16, 4)
                 if len(fds) != 4:
                     os._exit(125)
                 theirs.close()
-                _place(fds)
+                descriptors.place(fds)  # its streams and control channel at 0-3
             except BaseException:
                 os._exit(125)
             child_main(words)
@@ -274,7 +233,7 @@ class Supervisor:
         self.hand = ours
         try:
             self.tracer.seize(pid)
-            self.script_fd = _high(os.pidfd_open(pid))
+            self.script_fd = descriptors.moved(os.pidfd_open(pid))
         except OSError:
             os.kill(pid, signal.SIGKILL)
             os.waitpid(pid, 0)
@@ -296,7 +255,7 @@ class Supervisor:
             diag = _socket.socket(_socket.AF_NETLINK, _socket.SOCK_RAW, NETLINK_SOCK_DIAG)
             taps = [tap.fileno()] if tap is not None else []
             sent = [self.script_fd, diag.fileno(), *taps] + [s.fileno() for s in listeners]
-            send_fds(status, "P\ttap" if taps else "P", sent)
+            descriptors.send(status, b"P\ttap" if taps else b"P", sent)
             diag.close()
         except OSError as exc:
             send(status, "F", f"starting the script's process: {exc}")
@@ -317,9 +276,7 @@ class Supervisor:
             # Python's for SIGINT would raise KeyboardInterrupt here. Without, it is ignored.
             signal.signal(signal.SIGINT, signal.SIG_DFL)
         try:
-            self.hand.sendmsg(
-                [words], [(_socket.SOL_SOCKET, _socket.SCM_RIGHTS, struct.pack("4i", *fds))]
-            )
+            descriptors.send(self.hand, words, fds)
         except OSError as exc:
             send(status, "F", f"starting the script's process: {exc}")
             self._end_now()

@@ -18,6 +18,7 @@ import _socket
 import os
 import sys
 
+from grader.sandbox import fds as descriptors
 from grader.sandbox.cgroup import RunGroups
 from grader.sandbox.channel import send
 from grader.sandbox.kernel import Kernel
@@ -91,26 +92,12 @@ def exit_like(status):
     os._exit(os.waitstatus_to_exitcode(status) if os.WIFEXITED(status) else 1)
 
 
-def place_fds(fds, keep=()):
-    """Put the run's descriptors at 0-5 and close every other one (but ``keep``, all above 5)."""
-    import fcntl
-
-    high = [fcntl.fcntl(fd, fcntl.F_DUPFD, 64) for fd in fds]
-    for target, fd in enumerate(high):
-        os.dup2(fd, target, inheritable=target < 3)
-    low = FDS_PER_RUN
-    for fd in sorted(keep):
-        os.closerange(low, fd)
-        low = fd + 1
-    os.closerange(low, 1 << 20)
-
-
 def _routed(kernel, mode, limits, fds, forget):
     """Routed mode's first process: arrange the process, then supervise the script."""
     for sock in forget:
         sock.detach()  # the zygote's own sockets: their numbers are closed below, never reused
     kernel.die_with_parent()
-    place_fds(fds)
+    descriptors.place(fds)  # the run's six, at 0-5
     status = _socket.socket(fileno=STATUS_FD)
     os.set_inheritable(STATUS_FD, False)
     name, cwd, env, source = read_request(REQUEST_FD)
@@ -143,15 +130,13 @@ def _slot(kernel, chan, go_r, forget, program, shape, cgroup_procs):
         # zygote that died would reach its channel while a copy of it lived on here).
         for sock in forget:
             sock.detach()  # the zygote's own sockets: their numbers are closed below, never reused
-        _close_all_but([chan.fileno(), go_r, *cgroup_procs])
+        descriptors.close_all_but([chan.fileno(), go_r, *cgroup_procs])
         RunGroups.join(cgroup_procs)  # first: everything the run starts is counted
         if os.read(go_r, 1) != b"g":
             os._exit(125)  # the zygote could not map the ids: a preparation failure
         os.close(go_r)
-        keep = fcntl_dup(chan.detach(), 3)
-        os.closerange(0, keep)
-        os.closerange(keep + 1, 1 << 20)
-        chan = _socket.socket(fileno=keep)
+        chan = _socket.socket(fileno=descriptors.moved(chan.detach(), 3))
+        descriptors.close_all_but([3])
         become_root_inside()
         kernel.set_dumpable()
         os.setsid()
@@ -163,7 +148,7 @@ def _slot(kernel, chan, go_r, forget, program, shape, cgroup_procs):
         # The script's process too, seized and waiting for its descriptors (see _script).
         supervisor = Supervisor(kernel, routed=False)
         confine = Confinement(kernel, program)
-        # Its capabilities go at once (again, a no-op, once its run is known).
+        # Its capabilities go at once, before its run is known.
         supervisor.fork(
             lambda words: _script(words, confine), forget=[chan], early=confine.drop_privileges
         )
@@ -173,44 +158,20 @@ def _slot(kernel, chan, go_r, forget, program, shape, cgroup_procs):
     _claimed(chan, supervisor)
 
 
-def _close_all_but(keep):
-    """Close every descriptor of this process but ``keep``."""
-    low = 0
-    for fd in sorted(set(keep)):
-        os.closerange(low, fd)
-        low = fd + 1
-    os.closerange(low, 1 << 20)
-
-
-def fcntl_dup(fd, at):
-    """``fd`` moved to number ``at`` (closed where it was)."""
-    if fd != at:
-        os.dup2(fd, at, inheritable=False)
-        os.close(fd)
-    return at
-
-
 def _claimed(chan, supervisor):
     """P1, claimed: take the run's descriptors and request, then let the script's process go
     and supervise it."""
-    import array
-
-    space = _socket.CMSG_SPACE(FDS_PER_RUN * 4)
     try:
-        data, ancdata, _flags, _addr = chan.recvmsg(256, space)
+        data, fds = descriptors.receive(chan, 256, FDS_PER_RUN)
     except OSError:
         os._exit(125)
-    fds = array.array("i")
-    for level, kind, payload in ancdata:
-        if level == _socket.SOL_SOCKET and kind == _socket.SCM_RIGHTS:
-            fds.frombytes(payload[: len(payload) - len(payload) % fds.itemsize])
     if not data or len(fds) != FDS_PER_RUN:
         os._exit(125)  # discarded unclaimed: the zygote is ending
     chan.close()
     mode, _, limits = data.decode("ascii", "replace").partition("\0")
     capture = mode.endswith("+tap")  # the grading asked for the run's packets
     mode = mode.removesuffix("+tap")
-    place_fds(list(fds), keep=(supervisor.hand.fileno(), supervisor.script_fd))
+    descriptors.place(fds, keep=(supervisor.hand.fileno(), supervisor.script_fd))
     status = _socket.socket(fileno=STATUS_FD)
     os.set_inheritable(STATUS_FD, False)
     step = "reading the run's request"
@@ -387,7 +348,7 @@ class Zygote:
             os.close(go_w)
         pidfd = os.pidfd_open(pid)
         slot = {"pid": pid, "pidfd": pidfd, "chan": ours, "uid": uid, "lock": lock,
-                "group": group, "shape": shape, "p1": pid, "status": None}  # fmt: skip
+                "group": group, "shape": shape, "status": None}  # fmt: skip
         self.slots[pidfd] = slot
         self.by_chan[ours.fileno()] = slot
         self.poller.register(pidfd, select.POLLIN)
@@ -476,12 +437,10 @@ class Zygote:
             return
         slot["status"] = status
         send(status, "A", slot["pid"])
-        send(status, "B", slot["p1"])  # the same process: PID 1 is the run's first
+        send(status, "B", slot["pid"])  # the same process: PID 1 is the run's first
         payload = f"{mode}\0{limits}".encode("ascii")
         try:
-            slot["chan"].sendmsg(
-                [payload], [(_socket.SOL_SOCKET, _socket.SCM_RIGHTS, _pack(list(fds)))]
-            )
+            descriptors.send(slot["chan"], payload, fds)
         except OSError as exc:
             send(status, "F", f"handing the run to its prepared process: {exc}")
             os.kill(slot["pid"], 9)
@@ -507,19 +466,14 @@ class Zygote:
         closed, _ = _socket.socketpair()  # a slot channel of nothing: routed runs have none
         closed.close()
         self.slots[pidfd] = {"pid": pid, "pidfd": pidfd, "chan": closed, "uid": os.getuid(),
-                             "lock": None, "group": None, "shape": "", "p1": None,
+                             "lock": None, "group": None, "shape": "",
                              "status": status}  # fmt: skip
         self.poller.register(pidfd, select.POLLIN)
         send(status, "A", pid)
 
     def discard(self):
-        """The zygote ends: every prepared slot goes (its PID 1 with the namespace, then A)."""
+        """The zygote ends: every prepared slot goes (its PID 1, and with it its namespace)."""
         for slot in list(self.pool):
-            if slot["p1"] is not None:
-                try:
-                    os.kill(slot["p1"], 9)
-                except OSError:
-                    pass
             try:
                 os.kill(slot["pid"], 9)
             except OSError:
@@ -528,15 +482,8 @@ class Zygote:
             self.on_death(slot["pidfd"])
 
 
-def _pack(fds):
-    import array
-
-    return array.array("i", fds).tobytes()
-
-
 def zygote(chan_fd, wanted, run_ids, hidden=(), pool_size=0, shape=""):
     """Serve runs: one datagram (mode, limits and six descriptors) in, one run out."""
-    import array
     import select
 
     kernel = Kernel()
@@ -551,7 +498,6 @@ def zygote(chan_fd, wanted, run_ids, hidden=(), pool_size=0, shape=""):
     chan.send(ready + (b"\tcgroup" if groups is not None else b""))
     state = Zygote(kernel, chan, namespaces, groups, program, run_ids, pool_size, shape)
     state.poller.register(chan_fd, select.POLLIN)
-    space = _socket.CMSG_SPACE(FDS_PER_RUN * 4)
     while True:
         idle = state.refill_after()
         events = state.poller.poll(idle)
@@ -569,11 +515,7 @@ def zygote(chan_fd, wanted, run_ids, hidden=(), pool_size=0, shape=""):
                 continue
             if fd != chan_fd:
                 continue
-            data, ancdata, _flags, _addr = chan.recvmsg(65536, space)
-            fds = array.array("i")
-            for level, kind, payload in ancdata:
-                if level == _socket.SOL_SOCKET and kind == _socket.SCM_RIGHTS:
-                    fds.frombytes(payload[: len(payload) - len(payload) % fds.itemsize])
+            data, fds = descriptors.receive(chan, 65536, FDS_PER_RUN)
             if not data:
                 state.discard()
                 if groups is not None:
@@ -583,7 +525,7 @@ def zygote(chan_fd, wanted, run_ids, hidden=(), pool_size=0, shape=""):
                 for f in fds:
                     os.close(f)
                 continue
-            state.claim(data, list(fds))
+            state.claim(data, fds)
 
 
 def main(hidden=(), pool_size=0, shape=""):
