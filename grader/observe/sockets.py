@@ -48,20 +48,19 @@ Entry = tuple[int, int, str, int]  # local port, remote port, state, inode
 SYS_PIDFD_GETFD = 438  # the same number on every architecture (added after the tables merged)
 
 
-def _processes() -> dict[int, tuple[int, int]]:
-    """Every process the grader can see: pid -> (parent pid, process group)."""
-    found: dict[int, tuple[int, int]] = {}
-    for name in os.listdir("/proc"):
-        if not name.isdigit():
-            continue
-        try:
-            with open(f"/proc/{name}/stat", "rb") as f:
-                stat = f.read()
-        except OSError:
-            continue  # it ended meanwhile
-        fields = stat[stat.rindex(b")") + 2 :].split()
-        found[int(name)] = (int(fields[1]), int(fields[2]))
-    return found
+def _parent(pid: int) -> int:
+    """The parent of process ``pid``, or 0 when it is gone."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as f:
+            stat = f.read()
+    except OSError:
+        return 0
+    return int(stat[stat.rindex(b")") + 2 :].split()[1])
+
+
+def _processes() -> dict[int, int]:
+    """Every process the grader can see: pid -> its parent (0: it ended meanwhile)."""
+    return {int(name): _parent(int(name)) for name in os.listdir("/proc") if name.isdigit()}
 
 
 @functools.cache
@@ -84,15 +83,6 @@ def _children(pid: int) -> list[int]:
         except OSError:
             continue  # the thread ended meanwhile
     return found
-
-
-def _parent(pid: int) -> int:
-    try:
-        with open(f"/proc/{pid}/stat", "rb") as f:
-            stat = f.read()
-    except OSError:
-        return 0
-    return int(stat[stat.rindex(b")") + 2 :].split()[1])
 
 
 def run_processes(script_pid: int) -> tuple[int, ...]:
@@ -119,12 +109,12 @@ def run_processes(script_pid: int) -> tuple[int, ...]:
 
 def _run_processes_from_table(script_pid: int) -> tuple[int, ...]:
     table = _processes()
-    supervisor = table.get(script_pid, (0, 0))[0]
+    supervisor = table.get(script_pid, 0)
     run = {script_pid}
     frontier = {supervisor} if supervisor > 1 else {script_pid}
     seen = set(frontier)
     while frontier:
-        frontier = {pid for pid, (ppid, _g) in table.items() if ppid in frontier} - seen
+        frontier = {pid for pid, ppid in table.items() if ppid in frontier} - seen
         seen |= frontier
         run |= frontier
     return tuple(sorted(run))
